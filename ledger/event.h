@@ -1,0 +1,280 @@
+// The events of the ledger as plain C++ values.
+//
+// ledger/events.capnp is the stored format and the one source of truth for
+// field meaning; these structs mirror it one to one so that the router and
+// the simulator can build events without Cap'n Proto builders, and so that
+// projections fold plain values. ledger/event_codec.h converts between them.
+// Adding an event: add it to events.capnp (new ordinal), here, to EventBody,
+// to the codec and to EventHandler (with a default no-op).
+//
+// Units: times are microseconds since the Unix epoch (UTC) from an injected
+// clock; durations say their unit; money is nano-USD (see ledger/money.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "ledger/money.h"
+
+namespace ukairo::ledger {
+
+enum class Outcome : uint8_t {
+  kOk = 0,
+  kRateLimited,      // HTTP 429 or the deployment's own rpm/tpm reached
+  kServerError,      // 5xx
+  kTimeout,          // no (complete) answer in time; HTTP 408 too
+  kConnectionError,  // could not connect, reset, TLS failure
+  kClientError,      // 4xx other than 408/409/429: not the deployment's fault
+  kContextWindow,    // the prompt does not fit the model's context window
+  kAuthError,        // 401/403: the deployment is misconfigured
+};
+
+enum class FallbackReason : uint8_t {
+  kRateLimit = 0,
+  kFailure,
+  kBudget,
+  kCooldown,
+  kGate,
+  kContextWindow,
+  kMisconfigured,
+};
+
+enum class ScopeKind : uint8_t { kModel = 0, kTag, kTier, kGlobal };
+
+enum class AlertAction : uint8_t { kNotify = 0, kWarn, kStopAndFallback };
+
+enum class GateChoice : uint8_t { kContinueWithModel = 0, kRaiseLimit, kStop };
+
+enum class DeploymentState : uint8_t {
+  kHealthy = 0,
+  kRateLimited,   // until a time (Retry-After or cooldown_time)
+  kCoolingDown,   // until a time (allowed_fails reached)
+  kDown,          // failed past retries; waits for a probe or a good request
+  kBudgetStopped, // its model scope hit 100 %
+  kGated,         // stopped by a human at the gate
+  kMisconfigured, // 401/403 from the provider
+};
+
+enum class RecoveryConfirmation : uint8_t {
+  kProbe = 0,        // a health probe succeeded
+  kRequest,          // a real request succeeded
+  kDeadlinePassed,   // Retry-After / cooldown deadline passed
+  kManual,           // forced by hand (admin API / CLI)
+  kGate,             // a gate decision lifted a stop
+  kPeriodRollover,   // a new budget period began
+};
+
+// Request-scoped events carry the request's tag and tier so that every event
+// is self-describing for auditors and projections need no join.
+struct RequestAccepted {
+  std::string request_id;
+  std::string tag;              // the process tag after defaulting
+  std::string tier;
+  std::string requested_model;  // what the client asked for ("" if none)
+  std::string client_key_id;    // a key *id* (hash prefix), never the key
+  int64_t estimated_input_tokens = 0;
+  int64_t max_output_tokens = 0;  // the cap used for reservations
+  bool stream = false;
+};
+
+struct AttemptStarted {
+  std::string request_id;
+  uint32_t attempt = 0;           // 1-based over the whole request
+  uint32_t try_on_deployment = 0; // 1 = first try on this deployment, 2.. = retries
+  std::string deployment;         // deployment id
+  std::string model_group;        // the model (group) name it belongs to
+  std::string tag;
+  std::string tier;
+  NanoUsd reserved_nanos = 0;     // worst-case cost held in every scope
+};
+
+struct AttemptFinished {
+  std::string request_id;
+  uint32_t attempt = 0;
+  std::string deployment;
+  std::string model_group;
+  std::string tag;
+  std::string tier;
+  Outcome outcome = Outcome::kOk;
+  uint32_t http_status = 0;       // 0 when there was no HTTP answer
+  int64_t latency_micros = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cached_tokens = 0;
+  NanoUsd cost_nanos = 0;         // settled actual cost
+  int64_t retry_after_ms = -1;    // -1: the provider sent none
+  std::string error;              // short provider error text, never secrets
+};
+
+struct RetryScheduled {
+  std::string request_id;
+  uint32_t attempt = 0;           // the attempt that failed
+  std::string deployment;
+  int64_t backoff_ms = 0;
+  Outcome cause = Outcome::kServerError;
+};
+
+struct FallbackTaken {
+  std::string request_id;
+  std::string tag;
+  std::string tier;
+  std::string from_deployment;    // "" when the first choice was skipped outright
+  std::string from_model_group;
+  std::string to_deployment;      // "" when nothing was left
+  std::string to_model_group;
+  FallbackReason reason = FallbackReason::kFailure;
+};
+
+struct RequestCompleted {
+  std::string request_id;
+  std::string tag;
+  std::string tier;
+  std::string final_deployment;   // "" when no deployment served it
+  std::string final_model_group;
+  uint32_t http_status = 0;       // status returned to the client
+  std::string error_code;         // "" on success, else e.g. "budget_exceeded"
+  NanoUsd total_cost_nanos = 0;
+  uint32_t attempts = 0;
+  uint32_t fallbacks = 0;
+  int64_t latency_micros = 0;     // accepted → answered
+  bool last_resort = false;       // served by the local last-resort model
+};
+
+struct BudgetAlert {
+  ScopeKind scope_kind = ScopeKind::kGlobal;
+  std::string scope_key;          // model group, tag, tier; "" for global
+  uint32_t threshold_pct = 0;
+  AlertAction action = AlertAction::kNotify;
+  NanoUsd spent_nanos = 0;
+  NanoUsd limit_nanos = 0;
+  int32_t period = 0;             // e.g. 202611 for a calendar month
+};
+
+struct BudgetStopped {
+  ScopeKind scope_kind = ScopeKind::kGlobal;
+  std::string scope_key;
+  NanoUsd spent_nanos = 0;
+  NanoUsd limit_nanos = 0;
+  int32_t period = 0;
+};
+
+struct GateDecision {
+  ScopeKind scope_kind = ScopeKind::kGlobal;
+  std::string scope_key;
+  int32_t period = 0;
+  GateChoice choice = GateChoice::kStop;
+  std::string model;              // for kContinueWithModel
+  NanoUsd new_limit_nanos = 0;    // for kRaiseLimit
+  std::string actor;
+  std::string note;
+};
+
+struct HealthProbe {
+  std::string deployment;
+  bool ok = false;
+  int64_t latency_micros = 0;
+  uint32_t http_status = 0;
+  std::string error;
+};
+
+struct DeploymentStateChanged {
+  std::string deployment;
+  DeploymentState from = DeploymentState::kHealthy;
+  DeploymentState to = DeploymentState::kHealthy;
+  std::string reason;
+  int64_t until_micros = 0;       // 0: no deadline
+  std::string actor;              // "" for automatic; a person for manual
+};
+
+struct Recovered {
+  std::string deployment;
+  int64_t down_since_micros = 0;
+  RecoveryConfirmation confirmed_by = RecoveryConfirmation::kProbe;
+};
+
+struct ConfigApplied {
+  std::string sha256_hex;
+  std::string text;               // the full config text as read
+  std::string source;             // file path or "admin-api"
+  std::string actor;
+};
+
+struct NotificationSent {
+  std::string channel;            // "webhook", "email"
+  std::string subject;            // what it was about (alert, stop, ...)
+  uint32_t http_status = 0;
+  uint32_t try_number = 1;
+};
+
+struct NotificationFailed {
+  std::string channel;
+  std::string subject;
+  uint32_t http_status = 0;
+  uint32_t try_number = 1;
+  std::string error;
+};
+
+// A reservation left open by a crash, released on restart.
+struct ReservationExpired {
+  std::string request_id;
+  uint32_t attempt = 0;
+  std::string deployment;
+  NanoUsd reserved_nanos = 0;
+};
+
+using EventBody =
+    std::variant<RequestAccepted, AttemptStarted, AttemptFinished, RetryScheduled,
+                 FallbackTaken, RequestCompleted, BudgetAlert, BudgetStopped, GateDecision,
+                 HealthProbe, DeploymentStateChanged, Recovered, ConfigApplied,
+                 NotificationSent, NotificationFailed, ReservationExpired>;
+
+using Sha256 = std::array<uint8_t, 32>;
+
+// One ledger entry. `seq` and `prev_hash` are assigned by the ledger on append.
+struct Event {
+  uint64_t seq = 0;          // gap-free, starting at 1
+  int64_t time_micros = 0;   // event time from the injected clock
+  Sha256 prev_hash{};        // SHA-256 of the previous event's stored bytes
+  EventBody body;
+};
+
+// The kind name of an event body ("attempt_finished", ...), stable, used by
+// the CLI's --kind filter and in JSON output.
+const char* KindName(const EventBody& body);
+const char* OutcomeName(Outcome outcome);
+const char* FallbackReasonName(FallbackReason reason);
+const char* ScopeKindName(ScopeKind kind);
+const char* AlertActionName(AlertAction action);
+const char* GateChoiceName(GateChoice choice);
+const char* DeploymentStateName(DeploymentState state);
+const char* RecoveryConfirmationName(RecoveryConfirmation how);
+
+// Visitor with one callback per event type, each a no-op by default, so a new
+// event type breaks no existing handler (as rocksdb::WriteBatch::Handler).
+class EventHandler {
+ public:
+  virtual ~EventHandler() = default;
+  virtual void OnRequestAccepted(const Event&, const RequestAccepted&) {}
+  virtual void OnAttemptStarted(const Event&, const AttemptStarted&) {}
+  virtual void OnAttemptFinished(const Event&, const AttemptFinished&) {}
+  virtual void OnRetryScheduled(const Event&, const RetryScheduled&) {}
+  virtual void OnFallbackTaken(const Event&, const FallbackTaken&) {}
+  virtual void OnRequestCompleted(const Event&, const RequestCompleted&) {}
+  virtual void OnBudgetAlert(const Event&, const BudgetAlert&) {}
+  virtual void OnBudgetStopped(const Event&, const BudgetStopped&) {}
+  virtual void OnGateDecision(const Event&, const GateDecision&) {}
+  virtual void OnHealthProbe(const Event&, const HealthProbe&) {}
+  virtual void OnDeploymentStateChanged(const Event&, const DeploymentStateChanged&) {}
+  virtual void OnRecovered(const Event&, const Recovered&) {}
+  virtual void OnConfigApplied(const Event&, const ConfigApplied&) {}
+  virtual void OnNotificationSent(const Event&, const NotificationSent&) {}
+  virtual void OnNotificationFailed(const Event&, const NotificationFailed&) {}
+  virtual void OnReservationExpired(const Event&, const ReservationExpired&) {}
+};
+
+// Calls the handler's callback for the event's type.
+void Dispatch(const Event& event, EventHandler& handler);
+
+}  // namespace ukairo::ledger

@@ -1,0 +1,47 @@
+// Shared test helpers: ASSERT_OK / EXPECT_OK and a temporary directory that
+// removes itself.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "ledger/status.h"
+
+namespace ukairo::testing {
+
+inline ::testing::AssertionResult IsOk(const Status& s) {
+  if (s.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << s.ToString();
+}
+template <typename T>
+::testing::AssertionResult IsOk(const Result<T>& r) {
+  return IsOk(r.ok() ? Status::Ok() : r.status());
+}
+
+// A fresh directory under $TMPDIR, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Absolute path of a file in the source tree, e.g. SourcePath("data/x.yaml").
+std::string SourcePath(const std::string& relative);
+// Absolute path of ../shared/data/<relative> (the read-only public data).
+std::string SharedDataPath(const std::string& relative);
+// The built `ukairo` binary.
+std::string UkairoBinary();
+
+}  // namespace ukairo::testing
+
+#define ASSERT_OK(expr) ASSERT_TRUE(::ukairo::testing::IsOk(expr))
+#define EXPECT_OK(expr) EXPECT_TRUE(::ukairo::testing::IsOk(expr))
