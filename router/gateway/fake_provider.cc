@@ -126,14 +126,14 @@ class Impl : public FakeProvider {
   }
   void Stop() override {
     std::call_once(stop_once_, [this] {
-      net::post(ioc_, [this] {
-        beast::error_code ignored;
-        acceptor_.close(ignored);
-      });
       ioc_.stop();
       for (auto& t : workers_) {
         if (t.joinable()) t.join();
       }
+      // Only now, with no worker left, is touching the acceptor safe; closed,
+      // new connections are refused instead of queueing in the backlog.
+      beast::error_code ignored;
+      acceptor_.close(ignored);
       std::lock_guard<std::mutex> lock(stopped_mu_);
       stopped_ = true;
       stopped_cv_.notify_all();
