@@ -14,6 +14,7 @@ void AddGroup(Config* c, const std::string& name, const std::string& provider, b
   d.id = name + "#0";
   d.model_group = name;
   d.provider_model = provider;
+  d.price_known = true;
   if (!local) d.price = TokenPrice{1'000'000, 5'000'000, 0};
   c->groups[name].name = name;
   c->groups[name].deployments.push_back(c->deployments.size());
