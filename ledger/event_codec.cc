@@ -215,11 +215,23 @@ void FillRoot(const Event& event, s::Event::Builder root) {
   std::visit(Encoder{root.initBody()}, event.body);
 }
 
+// Appends exactly what capnp::messageToFlatArray(segments) returns for one
+// segment (the segment table, then the segment), without its temporary
+// array: u32 LE segment count - 1 (0), u32 LE size in words, the words.
 void AppendFlat(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments, std::string* out) {
   assert(segments.size() == 1);
-  kj::Array<capnp::word> flat = capnp::messageToFlatArray(segments);
-  auto bytes = flat.asBytes();
-  out->append(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  const kj::ArrayPtr<const capnp::word> segment = segments[0];
+  const uint32_t words = static_cast<uint32_t>(segment.size());
+  const unsigned char table[8] = {0, 0, 0, 0,
+                                  static_cast<unsigned char>(words),
+                                  static_cast<unsigned char>(words >> 8),
+                                  static_cast<unsigned char>(words >> 16),
+                                  static_cast<unsigned char>(words >> 24)};
+  const size_t start = out->size();
+  out->resize(start + sizeof(table) + words * sizeof(capnp::word));
+  std::memcpy(out->data() + start, table, sizeof(table));
+  std::memcpy(out->data() + start + sizeof(table), segment.begin(),
+              words * sizeof(capnp::word));
 }
 
 // --- decode -----------------------------------------------------------------
