@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "ledger/events.capnp.h"
@@ -24,6 +25,8 @@ constexpr size_t kScratchWords = 1024;
 // Decoding refuses messages that point at more than this many words (with
 // repeats), a bound against amplification by crafted pointers.
 constexpr uint64_t kTraversalLimitWords = 64 * 1024 * 1024;
+// Misaligned input is copied into a per-thread buffer of this size (64 KiB).
+constexpr size_t kAlignedScratchWordsMax = 8 * 1024;
 
 template <typename From, typename To>
 To CastEnum(From v) {
@@ -446,12 +449,27 @@ Status WithRoot(std::string_view bytes, uint64_t seq, Fn&& fn) {
     return Bad(seq, "stored size " + std::to_string(bytes.size()) + " is not a whole message");
   }
   const size_t words = bytes.size() / sizeof(capnp::word);
-  std::vector<capnp::word> aligned;
+  // Values inside RocksDB blocks are rarely 8-aligned: copy into a per-thread
+  // buffer (kept up to kAlignedScratchWordsMax, so one huge event does not
+  // pin memory), uninitialized since it is overwritten at once.
+  thread_local std::unique_ptr<capnp::word[]> scratch;
+  thread_local size_t scratch_words = 0;
+  std::unique_ptr<capnp::word[]> oversized;
   const capnp::word* begin = reinterpret_cast<const capnp::word*>(bytes.data());
   if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
-    aligned.resize(words);
-    std::memcpy(aligned.data(), bytes.data(), bytes.size());
-    begin = aligned.data();
+    capnp::word* target;
+    if (words > kAlignedScratchWordsMax) {
+      oversized.reset(new capnp::word[words]);
+      target = oversized.get();
+    } else {
+      if (words > scratch_words) {
+        scratch.reset(new capnp::word[kAlignedScratchWordsMax]);
+        scratch_words = kAlignedScratchWordsMax;
+      }
+      target = scratch.get();
+    }
+    std::memcpy(target, bytes.data(), bytes.size());
+    begin = target;
   }
   kj::ArrayPtr<const capnp::word> array(begin, words);
   capnp::ReaderOptions options;
