@@ -299,10 +299,9 @@ Result<std::vector<Event>> RocksLedger::ReadRequest(const std::string& request_i
   if (request_id.empty() || request_id.find('\0') != std::string::npos) {
     return Status::InvalidArgument("request_id must be non-empty and without NUL");
   }
-  // One snapshot for index and log: they are written in the same batch.
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  // No explicit snapshot: an index entry and its event land in one batch
+  // and the log is never rewritten, so any event the index names exists.
   rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
   read.prefix_same_as_start = true;
   const std::string prefix = format::RequestPrefix(request_id);
   std::vector<std::string> keys;
@@ -352,7 +351,6 @@ Result<std::vector<Event>> RocksLedger::ReadRequest(const std::string& request_i
       }
     }
   }
-  db_->ReleaseSnapshot(snapshot);
   if (!status.ok()) return status;
   return events;
 }
