@@ -306,6 +306,23 @@ TEST(Ledger, ScanFiltersMatchBruteForce) {
   check(o, [&](const Event& e) { return e.time_micros >= kT0 + 200 && e.body.index() == 6; });
 }
 
+TEST(Ledger, ScanReadsTheSnapshotAtItsCreation) {
+  TempDir dir;
+  auto ledger = OpenOrDie(dir.path());
+  for (int i = 0; i < 3; ++i) ASSERT_OK(ledger->Append(Attempt(kT0 + i, "a")));
+  ScanOptions o;
+  o.time_min_micros = kT0 + 1;
+  auto it = ledger->Scan(o);
+  ASSERT_OK(ledger->Append(Attempt(kT0 + 5, "b")));
+  std::vector<uint64_t> seqs;
+  for (int pass = 0; pass < 2; ++pass) {  // SeekToFirst restarts
+    seqs.clear();
+    for (it->SeekToFirst(); it->Valid(); it->Next()) seqs.push_back(it->event().seq);
+    ASSERT_OK(it->status());
+    EXPECT_EQ(seqs, (std::vector<uint64_t>{2, 3}));
+  }
+}
+
 TEST(Ledger, ReopenContinuesTheChain) {
   TempDir dir;
   {
