@@ -22,9 +22,11 @@ namespace s = ::ukairo::ledger::schema;
 // Scratch for the first segment: most events fit in 8 KiB, so encoding does
 // not allocate for the builder. Cap'n Proto zeroes it again on destruction.
 constexpr size_t kScratchWords = 1024;
-// Decoding refuses messages that point at more than this many words (with
-// repeats), a bound against amplification by crafted pointers.
-constexpr uint64_t kTraversalLimitWords = 64 * 1024 * 1024;
+// Decoding reads each field once, so a sound message is traversed in at
+// most its own size; a crafted one that makes the reader visit more words
+// (amplification through repeated pointers) is cut off at this multiple.
+constexpr uint64_t kTraversalLimitPerWord = 2;
+constexpr uint64_t kTraversalLimitSlackWords = 64;
 // Misaligned input is copied into a per-thread buffer of this size (64 KiB).
 constexpr size_t kAlignedScratchWordsMax = 8 * 1024;
 
@@ -473,7 +475,7 @@ Status WithRoot(std::string_view bytes, uint64_t seq, Fn&& fn) {
   }
   kj::ArrayPtr<const capnp::word> array(begin, words);
   capnp::ReaderOptions options;
-  options.traversalLimitInWords = kTraversalLimitWords;
+  options.traversalLimitInWords = words * kTraversalLimitPerWord + kTraversalLimitSlackWords;
   Status status;
   KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() {
                 capnp::FlatArrayMessageReader reader(array, options);
