@@ -639,7 +639,7 @@ class MemoryLedger : public Ledger {
     return events_.empty() ? 0 : events_.back().time_micros;
   }
   std::unique_ptr<EventIterator> Scan(const ScanOptions& options) override {
-    return std::make_unique<Iter>(this, options.seq_min);
+    return std::make_unique<Iter>(this, options.seq_min, options.seq_max);
   }
   Result<std::vector<Event>> ReadRequest(const std::string&) override {
     return Status::NotFound("not kept");
@@ -669,12 +669,15 @@ class MemoryLedger : public Ledger {
  private:
   class Iter : public EventIterator {
    public:
-    Iter(MemoryLedger* ledger, uint64_t seq_min) : ledger_(ledger), seq_min_(seq_min) {}
+    Iter(MemoryLedger* ledger, uint64_t seq_min, uint64_t seq_max)
+        : ledger_(ledger), seq_min_(seq_min), seq_max_(seq_max) {}
     void SeekToFirst() override {
       i_ = 0;
       while (i_ < ledger_->events_.size() && ledger_->events_[i_].seq < seq_min_) ++i_;
     }
-    bool Valid() const override { return i_ < ledger_->events_.size(); }
+    bool Valid() const override {
+      return i_ < ledger_->events_.size() && ledger_->events_[i_].seq <= seq_max_;
+    }
     void Next() override { ++i_; }
     const Event& event() const override { return ledger_->events_[i_]; }
     std::string_view raw() const override { return {}; }
@@ -683,6 +686,7 @@ class MemoryLedger : public Ledger {
    private:
     MemoryLedger* ledger_;
     uint64_t seq_min_;
+    uint64_t seq_max_;
     size_t i_ = 0;
   };
   std::vector<Event> events_;
@@ -716,6 +720,12 @@ TEST(LoadProjection, SnapshotsPlusTailEqualIncremental) {
   EXPECT_EQ(stats.events_replayed, 100u);
   EXPECT_EQ(progress_last, 100u);
   EXPECT_TRUE(stats.snapshot_problem.empty());
+  // Small chunks so that the decode-ahead thread runs over odd boundaries.
+  options.decode_ahead_chunk_events = 7;
+  loaded = LoadProjection(ledger, options);
+  ASSERT_OK(loaded);
+  EXPECT_TRUE(*loaded == live);
+  EXPECT_EQ(stats.events_replayed, 100u);
 
   // A corrupt latest snapshot costs a full replay, not a wrong state.
   ledger.snapshots_.rbegin()->second[10] ^= 0x55;
@@ -725,7 +735,15 @@ TEST(LoadProjection, SnapshotsPlusTailEqualIncremental) {
   EXPECT_TRUE(*loaded == live);
   EXPECT_EQ(stats.snapshot_seq, 0u);
   EXPECT_EQ(stats.events_replayed, 5000u);
+  EXPECT_EQ(progress_last, 5000u);
   EXPECT_FALSE(stats.snapshot_problem.empty());
+  for (uint64_t chunk : {0u, 1u, 333u, 2499u, 2500u, 4999u}) {
+    options.decode_ahead_chunk_events = chunk;
+    loaded = LoadProjection(ledger, options);
+    ASSERT_OK(loaded);
+    EXPECT_TRUE(*loaded == live) << "chunk " << chunk;
+    EXPECT_EQ(stats.events_replayed, 5000u);
+  }
 
   // A snapshot of another period kind is not used either.
   Result<Projection> daily = LoadProjection(ledger, PeriodKind::kDay);
@@ -759,8 +777,12 @@ TEST(LoadProjection, GapInTheLogIsCorruption) {
   ASSERT_OK(ledger.Append(std::vector<Event>(events.begin(), events.begin() + 10)));
   ledger.skip_ = 1;
   ASSERT_OK(ledger.Append(std::vector<Event>(events.begin() + 10, events.end())));
-  Result<Projection> loaded = LoadProjection(ledger);
-  EXPECT_TRUE(loaded.status().IsCorruption()) << loaded.status().ToString();
+  for (uint64_t chunk : {0u, 1u, 3u, 4u, 5u}) {
+    LoadOptions options;
+    options.decode_ahead_chunk_events = chunk;
+    Result<Projection> loaded = LoadProjection(ledger, options);
+    EXPECT_TRUE(loaded.status().IsCorruption()) << chunk << " " << loaded.status().ToString();
+  }
 }
 
 // ---- LoadProjection on the RocksDB ledger ---------------------------------
@@ -824,14 +846,18 @@ TEST(LoadProjectionStore, RestartEqualsLive) {
   EXPECT_TRUE(*loaded == live);
   EXPECT_GT(stats.snapshot_seq, 6000u);
 
-  // A damaged newest snapshot: replay from seq 1, same state.
+  // A damaged newest snapshot: replay from seq 1, same state, with and
+  // without the decode-ahead thread.
   ASSERT_OK((*ledger)->PutSnapshot((*ledger)->LastSeq(), "not a snapshot at all!!"));
-  loaded = LoadProjection(**ledger, options);
-  ASSERT_OK(loaded);
-  EXPECT_TRUE(*loaded == live);
-  EXPECT_EQ(stats.snapshot_seq, 0u);
-  EXPECT_EQ(stats.events_replayed, 8000u);
-  EXPECT_FALSE(stats.snapshot_problem.empty());
+  for (uint64_t chunk : {0u, 500u, 65536u}) {
+    options.decode_ahead_chunk_events = chunk;
+    loaded = LoadProjection(**ledger, options);
+    ASSERT_OK(loaded);
+    EXPECT_TRUE(*loaded == live) << "chunk " << chunk;
+    EXPECT_EQ(stats.snapshot_seq, 0u);
+    EXPECT_EQ(stats.events_replayed, 8000u);
+    EXPECT_FALSE(stats.snapshot_problem.empty());
+  }
 
   // The tail folded onto the restarted projection gives the same state too.
   for (uint64_t seq = resumed.last_seq() + 1; seq <= (*ledger)->LastSeq(); ++seq) {
