@@ -191,6 +191,12 @@ TEST(Projection, AlertFiresOncePerScopeAndPeriod) {
   p = s.Fold();
   EXPECT_TRUE(p.AlertFired(ScopeId::Tag("Build"), kDec, 90));
   EXPECT_EQ(p.alerts_fired().size(), 2u);
+  alert.scope_kind = ScopeKind::kGlobal;  // a key on global is dropped
+  alert.scope_key = "stray";
+  s.Add(alert);
+  p = s.Fold();
+  EXPECT_TRUE(p.AlertFired(ScopeId::Global(), kDec, 90));
+  EXPECT_OK(Projection::Deserialize(p.Serialize()));
 }
 
 TEST(Projection, StopThenGateDecision) {
@@ -417,9 +423,10 @@ std::vector<Event> RandomStream(uint64_t seed, size_t count, int64_t start_micro
       e.body = x;
     } else if (roll < 80) {
       ScopeKind kind = static_cast<ScopeKind>(pick(4));
-      std::string key = kind == ScopeKind::kGlobal ? ""
+      // Odd keys too: a stray key on global, an empty tag.
+      std::string key = kind == ScopeKind::kGlobal ? (pick(20) == 0 ? "stray" : "")
                         : kind == ScopeKind::kModel ? models[pick(4)]
-                                                    : tags[pick(3)];
+                                                    : tags[pick(4)];
       size_t which = pick(3);
       if (which == 0) {
         BudgetAlert a;
