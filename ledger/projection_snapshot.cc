@@ -203,6 +203,61 @@ Status ProjectionSnapshotReader::CheckReservedTotals(const Projection& p) {
   return Status::Ok();
 }
 
+namespace {
+
+void WriteGates(const std::map<ScopeId, ScopeGate>& gates,
+                capnp::List<schema::GateEntry>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [scope, g] : gates) {
+    auto e = out[i++];
+    WriteScope(scope, e.initScope());
+    e.setStopped(g.stopped);
+    e.setPeriod(g.period);
+    e.setStoppedMicros(g.stopped_micros);
+    e.setDecided(g.decided);
+    e.setChoice(static_cast<schema::GateChoice>(g.choice));
+    e.setContinueModel(AsText(g.continue_model));
+    e.setLimitOverrideNanos(g.limit_override_nanos);
+    e.setActor(AsText(g.actor));
+    e.setNote(AsText(g.note));
+    e.setDecidedMicros(g.decided_micros);
+  }
+}
+
+void WriteDeployments(const std::map<std::string, DeploymentStatus>& deployments,
+                      capnp::List<schema::DeploymentEntry>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [name, d] : deployments) {
+    auto e = out[i++];
+    e.setDeployment(AsText(name));
+    e.setState(static_cast<schema::DeploymentState>(d.state));
+    e.setSinceMicros(d.since_micros);
+    e.setUntilMicros(d.until_micros);
+    e.setDownSinceMicros(d.down_since_micros);
+    e.setReason(AsText(d.reason));
+    e.setLastProbeMicros(d.last_probe_micros);
+    e.setLastProbeOk(d.last_probe_ok);
+  }
+}
+
+void WriteOpen(const std::map<Projection::ReservationKey, OpenReservation>& open,
+               capnp::List<schema::OpenReservationEntry>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [key, r] : open) {
+    auto e = out[i++];
+    e.setRequestId(AsText(key.first));
+    e.setAttempt(key.second);
+    e.setDeployment(AsText(r.deployment));
+    e.setModelGroup(AsText(r.model_group));
+    e.setTag(AsText(r.tag));
+    e.setTier(AsText(r.tier));
+    e.setReservedNanos(r.reserved_nanos);
+    e.setStartedMicros(r.started_micros);
+  }
+}
+
+}  // namespace
+
 std::string Projection::Serialize() const {
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<schema::ProjectionSnapshot>();
@@ -234,48 +289,10 @@ std::string Projection::Serialize() const {
     WriteScope(scope, e.initScope());
     e.setThresholdPct(pct);
   }
-  auto gates = root.initGates(static_cast<unsigned>(gates_.size()));
-  i = 0;
-  for (const auto& [scope, g] : gates_) {
-    auto e = gates[i++];
-    WriteScope(scope, e.initScope());
-    e.setStopped(g.stopped);
-    e.setPeriod(g.period);
-    e.setStoppedMicros(g.stopped_micros);
-    e.setDecided(g.decided);
-    e.setChoice(static_cast<schema::GateChoice>(g.choice));
-    e.setContinueModel(AsText(g.continue_model));
-    e.setLimitOverrideNanos(g.limit_override_nanos);
-    e.setActor(AsText(g.actor));
-    e.setNote(AsText(g.note));
-    e.setDecidedMicros(g.decided_micros);
-  }
-  auto deployments = root.initDeployments(static_cast<unsigned>(deployments_.size()));
-  i = 0;
-  for (const auto& [name, d] : deployments_) {
-    auto e = deployments[i++];
-    e.setDeployment(AsText(name));
-    e.setState(static_cast<schema::DeploymentState>(d.state));
-    e.setSinceMicros(d.since_micros);
-    e.setUntilMicros(d.until_micros);
-    e.setDownSinceMicros(d.down_since_micros);
-    e.setReason(AsText(d.reason));
-    e.setLastProbeMicros(d.last_probe_micros);
-    e.setLastProbeOk(d.last_probe_ok);
-  }
-  auto open = root.initOpenReservations(static_cast<unsigned>(open_.size()));
-  i = 0;
-  for (const auto& [key, r] : open_) {
-    auto e = open[i++];
-    e.setRequestId(AsText(key.first));
-    e.setAttempt(key.second);
-    e.setDeployment(AsText(r.deployment));
-    e.setModelGroup(AsText(r.model_group));
-    e.setTag(AsText(r.tag));
-    e.setTier(AsText(r.tier));
-    e.setReservedNanos(r.reserved_nanos);
-    e.setStartedMicros(r.started_micros);
-  }
+  WriteGates(gates_, root.initGates(static_cast<unsigned>(gates_.size())));
+  WriteDeployments(deployments_,
+                   root.initDeployments(static_cast<unsigned>(deployments_.size())));
+  WriteOpen(open_, root.initOpenReservations(static_cast<unsigned>(open_.size())));
   root.setConfigSha256Hex(AsText(config_sha256_hex_));
   auto anomalies = root.initAnomalies();
   anomalies.setUnknownReleases(anomalies_.unknown_releases);

@@ -374,6 +374,37 @@ TEST(ProjectionDeathTest, SeqMustFollow) {
 
 // ---- Randomized streams -------------------------------------------------
 
+// An alert, stop or gate decision for (kind, key, period).
+EventBody BudgetEvent(std::mt19937_64& rng, ScopeKind kind, const std::string& key,
+                      int32_t period) {
+  size_t which = rng() % 3;
+  if (which == 0) {
+    BudgetAlert a;
+    a.scope_kind = kind;
+    a.scope_key = key;
+    a.threshold_pct = 80 + 10 * static_cast<uint32_t>(rng() % 3);
+    a.period = period;
+    return a;
+  }
+  if (which == 1) {
+    BudgetStopped b;
+    b.scope_kind = kind;
+    b.scope_key = key;
+    b.period = period;
+    return b;
+  }
+  GateDecision g;
+  g.scope_kind = kind;
+  g.scope_key = key;
+  g.period = period;
+  g.choice = static_cast<GateChoice>(rng() % 3);
+  g.model = g.choice == GateChoice::kContinueWithModel ? "local" : "";
+  g.new_limit_nanos = g.choice == GateChoice::kRaiseLimit ? 1'000'000'000 : 0;
+  g.actor = "op" + std::to_string(rng() % 3);
+  g.note = "n";
+  return g;
+}
+
 // A seeded stream with the shapes the router writes, plus the odd anomaly.
 std::vector<Event> RandomStream(uint64_t seed, size_t count, int64_t start_micros) {
   std::mt19937_64 rng(seed);
@@ -427,32 +458,7 @@ std::vector<Event> RandomStream(uint64_t seed, size_t count, int64_t start_micro
       std::string key = kind == ScopeKind::kGlobal ? (pick(20) == 0 ? "stray" : "")
                         : kind == ScopeKind::kModel ? models[pick(4)]
                                                     : tags[pick(4)];
-      size_t which = pick(3);
-      if (which == 0) {
-        BudgetAlert a;
-        a.scope_kind = kind;
-        a.scope_key = key;
-        a.threshold_pct = 80 + 10 * static_cast<uint32_t>(pick(3));
-        a.period = period;
-        e.body = a;
-      } else if (which == 1) {
-        BudgetStopped b;
-        b.scope_kind = kind;
-        b.scope_key = key;
-        b.period = period;
-        e.body = b;
-      } else {
-        GateDecision g;
-        g.scope_kind = kind;
-        g.scope_key = key;
-        g.period = period;
-        g.choice = static_cast<GateChoice>(pick(3));
-        g.model = g.choice == GateChoice::kContinueWithModel ? "local" : "";
-        g.new_limit_nanos = g.choice == GateChoice::kRaiseLimit ? 1'000'000'000 : 0;
-        g.actor = "op" + std::to_string(pick(3));
-        g.note = "n";
-        e.body = g;
-      }
+      e.body = BudgetEvent(rng, kind, key, period);
     } else if (roll < 88) {
       e.body = StateChange(deployments[pick(5)], static_cast<DeploymentState>(pick(7)),
                            pick(2) ? t + 30'000'000 : 0);
