@@ -187,6 +187,8 @@ Status RocksLedger::WriteGroup(const std::vector<Writer*>& group) {
   format::HeadRecord head = head_;
   rocksdb::WriteBatch batch;
   std::string bytes;
+  std::string index_key;
+  char log_key[format::kSeqKeyBytes];
   for (Writer* w : group) {
     w->status = CheckEvents(*w->events, head.last_time_micros);
     if (!w->status.ok()) continue;  // all or none per Append call
@@ -198,12 +200,12 @@ Status RocksLedger::WriteGroup(const std::vector<Writer*>& group) {
       EncodeEvent(e, &bytes);
       head.last_hash = Sha256Of(bytes);
       head.last_time_micros = e.time_micros;
-      const std::string key = format::SeqKey(e.seq);
-      batch.Put(cf(internal::kLogCfIndex), key, bytes);
+      format::PutBigEndian64(e.seq, log_key);
+      batch.Put(cf(internal::kLogCfIndex), rocksdb::Slice(log_key, sizeof(log_key)), bytes);
       const std::string& request_id = RequestIdOf(e.body);
       if (!request_id.empty()) {
-        batch.Put(cf(internal::kByRequestCfIndex), format::RequestKey(request_id, e.seq),
-                  rocksdb::Slice());
+        format::AssignRequestKey(request_id, e.seq, &index_key);
+        batch.Put(cf(internal::kByRequestCfIndex), index_key, rocksdb::Slice());
       }
     }
   }
