@@ -58,8 +58,8 @@ void ParseSections(Reader* r, const YAML::Node& root_node, const std::string& co
                    Draft* d) {
   auto root = r->Map(root_node, "",
                      {"model_list", "router_settings", "litellm_settings", "general_settings",
-                      "environment_variables", "ukairo", "router", "budget", "tag_budget",
-                      "alerts", "include", "credential_list", "guardrails", "mcp_servers"});
+                      "environment_variables", "ukairo", "router", "budget", "tag_budget", "alerts",
+                      "include", "credential_list", "guardrails", "mcp_servers"});
   if (!root) return;
   ParseEnvironmentVariables(r, *root);
   if (const YAML::Node* n = root->Get("model_list")) {
@@ -115,8 +115,8 @@ Result<std::shared_ptr<const Config>> ParseConfig(std::string_view text, const s
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": YAML syntax error: " +
-                                   e.msg);
+                                   std::to_string(e.mark.column + 1) +
+                                   ": YAML syntax error: " + e.msg);
   }
   if (!root.IsMap()) {
     return Status::InvalidArgument(source + ":1:1: expected a YAML map at the top level");

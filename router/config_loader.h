@@ -50,9 +50,9 @@ namespace ukairo::router {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 struct LoadOptions {
-  EnvLookup env;                  // empty: the process environment (getenv)
+  EnvLookup env;                       // empty: the process environment (getenv)
   const PriceTable* prices = nullptr;  // not owned; wins over every path rule
-  std::string price_table_path;   // "" = the rule in the file comment
+  std::string price_table_path;        // "" = the rule in the file comment
 };
 
 inline constexpr size_t kConfigBytesMax = 1u << 20;

@@ -32,8 +32,8 @@ void CollectShortLayoutNames(const Fields& root, std::vector<std::string>* names
 }
 
 void ParseRouterEntry(Reader* r, const YAML::Node& node, const std::string& path, Config* c) {
-  auto f = r->Map(node, path, {"model", "max_budget", "rpm_limit", "tpm_limit", "fallback",
-                               "fallbacks"});
+  auto f = r->Map(node, path,
+                  {"model", "max_budget", "rpm_limit", "tpm_limit", "fallback", "fallbacks"});
   if (!f) return;
   const YAML::Node* model = f->Get("model");
   if (model == nullptr) {
@@ -95,9 +95,12 @@ std::optional<AlertAction> ParseAlertAction(std::string_view text) {
 
 const char* AlertActionName(AlertAction action) {
   switch (action) {
-    case AlertAction::kNotify: return "notify";
-    case AlertAction::kWarn: return "warn";
-    case AlertAction::kStopAndFallback: return "stop_and_fallback";
+    case AlertAction::kNotify:
+      return "notify";
+    case AlertAction::kWarn:
+      return "warn";
+    case AlertAction::kStopAndFallback:
+      return "stop_and_fallback";
   }
   return "?";
 }
@@ -118,8 +121,8 @@ void ParseAlerts(Reader* r, const YAML::Node& node, const std::string& path,
     const YAML::Node* threshold = f->Get(threshold_key);
     const YAML::Node* action = f->Get("action");
     if (threshold == nullptr || action == nullptr) {
-      r->Fail((*items)[i], p, std::string("missing required key '") +
-                                  (threshold ? "action" : threshold_key) + "'");
+      r->Fail((*items)[i], p,
+              std::string("missing required key '") + (threshold ? "action" : threshold_key) + "'");
       return;
     }
     std::string tp = Child(p, threshold_key);
@@ -133,8 +136,9 @@ void ParseAlerts(Reader* r, const YAML::Node& node, const std::string& path,
       return;
     }
     if (!rules.empty() && static_cast<int64_t>(rules.back().threshold_pct) >= *pct) {
-      r->Fail(*threshold, tp, "thresholds must ascend: " + std::to_string(*pct) + " after " +
-                                  std::to_string(rules.back().threshold_pct));
+      r->Fail(*threshold, tp,
+              "thresholds must ascend: " + std::to_string(*pct) + " after " +
+                  std::to_string(rules.back().threshold_pct));
       return;
     }
     rules.push_back(AlertRule{static_cast<uint32_t>(*pct), *kind});

@@ -1,9 +1,8 @@
 #include "router/price_table.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace ukairo::router {
@@ -219,8 +218,8 @@ Result<PriceTable> PriceTable::Parse(std::string_view json_text, const std::stri
         ++col;
       }
     }
-    return Status::InvalidArgument(source + ":" + std::to_string(line) + ":" +
-                                   std::to_string(col) + ": " + builder.error());
+    return Status::InvalidArgument(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                                   ": " + builder.error());
   }
   if (!builder.top_is_object()) {
     return Status::InvalidArgument(source + ": the price table must be a JSON object");
