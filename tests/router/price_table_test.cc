@@ -4,10 +4,9 @@
 // every price against an independent double parse to within one pico-USD.
 #include "router/price_table.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "tests/util/test_util.h"
@@ -99,7 +98,8 @@ TEST(PriceTable, FindTriesExactKeyThenStripsProviderPrefix) {
 }
 
 TEST(PriceTable, MalformedJsonNamesLineAndColumn) {
-  auto table = PriceTable::Parse("{\n  \"a\": {\n    \"input_cost_per_token\": 1e-07,,\n}", "p.json");
+  auto table =
+      PriceTable::Parse("{\n  \"a\": {\n    \"input_cost_per_token\": 1e-07,,\n}", "p.json");
   ASSERT_FALSE(table.ok());
   EXPECT_TRUE(table.status().IsInvalidArgument());
   EXPECT_EQ(table.status().message().rfind("p.json:3:35: ", 0), 0u) << table.status().message();
@@ -181,8 +181,8 @@ TEST(PriceTable, WholeSharedSnapshot) {
 
 // data/prices/model_prices.json is a byte-for-byte subset of the snapshot.
 TEST(PriceTable, TrimmedCopyMatchesTheSnapshot) {
-  auto full = PriceTable::LoadFile(
-      testing::SharedDataPath("prices/model_prices_and_context_window.json"));
+  auto full =
+      PriceTable::LoadFile(testing::SharedDataPath("prices/model_prices_and_context_window.json"));
   auto trimmed = PriceTable::LoadFile(testing::SourcePath("data/prices/model_prices.json"));
   ASSERT_OK(full);
   ASSERT_OK(trimmed);
