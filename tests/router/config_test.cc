@@ -4,9 +4,12 @@
 // LiteLLM-style configs and malformed ones from data/configs/, plus small
 // inline YAML texts; the environment is a stub, never the process's.
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
+#include <sstream>
 
 #include "router/config_loader.h"
 #include "tests/util/test_util.h"
@@ -468,6 +471,53 @@ TEST(ConfigProvenance, Sha256OfTheText) {
   EXPECT_EQ(c->text, kOneModel);
   EXPECT_EQ(c->source, "inline.yaml");
   EXPECT_EQ(c->sha256_hex, Sha256Hex(kOneModel));
+}
+
+// Seeded mutation fuzz: damaged copies of the example must load or fail
+// with a located InvalidArgument, never crash or throw.
+TEST(ConfigFuzz, MutatedExampleNeverCrashes) {
+  std::ifstream in(testing::SourcePath("data/litellm_config.yaml"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string original = buffer.str();
+  ASSERT_FALSE(original.empty());
+  const std::string alphabet = " \n:-[]{},#&*!|>'\"%@`_0123456789eE.x";
+  std::mt19937 rng(20261127);  // fixed seed: failures reproduce
+  FakeEnv env;
+  LoadOptions options = env.Options();
+  options.prices = &FullPrices();
+  int loaded = 0, rejected = 0;
+  for (int round = 0; round < 1000; ++round) {
+    std::string text = original;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0:
+          text.erase(at, 1 + rng() % 8);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
+      }
+    }
+    auto config = ParseConfig(text, "fuzz.yaml", options);
+    if (config.ok()) {
+      ++loaded;
+      EXPECT_FALSE((*config)->deployments.empty());
+    } else {
+      ++rejected;
+      ASSERT_TRUE(config.status().IsInvalidArgument()) << config.status().ToString();
+      ASSERT_EQ(config.status().message().rfind("fuzz.yaml", 0), 0u) << config.status().message();
+    }
+  }
+  // Both outcomes happen: comments and values absorb many edits.
+  EXPECT_GT(loaded, 100) << rejected;
+  std::printf("fuzz: %d loaded, %d rejected\n", loaded, rejected);
+  EXPECT_GT(rejected, 100) << loaded;
 }
 
 // `ukairo config check`, run as a user would.
