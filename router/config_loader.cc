@@ -61,6 +61,11 @@ void ParseSections(Reader* r, const YAML::Node& root_node, const std::string& co
                       "environment_variables", "ukairo", "router", "budget", "tag_budget", "alerts",
                       "include", "credential_list", "guardrails", "mcp_servers"});
   if (!root) return;
+  if (const YAML::Node* n = root->Get("include")) {
+    // Silently dropping included model lists would route to fewer models
+    // than the operator wrote down.
+    r->Warn(*n, "include: is not supported; the included files are not read");
+  }
   ParseEnvironmentVariables(r, *root);
   if (const YAML::Node* n = root->Get("model_list")) {
     config_internal::ParseModelList(r, *n, d);

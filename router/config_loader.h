@@ -7,6 +7,7 @@
 //      environment_variables.
 //   2. The seed's short layout: router: [{model, max_budget, rpm_limit,
 //      fallback}], budget: {model: usd}, tag_budget: {tag: usd}, alerts:.
+//      rpm_limit / tpm_limit set rpm / tpm on every deployment of the group.
 //      A file with no model_list gets one implicit deployment per model name
 //      the short layout mentions (provider model = that name; "local/…" and
 //      "ollama/…" names are local), so the seed's own snippets load as is.

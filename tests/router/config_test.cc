@@ -385,6 +385,9 @@ TEST(ConfigWarnings, UnknownKeysWarnWithPosition) {
   EXPECT_TRUE(HasWarning(*c, "inline.yaml:5:7: unknown key 'rmp' at model_list[0].litellm_params"));
   EXPECT_TRUE(HasWarning(*c, "inline.yaml:6:1: unknown key 'router_setings' (ignored)"));
   EXPECT_EQ(c->retry.num_retries, 3u);  // the misspelt section did not apply
+  auto included = MustParse(std::string(kOneModel) + "include:\n  - more_models.yaml\n");
+  ASSERT_NE(included, nullptr);
+  EXPECT_TRUE(HasWarning(*included, "inline.yaml:6:3: include: is not supported"));
 }
 
 TEST(ConfigEnv, OsEnvironResolvesValuesButOnlyNamesKeys) {
