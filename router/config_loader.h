@@ -9,8 +9,9 @@
 //      fallback}], budget: {model: usd}, tag_budget: {tag: usd}, alerts:.
 //      rpm_limit / tpm_limit set rpm / tpm on every deployment of the group.
 //      A file with no model_list gets one implicit deployment per model name
-//      the short layout mentions (provider model = that name; "local/…" and
-//      "ollama/…" names are local), so the seed's own snippets load as is.
+//      the short layout mentions (provider model = that name, except that
+//      "local/X" means ollama/X on 127.0.0.1:11434), so the seed's own
+//      snippets load as is.
 //   3. ukairo's own `ukairo:` section (tiers, budgets, alerts, retry, cooldown,
 //      health_check, gate, notify, price_table).
 //

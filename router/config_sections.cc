@@ -157,6 +157,11 @@ void AddImplicitDeployments(Reader* r, const Fields& root, Draft* d) {
     dep.id = name + "#0";
     dep.model_group = name;
     dep.provider_model = name;
+    // The seed writes the last resort as "local/llama3": Ollama on this host.
+    if (name.rfind("local/", 0) == 0) {
+      dep.provider_model = "ollama/" + name.substr(6);
+      dep.api_base = "http://127.0.0.1:11434";
+    }
     d->config.groups[name] = ModelGroup{name, {d->config.deployments.size()}};
     d->config.deployments.push_back(std::move(dep));
     d->overrides.push_back(PriceOverride{});

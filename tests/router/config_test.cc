@@ -271,6 +271,8 @@ TEST(ConfigSeedLayout, SeedSnippetsLoadWithImplicitDeployments) {
   const Config& c = **config;
   EXPECT_EQ(c.groups.size(), 7u);  // 6 names + local/llama3
   EXPECT_TRUE(c.FindDeployment("local/llama3#0")->is_local());
+  EXPECT_EQ(c.FindDeployment("local/llama3#0")->provider_model, "ollama/llama3");
+  EXPECT_EQ(c.FindDeployment("local/llama3#0")->api_base, "http://127.0.0.1:11434");
   EXPECT_EQ(c.FindDeployment("claude-opus#0")->rpm, 100);
   EXPECT_EQ(c.FindDeployment("gemini-flash#0")->rpm, 1000);
   EXPECT_EQ(c.fallbacks.at("gemini-flash"), (std::vector<std::string>{"local/llama3"}));
