@@ -167,6 +167,12 @@ Result<std::shared_ptr<const Config>> LoadConfigFile(const std::string& path,
                                                      const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError(path + ": cannot open config");
+  std::error_code ec;
+  auto size_bytes = std::filesystem::file_size(path, ec);
+  if (!ec && size_bytes > kConfigBytesMax) {
+    return Status::InvalidArgument(path + ": config larger than " +
+                                   std::to_string(kConfigBytesMax) + " bytes");
+  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) return Status::IOError(path + ": read failed");

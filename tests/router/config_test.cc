@@ -377,6 +377,8 @@ TEST(ConfigMalformed, MoreShapes) {
   EXPECT_EQ(ParseError(std::string(kOneModel) + "alerts:\n  - threshold: 50\n    action: page\n"),
             "inline.yaml:7:13: alerts[0].action: unknown action 'page' (notify, warn, "
             "stop_and_fallback)");
+  EXPECT_EQ(ParseError(std::string(kOneModel) + std::string(kConfigBytesMax, '#')),
+            "inline.yaml: config larger than 1048576 bytes");
   EXPECT_EQ(ParseError("- just\n- a list\n"),
             "inline.yaml:1:1: expected a YAML map at the top level");
 }
