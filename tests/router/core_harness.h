@@ -84,10 +84,15 @@ inline constexpr int64_t kUsd = 1'000'000'000;  // nano-USD
 class Harness {
  public:
   explicit Harness(std::shared_ptr<const Config> config, uint64_t seed = 42,
-                   ledger::Projection restored = ledger::Projection())
+                   ledger::Projection restored = ledger::Projection(),
+                   const std::vector<ledger::Event>* warm_up = nullptr,
+                   int64_t start_micros = MicrosFromCivil(2026, 11, 2, 9))
       : shadow_(restored),
         core_(std::move(config), std::move(restored), seed),
-        now_(MicrosFromCivil(2026, 11, 2, 9)) {
+        now_(start_micros) {
+    if (warm_up != nullptr) {
+      for (const auto& e : *warm_up) core_.WarmUp(e);
+    }
     Collect([&](Actions& a) { core_.Start(now_, a); });
   }
 
