@@ -402,6 +402,7 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
   runtime_ = std::move(runtime);
   timers_.clear();  // deployment timers index the old config; re-armed below
   guard_.Load(*index_, projection_, PeriodOf(now_, config_->budget_period));
+  period_start_micros_ = period_end_micros_ = 0;  // recomputed on the next input
   for (auto& [id, r] : requests_) {
     if (r.phase == RequestPhase::kAwaitingRetry) {
       ArmTimer(TimerKind::kRetry, kNone, now_, id);  // retry now rather than lose it

@@ -94,6 +94,8 @@ class RouterCore::Impl {
   CoreStats stats_;
   std::vector<uint32_t> candidates_;  // scratch for PickInGroup
 
+  int64_t period_start_micros_ = 0;   // of guard_.period(); [start, end)
+  int64_t period_end_micros_ = 0;
   int64_t now_ = 0;                   // of the current call
   Actions* out_ = nullptr;            // of the current call
 };

@@ -12,11 +12,11 @@ using ledger::DeploymentState;
 using ledger::RecoveryConfirmation;
 
 void RouterCore::Impl::Emit(ledger::EventBody body) {
-  ledger::Event event;
+  // Built in place in the caller's (reused) vector: no extra copy of the body.
+  ledger::Event& event = out_->events.emplace_back();
   event.time_micros = now_;
   event.body = std::move(body);
   projection_.Apply(event);
-  out_->events.push_back(std::move(event));
   ++stats_.events;
 }
 
@@ -33,7 +33,11 @@ std::string RouterCore::Impl::ScopeText(uint32_t s) const {
 // A new budget period: reload the budget mirror, and lift stops that belonged
 // to the old period (R-2202: a stop lasts until the period ends).
 void RouterCore::Impl::MaybeRollover() {
+  // Civil-time arithmetic only when the clock leaves the cached period.
+  if (now_ >= period_start_micros_ && now_ < period_end_micros_) return;
   const int32_t period = PeriodOf(now_, config_->budget_period);
+  period_start_micros_ = PeriodStartMicros(period, config_->budget_period);
+  period_end_micros_ = PeriodEndMicros(period, config_->budget_period);
   if (period == guard_.period()) return;
   assert(period > guard_.period());
   guard_.Load(*index_, projection_, period);
