@@ -15,6 +15,9 @@ using ledger::FallbackReason;
 using ledger::Outcome;
 using ledger::RecoveryConfirmation;
 
+static_assert(RouterCore::kAttemptsPerRequestMax == kRequestAttemptsMax);
+static_assert(RouterCore::kRetriesMax < RouterCore::kAttemptsPerRequestMax);
+
 RouterCore::Impl::Impl(std::shared_ptr<const Config> config, ledger::Projection restored,
                        uint64_t seed)
     : index_(BuildCoreIndex(config, kChainGroupsMax)),
@@ -159,8 +162,11 @@ void RouterCore::Impl::OnUpstreamResult(const UpstreamResult& res) {
                                res.latency_micros, input, output, cached, cost,
                                res.retry_after_ms, res.error});
   r.total_cost_nanos += cost;
-  r.attempt_list.push_back(AttemptSummary{r.attempts, dep_id, group, res.outcome,
-                                          res.http_status});
+  // A good attempt ends the request, so only failed ones need listing.
+  if (res.outcome != Outcome::kOk) {
+    r.attempt_list.push_back(AttemptSummary{r.attempts, dep_id, group, res.outcome,
+                                            res.http_status});
+  }
   r.phase = RequestPhase::kRouting;
   CheckAlerts(r.scopes);
   if (res.outcome == Outcome::kOk) {
@@ -367,12 +373,13 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
       }
       r.deployment = nd;
     }
-    std::vector<uint32_t> attempted;
+    AttemptedSet attempted;
     for (uint32_t d : r.attempted) {
       const uint32_t nd = next->FindDeployment(old->config->deployments[d].id);
       if (nd != kNone) attempted.push_back(nd);
     }
-    r.attempted = std::move(attempted);
+    r.attempted = attempted;
+    r.quote_deployment = kNone;
     for (auto& s : r.scopes) s = map_scope(s);
     if (r.refused_scope != kNone) r.refused_scope = map_scope(r.refused_scope);
     r.tag = next->ResolveTag(old->tag_names[r.tag]);

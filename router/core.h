@@ -80,7 +80,7 @@ struct CoreStats {
 class RouterCore {
  public:
   // Limits (TigerStyle: a limit on everything; asserted).
-  static constexpr uint32_t kAttemptsPerRequestMax = 32;
+  static constexpr uint32_t kAttemptsPerRequestMax = 32;  // = kRequestAttemptsMax
   static constexpr uint32_t kChainGroupsMax = 16;
   static constexpr uint32_t kRetriesMax = 8;
   static constexpr size_t kRequestsInFlightMax = 1u << 20;

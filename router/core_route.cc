@@ -32,10 +32,6 @@ FallbackReason ReasonForState(DeploymentState s) {
   return FallbackReason::kFailure;
 }
 
-bool Contains(const std::vector<uint32_t>& v, uint32_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 }  // namespace
 
 // R-2201: the tier's chain. A client that names a model group other than the
@@ -119,7 +115,7 @@ uint32_t RouterCore::Impl::PickInGroup(RequestMachine& r, uint32_t g, FallbackRe
   candidates_.clear();
   bool first_skip = true;
   for (uint32_t d : index_->group_deployments[g]) {
-    if (Contains(r.attempted, d)) continue;
+    if (r.attempted.contains(d)) continue;
     if (auto skip = SkipReason(r, d, g)) {
       if (first_skip) *reason = *skip;
       first_skip = false;
@@ -141,6 +137,8 @@ std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, ui
   }
   if (OwnLimitReached(d, r.input_tokens)) return FallbackReason::kRateLimit;
   const NanoUsd reserve = ReserveNanos(dp, r);
+  r.quote_deployment = d;
+  r.quote_nanos = reserve;
   if (reserve == 0) return std::nullopt;  // zero-cost deployments always fit
   const AttemptScopes scopes = ScopesOf(r, g);
   for (uint32_t s : scopes) {
@@ -189,7 +187,7 @@ uint32_t RouterCore::Impl::PickLastResort(RequestMachine& r) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     if (guard_.Refused(index_->group_scope[*it])) continue;
     for (uint32_t d : index_->group_deployments[*it]) {
-      if (!dep(d).is_local() || Contains(r.attempted, d)) continue;
+      if (!dep(d).is_local() || r.attempted.contains(d)) continue;
       const DeploymentState s = runtime_[d].state;
       if (s == DeploymentState::kMisconfigured || s == DeploymentState::kGated) continue;
       return d;
@@ -211,7 +209,8 @@ void RouterCore::Impl::StartAttempt(RequestMachine& r, uint32_t d, bool retry) {
   ++r.attempts;
   assert(r.attempts <= kAttemptsPerRequestMax);
   r.deployment = d;
-  r.reserved_nanos = ReserveNanos(dp, r);
+  r.reserved_nanos = r.quote_deployment == d ? r.quote_nanos : ReserveNanos(dp, r);
+  assert(r.reserved_nanos == ReserveNanos(dp, r));
   r.scopes = ScopesOf(r, g);
   r.price = dp.price;
   r.phase = RequestPhase::kAwaitingResult;

@@ -9,6 +9,8 @@
 //       └── timer ── kAwaitingRetry <┘
 #pragma once
 
+#include <array>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +20,33 @@
 #include "router/budget_guard.h"
 
 namespace ukairo::router {
+
+// Every attempt of a request counts toward this bound (asserted), so a
+// request ends within it whatever its chain; RouterCore exposes it.
+inline constexpr uint32_t kRequestAttemptsMax = 32;
+
+// The deployments a request tried, without allocating: at most one entry per
+// attempt.
+class AttemptedSet {
+ public:
+  void push_back(uint32_t d) {
+    assert(size_ < items_.size());
+    items_[size_++] = d;
+  }
+  bool contains(uint32_t d) const {
+    for (uint32_t i = 0; i < size_; ++i) {
+      if (items_[i] == d) return true;
+    }
+    return false;
+  }
+  void clear() { size_ = 0; }
+  const uint32_t* begin() const { return items_.data(); }
+  const uint32_t* end() const { return items_.data() + size_; }
+
+ private:
+  std::array<uint32_t, kRequestAttemptsMax> items_{};
+  uint32_t size_ = 0;
+};
 
 enum class RequestPhase : uint8_t { kRouting = 0, kAwaitingResult, kAwaitingRetry };
 
@@ -46,12 +75,15 @@ struct RequestMachine {
   NanoUsd reserved_nanos = 0;
   AttemptScopes scopes{kNone, kNone, kNone, kNone};
   TokenPrice price;                // of the current attempt's deployment
+  // The reservation last computed for a deployment, reused by StartAttempt.
+  uint32_t quote_deployment = kNone;
+  NanoUsd quote_nanos = 0;
   // Set only when a config change removed the current attempt's deployment:
   // the names its AttemptFinished must still carry.
   std::string orphan_deployment;
   std::string orphan_group;
   bool last_resort = false;
-  std::vector<uint32_t> attempted;  // deployments tried, in order
+  AttemptedSet attempted;          // deployments tried, in order
 
   // A fallback waiting for its destination before it is emitted.
   bool fallback_pending = false;
