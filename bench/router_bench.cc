@@ -23,8 +23,8 @@ constexpr int64_t kUsd = 1'000'000'000;
 // 10 groups × 5 deployments, 8 tags over 3 tiers, budgets on every scope.
 std::shared_ptr<Config> BenchConfig(RoutingStrategy strategy) {
   auto c = std::make_shared<Config>();
-  const char* groups[] = {"opus", "sonnet", "pro", "flash", "glm",
-                          "gpt", "mini", "haiku", "llama", "local"};
+  const char* groups[] = {"opus", "sonnet", "pro",   "flash", "glm",
+                          "gpt",  "mini",   "haiku", "llama", "local"};
   for (int g = 0; g < 10; ++g) {
     auto& group = c->groups[groups[g]];
     group.name = groups[g];
@@ -41,7 +41,8 @@ std::shared_ptr<Config> BenchConfig(RoutingStrategy strategy) {
     }
     c->budgets.push_back({ScopeKind::kModel, groups[g], 1'000'000 * kUsd});
   }
-  c->tiers = {Tier{"high-precision", {"Spec", "Design", "Review"},
+  c->tiers = {Tier{"high-precision",
+                   {"Spec", "Design", "Review"},
                    {"opus", "sonnet", "pro", "flash", "local"}},
               Tier{"build", {"Build", "Fix"}, {"gpt", "sonnet", "pro", "glm", "local"}},
               Tier{"economy", {"Verify", "Release", "Operate"}, {"flash", "mini", "local"}}};
@@ -54,19 +55,17 @@ std::shared_ptr<Config> BenchConfig(RoutingStrategy strategy) {
     c->budgets.push_back({ScopeKind::kTier, t.name, 1'000'000 * kUsd});
   }
   c->budgets.push_back({ScopeKind::kGlobal, "", 10'000'000 * kUsd});
-  c->alerts = {{80, AlertAction::kNotify}, {90, AlertAction::kWarn},
-               {100, AlertAction::kStopAndFallback}};
+  c->alerts = {
+      {80, AlertAction::kNotify}, {90, AlertAction::kWarn}, {100, AlertAction::kStopAndFallback}};
   c->routing_strategy = strategy;
   return c;
 }
 
-const char* kTags[] = {"Spec", "Design", "Build", "Review", "Fix", "Verify", "Release",
-                       "Operate"};
+const char* kTags[] = {"Spec", "Design", "Build", "Review", "Fix", "Verify", "Release", "Operate"};
 
 struct Driver {
   explicit Driver(RoutingStrategy strategy)
-      : core(BenchConfig(strategy), ledger::Projection(), 1),
-        now(MicrosFromCivil(2026, 11, 2)) {
+      : core(BenchConfig(strategy), ledger::Projection(), 1), now(MicrosFromCivil(2026, 11, 2)) {
     core.Start(now, actions);
     for (int i = 0; i < 64; ++i) ids.push_back("req-" + std::to_string(i));
   }
@@ -83,8 +82,7 @@ struct Driver {
     core.OnRequest(in, now, actions);
     if (time_decision) {
       const auto t1 = std::chrono::steady_clock::now();
-      decision_ns->push_back(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+      decision_ns->push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
     }
     const SendAttempt& send = actions.sends.front();
     UpstreamResult r;

@@ -59,7 +59,7 @@ struct RequestMachine {
   int64_t input_tokens = 0;
   int64_t max_output_tokens = 0;
   int64_t accepted_micros = 0;
-  int64_t deadline_micros = 0;     // no attempt starts after it
+  int64_t deadline_micros = 0;  // no attempt starts after it
 
   // Where it is in its chain. `chain` points into the CoreIndex it was
   // routed with (kept alive by the core across config changes).
@@ -74,7 +74,7 @@ struct RequestMachine {
   uint32_t try_on_deployment = 0;
   NanoUsd reserved_nanos = 0;
   AttemptScopes scopes{kNone, kNone, kNone, kNone};
-  TokenPrice price;                // of the current attempt's deployment
+  TokenPrice price;  // of the current attempt's deployment
   // The reservation last computed for a deployment, reused by StartAttempt.
   uint32_t quote_deployment = kNone;
   NanoUsd quote_nanos = 0;
@@ -83,7 +83,7 @@ struct RequestMachine {
   std::string orphan_deployment;
   std::string orphan_group;
   bool last_resort = false;
-  AttemptedSet attempted;          // deployments tried, in order
+  AttemptedSet attempted;  // deployments tried, in order
 
   // A fallback waiting for its destination before it is emitted.
   bool fallback_pending = false;

@@ -29,10 +29,14 @@ using AttemptKey = std::pair<std::string, uint32_t>;
 
 bool Touches(const Flight& f, const ScopeId& s) {
   switch (s.kind) {
-    case ScopeKind::kModel: return f.group == s.key;
-    case ScopeKind::kTag: return f.tag == s.key;
-    case ScopeKind::kTier: return f.tier == s.key;
-    case ScopeKind::kGlobal: return true;
+    case ScopeKind::kModel:
+      return f.group == s.key;
+    case ScopeKind::kTag:
+      return f.tag == s.key;
+    case ScopeKind::kTier:
+      return f.tier == s.key;
+    case ScopeKind::kGlobal:
+      return true;
   }
   return false;
 }
@@ -104,9 +108,12 @@ class BudgetProperty {
     awaiting_.pop_back();
     const uint64_t roll = rng_.Below(100);
     Outcome outcome = Outcome::kOk;
-    if (roll < 5) outcome = Outcome::kRateLimited;
-    else if (roll < 10) outcome = Outcome::kServerError;
-    else if (roll < 13) outcome = Outcome::kTimeout;
+    if (roll < 5)
+      outcome = Outcome::kRateLimited;
+    else if (roll < 10)
+      outcome = Outcome::kServerError;
+    else if (roll < 13)
+      outcome = Outcome::kTimeout;
     int64_t in = 0, out = 0;
     if (outcome == Outcome::kOk) {
       in = input_[id];
@@ -118,8 +125,12 @@ class BudgetProperty {
         ++dishonest_;
       }
     }
-    const uint32_t status = outcome == Outcome::kOk ? 200 : outcome == Outcome::kRateLimited ? 429 : 500;
-    Step([&] { h_->Result(id, outcome, status, in, out, outcome == Outcome::kRateLimited ? 1000 : -1); });
+    const uint32_t status = outcome == Outcome::kOk            ? 200
+                            : outcome == Outcome::kRateLimited ? 429
+                                                               : 500;
+    Step([&] {
+      h_->Result(id, outcome, status, in, out, outcome == Outcome::kRateLimited ? 1000 : -1);
+    });
   }
 
   void StepTimers(int64_t until) {

@@ -82,7 +82,7 @@ TEST(CoreBudget, NewPeriodLiftsTheStop) {
   EXPECT_EQ(h.SentTo("r2"), "sonnet-1");
   h.Ok("r2");
   EXPECT_TRUE(h.Events<ledger::BudgetStopped>().empty());  // too much left to call it spent
-  h.Request("r3", "Spec", 1000, 100);  // smaller reservation still fits
+  h.Request("r3", "Spec", 1000, 100);                      // smaller reservation still fits
   EXPECT_EQ(h.SentTo("r3"), "opus-1");
   // A dishonest result (560 output tokens, 100 reserved) takes spend to 109.5 %.
   h.Result("r3", Outcome::kOk, 200, 1000, 560);

@@ -58,8 +58,7 @@ TEST(CoreExceptions, LastResortFailsTooGivesOneErrorListingEveryAttempt) {
   ASSERT_EQ(r->attempt_list.size(), 5u);
   std::vector<std::string> order;
   for (const auto& a : r->attempt_list) order.push_back(a.deployment);
-  EXPECT_EQ(order, (std::vector<std::string>{"opus-1", "sonnet-1", "pro-1", "flash-1",
-                                             "local-1"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"opus-1", "sonnet-1", "pro-1", "flash-1", "local-1"}));
   for (const auto& d : order) EXPECT_NE(r->error.message.find(d), std::string::npos);
   EXPECT_EQ(h.core().requests_in_flight(), 0u);
   h.ExpectProjectionMatchesLog();

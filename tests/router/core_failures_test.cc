@@ -18,15 +18,15 @@ TEST(CoreFailures, RateLimitSwitchesAtOnceUntilRetryAfter) {
   Harness h(SeedConfig());
   h.Request("r1", "Spec");
   h.Result("r1", Outcome::kRateLimited, 429, 0, 0, /*retry_after_ms=*/20'000);
-  EXPECT_EQ(h.SentTo("r1"), "sonnet-1");           // no wait, no retry
+  EXPECT_EQ(h.SentTo("r1"), "sonnet-1");  // no wait, no retry
   EXPECT_TRUE(h.Events<ledger::RetryScheduled>().empty());
   EXPECT_EQ(h.State("opus-1"), DeploymentState::kRateLimited);
   EXPECT_EQ(h.core().projection().Deployment("opus-1").until_micros, h.now() + Seconds(20));
   h.Ok("r1");
   h.Request("r2", "Spec");
-  EXPECT_EQ(h.SentTo("r2"), "sonnet-1");           // still rate limited
+  EXPECT_EQ(h.SentTo("r2"), "sonnet-1");  // still rate limited
   h.Ok("r2");
-  h.RunTimersUntil(h.now() + Seconds(20));         // the deadline timer recovers it
+  h.RunTimersUntil(h.now() + Seconds(20));  // the deadline timer recovers it
   EXPECT_EQ(h.State("opus-1"), DeploymentState::kHealthy);
   auto rec = h.Events<ledger::Recovered>();
   ASSERT_EQ(rec.size(), 1u);
@@ -64,7 +64,7 @@ TEST(CoreFailures, OwnRpmLimitSwitchesToNextModel) {
   EXPECT_EQ(fb[0].reason, FallbackReason::kRateLimit);
   EXPECT_EQ(fb[0].from_deployment, "");  // skipped before any attempt
   h.Ok("c");
-  h.Advance(Seconds(61));                 // the window slides
+  h.Advance(Seconds(61));  // the window slides
   h.Request("d", "Spec");
   EXPECT_EQ(h.SentTo("d"), "opus-1");
   h.ExpectProjectionMatchesLog();
@@ -93,7 +93,7 @@ TEST(CoreFailures, ServerErrorsRetryWithBackoffThenFallBack) {
   ASSERT_EQ(started.size(), 4u);
   EXPECT_EQ(started[3].try_on_deployment, 4u);
   EXPECT_EQ(started[3].deployment, "opus-1");
-  h.Result("r1", Outcome::kTimeout, 0);   // 4th failure: retries spent
+  h.Result("r1", Outcome::kTimeout, 0);  // 4th failure: retries spent
   EXPECT_EQ(h.SentTo("r1"), "sonnet-1");
   EXPECT_EQ(h.State("opus-1"), DeploymentState::kDown);
   auto fb = h.Events<ledger::FallbackTaken>();
@@ -138,7 +138,7 @@ TEST(CoreFailures, AllowedFailsCoolsDownAndFailingAgainExtends) {
   EXPECT_EQ(h.Events<ledger::FallbackTaken>().back().reason, FallbackReason::kCooldown);
   const int64_t first_until = h.core().projection().Deployment("opus-1").until_micros;
   EXPECT_EQ(first_until, h.now() + Seconds(60));
-  h.RunTimersUntil(h.now() + Seconds(2));      // a's retry finds opus cooling
+  h.RunTimersUntil(h.now() + Seconds(2));  // a's retry finds opus cooling
   EXPECT_EQ(h.Events<ledger::RetryScheduled>().size(), 1u);
   EXPECT_EQ(h.Events<ledger::AttemptStarted>().back().deployment, "sonnet-1");
   h.Advance(Seconds(5));
