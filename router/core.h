@@ -1,0 +1,125 @@
+// RouterCore: the sans-IO decision logic of ukairo (rules R-2201..R-2206).
+//
+// Inputs are a new request, an upstream result, a timer firing, a probe
+// result, a gate decision and a config change, each with the current time.
+// Outputs are appended to an `Actions` (router/actions.h). The core owns no
+// thread, reads no clock, never sleeps and draws randomness only from the
+// seed it is given, so the same inputs and seed give the same actions — the
+// live gateway and the simulator drive this same code.
+//
+// State. The durable state is the ledger projection: every event the core
+// emits is also folded into its own Projection (seq 0) before the call
+// returns, so projection() always equals a fold of the emitted events over
+// the restored projection. The rest (sliding rpm/tpm windows, recent failure
+// counts, in-flight counts per deployment) is a fold over the same events:
+// after a restart, feed the tail of the log (at least cooldown_time and 60 s)
+// to WarmUp(). Requests in flight at a crash are gone with their clients;
+// Start() releases their reservations with ReservationExpired events.
+//
+// Driver contract: one SendAttempt → exactly one OnUpstreamResult, at most
+// timeout_ms later; one StartTimer → one OnTimer at/after its time; one
+// ProbeDeployment → one OnProbeResult. now_micros never goes backwards.
+//
+// Thread safety: none; one owner calls it (one core per gateway thread/shard).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ledger/event.h"
+#include "ledger/projection.h"
+#include "router/actions.h"
+#include "router/config.h"
+
+namespace ukairo::router {
+
+struct RequestInput {
+  std::string request_id;        // unique among requests in flight
+  std::string tag;               // process tag; "" or unknown → Config::default_tag
+  std::string requested_model;   // "model" of the body; "" = the tier's chain
+  std::string client_key_id;
+  int64_t input_tokens = 0;      // counted or estimated by the driver
+  int64_t max_output_tokens = 0; // max_tokens of the body; 0 = config default
+  bool stream = false;
+};
+
+struct UpstreamResult {
+  std::string request_id;
+  uint32_t attempt = 0;          // as in the SendAttempt
+  ledger::Outcome outcome = ledger::Outcome::kOk;
+  uint32_t http_status = 0;      // 0: no HTTP answer
+  int64_t latency_micros = 0;
+  int64_t input_tokens = 0;      // as billed (includes cached_tokens)
+  int64_t output_tokens = 0;
+  int64_t cached_tokens = 0;
+  int64_t retry_after_ms = -1;   // -1: none sent
+  std::string error;             // short provider text, never secrets
+};
+
+struct ProbeResult {
+  std::string deployment;
+  bool ok = false;
+  int64_t latency_micros = 0;
+  uint32_t http_status = 0;
+  std::string error;
+};
+
+// Counters for tests, benchmarks and /metrics.
+struct CoreStats {
+  uint64_t requests = 0;
+  uint64_t responses_ok = 0;
+  uint64_t responses_error = 0;
+  uint64_t attempts = 0;
+  uint64_t retries = 0;
+  uint64_t fallbacks = 0;
+  uint64_t stale_inputs = 0;     // results/timers/probes that no longer matched
+  uint64_t events = 0;
+};
+
+class RouterCore {
+ public:
+  // Limits (TigerStyle: a limit on everything; asserted).
+  static constexpr uint32_t kAttemptsPerRequestMax = 32;
+  static constexpr uint32_t kChainGroupsMax = 16;
+  static constexpr uint32_t kRetriesMax = 8;
+  static constexpr size_t kRequestsInFlightMax = 1u << 20;
+
+  // `restored` is the projection loaded from the ledger (a fresh one for a new
+  // ledger); its period kind must be config->budget_period.
+  // REQUIRES: config is valid (every chain names existing groups).
+  RouterCore(std::shared_ptr<const Config> config, ledger::Projection restored,
+             uint64_t seed);
+  ~RouterCore();
+  RouterCore(const RouterCore&) = delete;
+  RouterCore& operator=(const RouterCore&) = delete;
+
+  // Rebuilds in-memory windows from a past event that `restored` already
+  // contains (the log tail). Emits nothing. Call before Start().
+  void WarmUp(const ledger::Event& past_event);
+  // Call once before any other input: expires reservations left open by a
+  // crash, arms probe and deadline timers for deployments not healthy.
+  void Start(int64_t now_micros, Actions& out);
+
+  void OnRequest(const RequestInput& request, int64_t now_micros, Actions& out);
+  void OnUpstreamResult(const UpstreamResult& result, int64_t now_micros, Actions& out);
+  void OnTimer(uint64_t timer_id, int64_t now_micros, Actions& out);
+  void OnProbeResult(const ProbeResult& probe, int64_t now_micros, Actions& out);
+  // Records a human decision at the gate (period 0 = the current period).
+  void OnGateDecision(const ledger::GateDecision& decision, int64_t now_micros,
+                      Actions& out);
+  // Switches to a new config for new requests; requests in flight finish on
+  // the chains they started with. The driver records ConfigApplied itself.
+  void OnConfig(std::shared_ptr<const Config> config, int64_t now_micros, Actions& out);
+
+  const ledger::Projection& projection() const;
+  const Config& config() const;
+  const CoreStats& stats() const;
+  size_t requests_in_flight() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ukairo::router
