@@ -1,5 +1,6 @@
 // The trace readers: Azure, CSV with a column map, JSONL with a key map.
 #include <charconv>
+#include <deque>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -119,9 +120,10 @@ class LineTraceReader : public TraceReader {
 // ---------------------------------------------------------------- CSV
 
 // Splits one CSV line (RFC 4180 quotes, "" inside quotes) into fields.
-// Quoted fields are unescaped into `scratch`, which must outlive `fields`.
+// Quoted fields are unescaped into `scratch` (a deque, so growing it does not
+// move the strings `fields` already points into).
 bool SplitCsv(std::string_view line, std::vector<std::string_view>* fields,
-              std::vector<std::string>* scratch) {
+              std::deque<std::string>* scratch) {
   fields->clear();
   size_t quoted = 0;
   size_t i = 0;
@@ -227,7 +229,7 @@ class CsvTraceReader : public LineTraceReader {
   }
   int index_[kFields] = {-1, -1, -1, -1, -1, -1};
   std::vector<std::string_view> fields_;
-  std::vector<std::string> scratch_;
+  std::deque<std::string> scratch_;  // stable addresses: fields_ views point here
 };
 
 // ---------------------------------------------------------------- JSONL
