@@ -8,24 +8,40 @@
 //
 // Semantics (SPEC §5):
 //  * AttemptStarted reserves reserved_nanos in the model, tag, tier and
-//    global scopes; AttemptFinished or ReservationExpired releases it.
-//  * AttemptFinished adds cost_nanos to spend in the period of its event time.
+//    global scopes (empty keys skipped, except global) and records an
+//    OpenReservation under (request_id, attempt); AttemptFinished or
+//    ReservationExpired releases it, in the scopes the reservation was taken
+//    in. Releasing an unknown reservation is counted (anomalies()), not fatal.
+//  * AttemptFinished adds cost_nanos to spend in its scopes, in the period of
+//    its event time (PeriodOf(time_micros, period_kind)).
 //  * BudgetAlert marks (scope, period, threshold) fired.
 //  * BudgetStopped stops the scope for its period; a GateDecision records the
-//    human decision (continue with a model / raise the limit / stop).
-//  * DeploymentStateChanged and Recovered set a deployment's state.
+//    human decision (continue with a model / raise the limit / stop). One gate
+//    per scope, for its latest period: a stop or decision for a newer period
+//    replaces it, one for an older period is ignored (and counted). A stop
+//    never carries over to a later period (see Stopped()).
+//  * DeploymentStateChanged and Recovered set a deployment's state;
+//    down_since_micros is when it last left healthy. HealthProbe records the
+//    last probe.
+//  * ConfigApplied records the config's hash.
 //
 // Thread safety: not thread-safe; one owner folds, others read copies.
 #pragma once
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "ledger/event.h"
 #include "ledger/period.h"
+#include "ledger/status.h"
 
 namespace ukairo::ledger {
 
@@ -35,8 +51,18 @@ struct ScopeId {
   ScopeKind kind = ScopeKind::kGlobal;
   std::string key;  // model group, tag or tier name; "" for global
   auto operator<=>(const ScopeId&) const = default;
+
+  static ScopeId Model(std::string name) { return {ScopeKind::kModel, std::move(name)}; }
+  static ScopeId Tag(std::string name) { return {ScopeKind::kTag, std::move(name)}; }
+  static ScopeId Tier(std::string name) { return {ScopeKind::kTier, std::move(name)}; }
+  static ScopeId Global() { return {ScopeKind::kGlobal, std::string()}; }
 };
 
+// "model:claude-opus", "global".
+std::string ScopeName(const ScopeId& scope);
+
+// The gate of one scope for its latest period. A GateDecision without a
+// preceding stop (a limit raised ahead of time) leaves stopped == false.
 struct ScopeGate {
   bool stopped = false;             // BudgetStopped seen for `period`
   int32_t period = 0;
@@ -72,6 +98,14 @@ struct OpenReservation {
   bool operator==(const OpenReservation&) const = default;
 };
 
+// Events the fold tolerated but that a correct writer never produces.
+struct ProjectionAnomalies {
+  uint64_t unknown_releases = 0;        // finish / expiry of no open reservation
+  uint64_t duplicate_reservations = 0;  // start of an already open (request, attempt)
+  uint64_t stale_gate_events = 0;       // stop / decision older than the scope's gate
+  bool operator==(const ProjectionAnomalies&) const = default;
+};
+
 class Projection : public EventHandler {
  public:
   explicit Projection(PeriodKind period_kind = PeriodKind::kMonth);
@@ -87,8 +121,19 @@ class Projection : public EventHandler {
   NanoUsd Spent(const ScopeId& scope, int32_t period) const;
   NanoUsd Reserved(const ScopeId& scope) const;
   bool AlertFired(const ScopeId& scope, int32_t period, uint32_t threshold_pct) const;
-  // nullptr when the scope was never stopped.
+  // The scope's latest gate, of whatever period; nullptr when the scope was
+  // never stopped nor decided on.
   const ScopeGate* Gate(const ScopeId& scope) const;
+  // The gate if it is for `period`, else nullptr (an older period's stop
+  // does not apply to a newer one).
+  const ScopeGate* GateFor(const ScopeId& scope, int32_t period) const;
+  // True when the scope was stopped in `period` and no gate decision has
+  // lifted the stop (a decision with choice kStop keeps it stopped).
+  bool Stopped(const ScopeId& scope, int32_t period) const;
+  // The limit a kRaiseLimit decision set for `period`, if any.
+  std::optional<NanoUsd> LimitOverride(const ScopeId& scope, int32_t period) const;
+  // The model a kContinueWithModel decision named for `period`, or nullptr.
+  const std::string* ContinueModel(const ScopeId& scope, int32_t period) const;
   // Healthy default for deployments never mentioned.
   const DeploymentStatus& Deployment(const std::string& deployment) const;
 
@@ -97,12 +142,20 @@ class Projection : public EventHandler {
     return open_;
   }
   const std::map<std::pair<int32_t, ScopeId>, NanoUsd>& spend() const { return spend_; }
+  // Every scope ever reserved in, including those back at zero.
+  const std::map<ScopeId, NanoUsd>& reserved() const { return reserved_; }
+  using AlertKey = std::tuple<int32_t, ScopeId, uint32_t>;  // (period, scope, threshold %)
+  const std::set<AlertKey>& alerts_fired() const { return alerts_fired_; }
   const std::map<std::string, DeploymentStatus>& deployments() const { return deployments_; }
   const std::map<ScopeId, ScopeGate>& gates() const { return gates_; }
   // The latest ConfigApplied seen ("" if none).
   const std::string& config_sha256_hex() const { return config_sha256_hex_; }
+  const ProjectionAnomalies& anomalies() const { return anomalies_; }
 
-  // Stable binary form (ledger/snapshot.capnp) and back.
+  // Stable binary form (ledger/snapshot.capnp) and back: equal projections
+  // give equal bytes. Deserialize returns Corruption for bytes that are not
+  // a valid snapshot (bad framing, unknown enum values, unordered or
+  // duplicate keys, reserved totals that disagree with open reservations).
   std::string Serialize() const;
   static Result<Projection> Deserialize(std::string_view bytes);
 
@@ -123,25 +176,93 @@ class Projection : public EventHandler {
   void OnConfigApplied(const Event&, const ConfigApplied&) override;
 
  private:
+  friend struct ProjectionSnapshotReader;  // ledger/projection_snapshot.cc
+
+  // The scopes an attempt touches: model, tag, tier (when non-empty), global.
+  template <typename Fn>
+  static void ForEachScope(const std::string& model_group, const std::string& tag,
+                           const std::string& tier, Fn&& fn) {
+    if (!model_group.empty()) fn(ScopeKind::kModel, model_group);
+    if (!tag.empty()) fn(ScopeKind::kTag, tag);
+    if (!tier.empty()) fn(ScopeKind::kTier, tier);
+    fn(ScopeKind::kGlobal, GlobalKey());
+  }
+  static const std::string& GlobalKey();
+  void Reserve(const AttemptStarted& a, int64_t time_micros);
+  // Releases (request_id, attempt); false when no such reservation is open.
+  bool Release(const std::string& request_id, uint32_t attempt);
+  int32_t PeriodOfCached(int64_t time_micros);
+  // The gate to update for an event of `period`, or nullptr when the event
+  // is older than the scope's gate (then it is counted as stale).
+  ScopeGate* GateToUpdate(ScopeKind kind, const std::string& key, int32_t period);
+
   PeriodKind period_kind_;
   uint64_t last_seq_ = 0;
   int64_t last_time_micros_ = 0;
   std::map<std::pair<int32_t, ScopeId>, NanoUsd> spend_;
   std::map<ScopeId, NanoUsd> reserved_;
-  std::map<std::pair<int32_t, ScopeId>, uint32_t> alerts_fired_;  // bitmask per pct set
-  std::map<std::tuple<int32_t, ScopeId, uint32_t>, bool> alert_thresholds_;
+  std::set<AlertKey> alerts_fired_;
   std::map<ScopeId, ScopeGate> gates_;
   std::map<std::string, DeploymentStatus> deployments_;
   std::map<ReservationKey, OpenReservation> open_;
   std::string config_sha256_hex_;
+  ProjectionAnomalies anomalies_;
+
+  // Caches, not state (excluded from ==, not serialized): the period
+  // holding [period_start, period_end), and scratch keys whose strings keep
+  // their capacity so that lookups on the replay path do not allocate.
+  int64_t period_start_micros_ = 0;
+  int64_t period_end_micros_ = 0;
+  int32_t period_cached_ = 0;
+  std::pair<int32_t, ScopeId> scratch_spend_key_;
+  ReservationKey scratch_reservation_key_;
+};
+
+// What LoadProjection did, for logs and tests.
+struct LoadStats {
+  uint64_t snapshot_seq = 0;       // 0: no usable snapshot, replayed from seq 1
+  uint64_t events_replayed = 0;
+  // Set when the latest snapshot could not be used (corrupt, other period
+  // kind, or past the end of the log); the load then replays from seq 1.
+  std::string snapshot_problem;
+};
+
+struct LoadOptions {
+  PeriodKind period_kind = PeriodKind::kMonth;
+  // Called with the number of events replayed so far, every
+  // progress_every_events events and once at the end.
+  std::function<void(uint64_t events_done)> on_progress;
+  uint64_t progress_every_events = uint64_t{1} << 20;
+  LoadStats* stats = nullptr;  // filled in when given
 };
 
 // Opens the projection of `ledger`: the latest snapshot, then every later
-// event. Reports progress through `on_progress(events_done)` when given.
+// event. A snapshot is only a cache: one that cannot be used is reported in
+// LoadStats and the log is replayed from seq 1. Returns Corruption when the
+// log itself has a gap or an undecodable event, or its Scan status.
+Result<Projection> LoadProjection(Ledger& ledger, const LoadOptions& options);
 Result<Projection> LoadProjection(Ledger& ledger, PeriodKind period_kind = PeriodKind::kMonth);
 
 // Stores a snapshot of `projection` when at least `every_events` events were
-// folded since the latest stored snapshot.
+// folded since the latest stored snapshot. Reads the latest snapshot each
+// call: call it per batch, not per event (or use Snapshotter).
+// REQUIRES: every_events > 0.
 Status MaybeSnapshot(Ledger& ledger, const Projection& projection, uint64_t every_events);
+
+// MaybeSnapshot that remembers the seq of the last snapshot, so that calling
+// it after every event costs a comparison. Not thread-safe.
+class Snapshotter {
+ public:
+  // REQUIRES: every_events > 0; `ledger` outlives this.
+  Snapshotter(Ledger& ledger, uint64_t every_events);
+  Status Maybe(const Projection& projection);
+  uint64_t snapshot_seq() const { return snapshot_seq_; }
+
+ private:
+  Ledger& ledger_;
+  uint64_t every_events_;
+  bool looked_up_ = false;
+  uint64_t snapshot_seq_ = 0;
+};
 
 }  // namespace ukairo::ledger

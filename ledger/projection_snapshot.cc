@@ -1,0 +1,308 @@
+// Projection <-> ledger/snapshot.capnp.
+//
+// Layout: one ProjectionSnapshot message, flat (messageToFlatArray), each
+// list in the ascending order of the std::map it mirrors. Reading checks
+// everything a later fold relies on, so a damaged snapshot becomes a
+// Corruption status here instead of a wrong budget decision later:
+// framing (Cap'n Proto bounds checks; no trailing bytes), format version,
+// enum ranges, scope keys (empty exactly for global), strictly ascending
+// keys, and that every reserved total equals the sum of the open
+// reservations in that scope.
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cstring>
+#include <string>
+
+#include "ledger/projection.h"
+#include "ledger/snapshot.capnp.h"
+
+namespace ukairo::ledger {
+namespace {
+
+namespace schema = ukairo::ledger::schema;
+
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint16_t kScopeKindMax = static_cast<uint16_t>(ScopeKind::kGlobal);
+constexpr uint16_t kGateChoiceMax = static_cast<uint16_t>(GateChoice::kStop);
+constexpr uint16_t kDeploymentStateMax = static_cast<uint16_t>(DeploymentState::kMisconfigured);
+constexpr uint8_t kPeriodKindMax = static_cast<uint8_t>(PeriodKind::kDay);
+
+static_assert(static_cast<uint16_t>(schema::ScopeKind::GLOBAL) == kScopeKindMax);
+static_assert(static_cast<uint16_t>(schema::GateChoice::STOP) == kGateChoiceMax);
+static_assert(static_cast<uint16_t>(schema::DeploymentState::MISCONFIGURED) ==
+              kDeploymentStateMax);
+
+capnp::Text::Reader AsText(const std::string& s) { return {s.data(), s.size()}; }
+std::string FromText(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+
+void WriteScope(const ScopeId& scope, schema::Scope::Builder out) {
+  out.setKind(static_cast<schema::ScopeKind>(scope.kind));
+  out.setKey(AsText(scope.key));
+}
+
+Status ReadScope(schema::Scope::Reader in, ScopeId* scope) {
+  uint16_t kind = static_cast<uint16_t>(in.getKind());
+  if (kind > kScopeKindMax) return Status::Corruption("snapshot: unknown scope kind");
+  scope->kind = static_cast<ScopeKind>(kind);
+  scope->key = FromText(in.getKey());
+  if ((scope->kind == ScopeKind::kGlobal) != scope->key.empty()) {
+    return Status::Corruption("snapshot: scope key must be empty exactly for global");
+  }
+  return Status::Ok();
+}
+
+// Appends (key, value) at the end of `map`, which must stay strictly
+// ascending: a snapshot never repeats or reorders keys.
+template <typename Map, typename Key, typename Value>
+Status AppendAscending(Map& map, Key&& key, Value&& value, const char* what) {
+  if (!map.empty() && !(std::prev(map.end())->first < key)) {
+    return Status::Corruption(std::string("snapshot: ") + what + " keys not ascending");
+  }
+  map.emplace_hint(map.end(), std::forward<Key>(key), std::forward<Value>(value));
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Fills a fresh Projection's private maps from a snapshot (a friend of
+// Projection, so the public class needs no Cap'n Proto types).
+struct ProjectionSnapshotReader {
+  static Status Read(schema::ProjectionSnapshot::Reader in, Projection* p);
+  static Status ReadGate(schema::GateEntry::Reader in, Projection* p);
+  static Status ReadDeployment(schema::DeploymentEntry::Reader in, Projection* p);
+  static Status ReadOpen(schema::OpenReservationEntry::Reader in, Projection* p);
+  static Status CheckReservedTotals(const Projection& p);
+};
+
+Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Projection* p) {
+  if (in.getFormatVersion() != kFormatVersion) {
+    return Status::Corruption("snapshot: unsupported format version " +
+                              std::to_string(in.getFormatVersion()));
+  }
+  if (in.getPeriodKind() > kPeriodKindMax) {
+    return Status::Corruption("snapshot: unknown period kind");
+  }
+  p->period_kind_ = static_cast<PeriodKind>(in.getPeriodKind());
+  p->last_seq_ = in.getLastSeq();
+  p->last_time_micros_ = in.getLastTimeMicros();
+  for (auto e : in.getSpend()) {
+    std::pair<int32_t, ScopeId> key;
+    key.first = e.getPeriod();
+    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &key.second));
+    UKAIRO_RETURN_IF_ERROR(AppendAscending(p->spend_, std::move(key), e.getSpentNanos(), "spend"));
+  }
+  for (auto e : in.getReserved()) {
+    ScopeId scope;
+    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope));
+    UKAIRO_RETURN_IF_ERROR(
+        AppendAscending(p->reserved_, std::move(scope), e.getReservedNanos(), "reserved"));
+  }
+  for (auto e : in.getAlertsFired()) {
+    ScopeId scope;
+    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope));
+    Projection::AlertKey key(e.getPeriod(), std::move(scope), e.getThresholdPct());
+    if (!p->alerts_fired_.empty() && !(*std::prev(p->alerts_fired_.end()) < key)) {
+      return Status::Corruption("snapshot: alert keys not ascending");
+    }
+    p->alerts_fired_.insert(p->alerts_fired_.end(), std::move(key));
+  }
+  for (auto e : in.getGates()) UKAIRO_RETURN_IF_ERROR(ReadGate(e, p));
+  for (auto e : in.getDeployments()) UKAIRO_RETURN_IF_ERROR(ReadDeployment(e, p));
+  for (auto e : in.getOpenReservations()) UKAIRO_RETURN_IF_ERROR(ReadOpen(e, p));
+  p->config_sha256_hex_ = FromText(in.getConfigSha256Hex());
+  auto anomalies = in.getAnomalies();
+  p->anomalies_.unknown_releases = anomalies.getUnknownReleases();
+  p->anomalies_.duplicate_reservations = anomalies.getDuplicateReservations();
+  p->anomalies_.stale_gate_events = anomalies.getStaleGateEvents();
+  return CheckReservedTotals(*p);
+}
+
+Status ProjectionSnapshotReader::ReadGate(schema::GateEntry::Reader in, Projection* p) {
+  ScopeId scope;
+  UKAIRO_RETURN_IF_ERROR(ReadScope(in.getScope(), &scope));
+  uint16_t choice = static_cast<uint16_t>(in.getChoice());
+  if (choice > kGateChoiceMax) return Status::Corruption("snapshot: unknown gate choice");
+  ScopeGate g;
+  g.stopped = in.getStopped();
+  g.period = in.getPeriod();
+  g.stopped_micros = in.getStoppedMicros();
+  g.decided = in.getDecided();
+  g.choice = static_cast<GateChoice>(choice);
+  g.continue_model = FromText(in.getContinueModel());
+  g.limit_override_nanos = in.getLimitOverrideNanos();
+  g.actor = FromText(in.getActor());
+  g.note = FromText(in.getNote());
+  g.decided_micros = in.getDecidedMicros();
+  return AppendAscending(p->gates_, std::move(scope), std::move(g), "gate");
+}
+
+Status ProjectionSnapshotReader::ReadDeployment(schema::DeploymentEntry::Reader in,
+                                                Projection* p) {
+  uint16_t state = static_cast<uint16_t>(in.getState());
+  if (state > kDeploymentStateMax) return Status::Corruption("snapshot: unknown state");
+  DeploymentStatus d;
+  d.state = static_cast<DeploymentState>(state);
+  d.since_micros = in.getSinceMicros();
+  d.until_micros = in.getUntilMicros();
+  d.down_since_micros = in.getDownSinceMicros();
+  d.reason = FromText(in.getReason());
+  d.last_probe_micros = in.getLastProbeMicros();
+  d.last_probe_ok = in.getLastProbeOk();
+  return AppendAscending(p->deployments_, FromText(in.getDeployment()), std::move(d),
+                         "deployment");
+}
+
+Status ProjectionSnapshotReader::ReadOpen(schema::OpenReservationEntry::Reader in,
+                                          Projection* p) {
+  OpenReservation r;
+  r.deployment = FromText(in.getDeployment());
+  r.model_group = FromText(in.getModelGroup());
+  r.tag = FromText(in.getTag());
+  r.tier = FromText(in.getTier());
+  r.reserved_nanos = in.getReservedNanos();
+  r.started_micros = in.getStartedMicros();
+  Projection::ReservationKey key(FromText(in.getRequestId()), in.getAttempt());
+  return AppendAscending(p->open_, std::move(key), std::move(r), "open reservation");
+}
+
+// The fold keeps reserved_[scope] == the sum of the open reservations in
+// that scope; a snapshot that breaks it would release into the wrong totals.
+Status ProjectionSnapshotReader::CheckReservedTotals(const Projection& p) {
+  std::map<ScopeId, NanoUsd> sums;
+  for (const auto& [key, r] : p.open_) {
+    Projection::ForEachScope(r.model_group, r.tag, r.tier,
+                             [&](ScopeKind kind, const std::string& scope_key) {
+                               sums[ScopeId{kind, scope_key}] += r.reserved_nanos;
+                             });
+  }
+  for (const auto& [scope, nanos] : p.reserved_) {
+    auto it = sums.find(scope);
+    NanoUsd expected = it == sums.end() ? 0 : it->second;
+    if (nanos != expected) {
+      return Status::Corruption("snapshot: reserved total of " + ScopeName(scope) +
+                                " disagrees with its open reservations");
+    }
+    if (it != sums.end()) sums.erase(it);
+  }
+  if (!sums.empty()) {
+    return Status::Corruption("snapshot: open reservation in " + ScopeName(sums.begin()->first) +
+                              " has no reserved total");
+  }
+  return Status::Ok();
+}
+
+std::string Projection::Serialize() const {
+  capnp::MallocMessageBuilder message;
+  auto root = message.initRoot<schema::ProjectionSnapshot>();
+  root.setFormatVersion(kFormatVersion);
+  root.setLastSeq(last_seq_);
+  root.setLastTimeMicros(last_time_micros_);
+  root.setPeriodKind(static_cast<uint8_t>(period_kind_));
+
+  auto spend = root.initSpend(static_cast<unsigned>(spend_.size()));
+  unsigned i = 0;
+  for (const auto& [key, nanos] : spend_) {
+    auto e = spend[i++];
+    e.setPeriod(key.first);
+    WriteScope(key.second, e.initScope());
+    e.setSpentNanos(nanos);
+  }
+  auto reserved = root.initReserved(static_cast<unsigned>(reserved_.size()));
+  i = 0;
+  for (const auto& [scope, nanos] : reserved_) {
+    auto e = reserved[i++];
+    WriteScope(scope, e.initScope());
+    e.setReservedNanos(nanos);
+  }
+  auto alerts = root.initAlertsFired(static_cast<unsigned>(alerts_fired_.size()));
+  i = 0;
+  for (const auto& [period, scope, pct] : alerts_fired_) {
+    auto e = alerts[i++];
+    e.setPeriod(period);
+    WriteScope(scope, e.initScope());
+    e.setThresholdPct(pct);
+  }
+  auto gates = root.initGates(static_cast<unsigned>(gates_.size()));
+  i = 0;
+  for (const auto& [scope, g] : gates_) {
+    auto e = gates[i++];
+    WriteScope(scope, e.initScope());
+    e.setStopped(g.stopped);
+    e.setPeriod(g.period);
+    e.setStoppedMicros(g.stopped_micros);
+    e.setDecided(g.decided);
+    e.setChoice(static_cast<schema::GateChoice>(g.choice));
+    e.setContinueModel(AsText(g.continue_model));
+    e.setLimitOverrideNanos(g.limit_override_nanos);
+    e.setActor(AsText(g.actor));
+    e.setNote(AsText(g.note));
+    e.setDecidedMicros(g.decided_micros);
+  }
+  auto deployments = root.initDeployments(static_cast<unsigned>(deployments_.size()));
+  i = 0;
+  for (const auto& [name, d] : deployments_) {
+    auto e = deployments[i++];
+    e.setDeployment(AsText(name));
+    e.setState(static_cast<schema::DeploymentState>(d.state));
+    e.setSinceMicros(d.since_micros);
+    e.setUntilMicros(d.until_micros);
+    e.setDownSinceMicros(d.down_since_micros);
+    e.setReason(AsText(d.reason));
+    e.setLastProbeMicros(d.last_probe_micros);
+    e.setLastProbeOk(d.last_probe_ok);
+  }
+  auto open = root.initOpenReservations(static_cast<unsigned>(open_.size()));
+  i = 0;
+  for (const auto& [key, r] : open_) {
+    auto e = open[i++];
+    e.setRequestId(AsText(key.first));
+    e.setAttempt(key.second);
+    e.setDeployment(AsText(r.deployment));
+    e.setModelGroup(AsText(r.model_group));
+    e.setTag(AsText(r.tag));
+    e.setTier(AsText(r.tier));
+    e.setReservedNanos(r.reserved_nanos);
+    e.setStartedMicros(r.started_micros);
+  }
+  root.setConfigSha256Hex(AsText(config_sha256_hex_));
+  auto anomalies = root.initAnomalies();
+  anomalies.setUnknownReleases(anomalies_.unknown_releases);
+  anomalies.setDuplicateReservations(anomalies_.duplicate_reservations);
+  anomalies.setStaleGateEvents(anomalies_.stale_gate_events);
+
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
+  kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+Result<Projection> Projection::Deserialize(std::string_view bytes) {
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+    return Status::Corruption("snapshot: size is not a positive multiple of 8 bytes");
+  }
+  // Cap'n Proto reads words in place; the caller's bytes may be unaligned.
+  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  capnp::ReaderOptions options;
+  // Every word is read at most a few times; a bound proportional to the
+  // input still stops a crafted amplification.
+  options.traversalLimitInWords = 4 * words.size() + 1024;
+
+  Projection p;
+  Status status;
+  KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() {
+    capnp::FlatArrayMessageReader reader(words.asPtr(), options);
+    if (reader.getEnd() != words.end()) {
+      status = Status::Corruption("snapshot: trailing bytes after the message");
+      return;
+    }
+    status = ProjectionSnapshotReader::Read(reader.getRoot<schema::ProjectionSnapshot>(), &p);
+  })) {
+    return Status::Corruption(std::string("snapshot: ") + e->getDescription().cStr());
+  }
+  if (!status.ok()) return status;
+  return p;
+}
+
+}  // namespace ukairo::ledger

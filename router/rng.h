@@ -1,0 +1,64 @@
+// A small deterministic PRNG for the router core and the simulator.
+//
+// xoshiro256** (Blackman & Vigna) seeded through splitmix64, so one uint64
+// seed decides a whole run. Probabilities are integer ratios, never floats,
+// which keeps runs bit-identical across compilers (TigerBeetle stdx/prng).
+//
+// Thread safety: a value; one owner.
+#pragma once
+
+#include <cassert>
+#include <cstdint>
+
+namespace ukairo::router {
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) {
+    uint64_t x = seed;
+    for (auto& word : s_) word = SplitMix64(x);
+  }
+
+  uint64_t Next() {
+    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, bound). REQUIRES: bound > 0. Lemire's multiply-shift with
+  // rejection, so there is no modulo bias.
+  uint64_t Below(uint64_t bound) {
+    assert(bound > 0);
+    for (;;) {
+      const unsigned __int128 m = static_cast<unsigned __int128>(Next()) * bound;
+      const uint64_t low = static_cast<uint64_t>(m);
+      if (low >= bound || low >= (-bound) % bound) return static_cast<uint64_t>(m >> 64);
+    }
+  }
+
+  // True with probability numerator/denominator. REQUIRES: denominator > 0.
+  bool Chance(uint64_t numerator, uint64_t denominator) {
+    assert(denominator > 0);
+    assert(numerator <= denominator);
+    return Below(denominator) < numerator;
+  }
+
+ private:
+  static uint64_t SplitMix64(uint64_t& x) {
+    uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+  uint64_t s_[4];
+};
+
+}  // namespace ukairo::router

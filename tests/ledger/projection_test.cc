@@ -1,0 +1,767 @@
+// The projection is a pure fold whose snapshots change nothing. Method:
+// hand-written scenarios check each rule of SPEC §5 against known numbers;
+// a seeded random event stream checks that fold == Deserialize(Serialize())
+// + tail == full replay at random cut points, and that spend and reserved
+// totals equal a naive recount; LoadProjection is run against an in-memory
+// Ledger (a fake of ledger/ledger.h) with snapshots, corrupt snapshots and
+// gaps.
+#include "ledger/projection.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/snapshot.capnp.h"
+#include "tests/util/test_util.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+namespace ukairo::ledger {
+namespace {
+
+const int64_t kNov1 = MicrosFromCivil(2026, 11, 1);
+const int32_t kNov = 202611;
+const int32_t kDec = 202612;
+
+// Builds events with consecutive seqs.
+class Stream {
+ public:
+  explicit Stream(int64_t time_micros) : time_micros_(time_micros) {}
+  void Advance(int64_t micros) { time_micros_ += micros; }
+  void At(int64_t time_micros) { time_micros_ = time_micros; }
+  template <typename Body>
+  const Event& Add(Body body) {
+    Event e;
+    e.seq = events_.size() + 1;
+    e.time_micros = time_micros_;
+    e.body = std::move(body);
+    events_.push_back(std::move(e));
+    return events_.back();
+  }
+  const std::vector<Event>& events() const { return events_; }
+  Projection Fold(PeriodKind kind = PeriodKind::kMonth) const {
+    Projection p(kind);
+    for (const Event& e : events_) p.Apply(e);
+    return p;
+  }
+
+ private:
+  int64_t time_micros_;
+  std::vector<Event> events_;
+};
+
+AttemptStarted Start(std::string req, uint32_t attempt, std::string model, std::string tag,
+                     std::string tier, NanoUsd reserved) {
+  AttemptStarted a;
+  a.request_id = std::move(req);
+  a.attempt = attempt;
+  a.try_on_deployment = 1;
+  a.deployment = model + "-dep";
+  a.model_group = std::move(model);
+  a.tag = std::move(tag);
+  a.tier = std::move(tier);
+  a.reserved_nanos = reserved;
+  return a;
+}
+
+AttemptFinished Finish(const AttemptStarted& a, NanoUsd cost) {
+  AttemptFinished f;
+  f.request_id = a.request_id;
+  f.attempt = a.attempt;
+  f.deployment = a.deployment;
+  f.model_group = a.model_group;
+  f.tag = a.tag;
+  f.tier = a.tier;
+  f.cost_nanos = cost;
+  return f;
+}
+
+DeploymentStateChanged StateChange(std::string dep, DeploymentState to, int64_t until = 0) {
+  DeploymentStateChanged c;
+  c.deployment = std::move(dep);
+  c.to = to;
+  c.until_micros = until;
+  c.reason = DeploymentStateName(to);
+  return c;
+}
+
+TEST(Projection, ReserveAndSettleAcrossScopes) {
+  Stream s(kNov1 + 1000);
+  AttemptStarted a = Start("r1", 1, "opus", "Spec", "high", 500);
+  AttemptStarted b = Start("r2", 1, "flash", "Build", "", 70);  // no tier
+  s.Add(a);
+  s.Add(b);
+  Projection p = s.Fold();
+  EXPECT_EQ(p.Reserved(ScopeId::Model("opus")), 500);
+  EXPECT_EQ(p.Reserved(ScopeId::Tag("Spec")), 500);
+  EXPECT_EQ(p.Reserved(ScopeId::Tier("high")), 500);
+  EXPECT_EQ(p.Reserved(ScopeId::Model("flash")), 70);
+  EXPECT_EQ(p.Reserved(ScopeId::Global()), 570);
+  EXPECT_EQ(p.Reserved(ScopeId::Tier("")), 0);
+  EXPECT_EQ(p.reserved().count(ScopeId::Tier("")), 0u);  // empty keys are skipped
+  EXPECT_EQ(p.open_reservations().size(), 2u);
+
+  s.Advance(5'000'000);
+  s.Add(Finish(a, 123));
+  p = s.Fold();
+  EXPECT_EQ(p.Reserved(ScopeId::Model("opus")), 0);
+  EXPECT_EQ(p.Reserved(ScopeId::Global()), 70);
+  EXPECT_EQ(p.Spent(ScopeId::Model("opus"), kNov), 123);
+  EXPECT_EQ(p.Spent(ScopeId::Tag("Spec"), kNov), 123);
+  EXPECT_EQ(p.Spent(ScopeId::Tier("high"), kNov), 123);
+  EXPECT_EQ(p.Spent(ScopeId::Global(), kNov), 123);
+  EXPECT_EQ(p.Spent(ScopeId::Model("flash"), kNov), 0);
+  EXPECT_EQ(p.open_reservations().size(), 1u);
+  EXPECT_EQ(p.last_seq(), 3u);
+  EXPECT_EQ(p.last_time_micros(), kNov1 + 5'001'000);
+
+  // The expiry releases without spending.
+  ReservationExpired x;
+  x.request_id = "r2";
+  x.attempt = 1;
+  x.reserved_nanos = 70;
+  s.Add(x);
+  p = s.Fold();
+  EXPECT_EQ(p.Reserved(ScopeId::Global()), 0);
+  EXPECT_EQ(p.Spent(ScopeId::Model("flash"), kNov), 0);
+  EXPECT_TRUE(p.open_reservations().empty());
+  EXPECT_EQ(p.anomalies(), ProjectionAnomalies{});
+}
+
+TEST(Projection, SpendLandsInThePeriodOfTheFinish) {
+  Stream s(MicrosFromCivil(2026, 11, 30, 23, 59, 59));
+  AttemptStarted a = Start("r1", 1, "opus", "Spec", "high", 900);
+  s.Add(a);
+  s.Advance(2'000'000);  // finishes in December
+  s.Add(Finish(a, 400));
+  AttemptStarted b = Start("r2", 1, "opus", "Spec", "high", 900);
+  s.Add(b);
+  s.Add(Finish(b, 50));
+  Projection p = s.Fold();
+  EXPECT_EQ(p.Spent(ScopeId::Model("opus"), kNov), 0);
+  EXPECT_EQ(p.Spent(ScopeId::Model("opus"), kDec), 450);
+  EXPECT_EQ(p.Reserved(ScopeId::Model("opus")), 0);
+
+  Projection daily = s.Fold(PeriodKind::kDay);
+  EXPECT_EQ(daily.Spent(ScopeId::Global(), 20261201), 450);
+  EXPECT_EQ(daily.Spent(ScopeId::Global(), kDec), 0);
+}
+
+TEST(Projection, UnknownAndDuplicateReservationsAreCountedNotFatal) {
+  Stream s(kNov1);
+  AttemptStarted a = Start("r1", 1, "opus", "Spec", "high", 100);
+  s.Add(Finish(a, 10));  // never started: spend still counts
+  s.Add(a);
+  s.Add(Start("r1", 1, "opus", "Spec", "high", 300));  // same key again
+  Projection p = s.Fold();
+  EXPECT_EQ(p.anomalies().unknown_releases, 1u);
+  EXPECT_EQ(p.anomalies().duplicate_reservations, 1u);
+  EXPECT_EQ(p.Spent(ScopeId::Model("opus"), kNov), 10);
+  EXPECT_EQ(p.Reserved(ScopeId::Model("opus")), 300);  // the older hold released
+  ReservationExpired x;
+  x.request_id = "r9";
+  s.Add(x);
+  s.Add(Finish(a, 0));
+  p = s.Fold();
+  EXPECT_EQ(p.anomalies().unknown_releases, 2u);
+  EXPECT_EQ(p.Reserved(ScopeId::Global()), 0);
+}
+
+TEST(Projection, AlertFiresOncePerScopeAndPeriod) {
+  Stream s(kNov1);
+  BudgetAlert alert;
+  alert.scope_kind = ScopeKind::kTag;
+  alert.scope_key = "Build";
+  alert.threshold_pct = 80;
+  alert.period = kNov;
+  s.Add(alert);
+  s.Add(alert);  // a duplicate changes nothing
+  Projection p = s.Fold();
+  EXPECT_TRUE(p.AlertFired(ScopeId::Tag("Build"), kNov, 80));
+  EXPECT_FALSE(p.AlertFired(ScopeId::Tag("Build"), kNov, 90));
+  EXPECT_FALSE(p.AlertFired(ScopeId::Tag("Build"), kDec, 80));
+  EXPECT_FALSE(p.AlertFired(ScopeId::Model("Build"), kNov, 80));
+  EXPECT_EQ(p.alerts_fired().size(), 1u);
+  alert.period = kDec;
+  alert.threshold_pct = 90;
+  s.Add(alert);
+  p = s.Fold();
+  EXPECT_TRUE(p.AlertFired(ScopeId::Tag("Build"), kDec, 90));
+  EXPECT_EQ(p.alerts_fired().size(), 2u);
+}
+
+TEST(Projection, StopThenGateDecision) {
+  Stream s(kNov1);
+  ScopeId opus = ScopeId::Model("opus");
+  BudgetStopped stop;
+  stop.scope_kind = ScopeKind::kModel;
+  stop.scope_key = "opus";
+  stop.period = kNov;
+  stop.spent_nanos = stop.limit_nanos = 50 * kNanoPerUsd;
+  s.Add(stop);
+  Projection p = s.Fold();
+  EXPECT_TRUE(p.Stopped(opus, kNov));
+  EXPECT_FALSE(p.Stopped(opus, kDec));  // a stop does not outlive its period
+  EXPECT_FALSE(p.Stopped(ScopeId::Tag("opus"), kNov));
+  ASSERT_NE(p.Gate(opus), nullptr);
+  EXPECT_EQ(p.Gate(opus)->stopped_micros, kNov1);
+  EXPECT_FALSE(p.LimitOverride(opus, kNov).has_value());
+
+  GateDecision raise;
+  raise.scope_kind = ScopeKind::kModel;
+  raise.scope_key = "opus";
+  raise.period = kNov;
+  raise.choice = GateChoice::kRaiseLimit;
+  raise.new_limit_nanos = 80 * kNanoPerUsd;
+  raise.actor = "alice";
+  raise.note = "release week";
+  s.Advance(60'000'000);
+  s.Add(raise);
+  p = s.Fold();
+  EXPECT_FALSE(p.Stopped(opus, kNov));
+  EXPECT_EQ(p.LimitOverride(opus, kNov), 80 * kNanoPerUsd);
+  EXPECT_FALSE(p.LimitOverride(opus, kDec).has_value());
+  EXPECT_EQ(p.ContinueModel(opus, kNov), nullptr);
+  const ScopeGate* gate = p.GateFor(opus, kNov);
+  ASSERT_NE(gate, nullptr);
+  EXPECT_TRUE(gate->decided);
+  EXPECT_EQ(gate->actor, "alice");
+  EXPECT_EQ(gate->note, "release week");
+  EXPECT_EQ(gate->decided_micros, kNov1 + 60'000'000);
+
+  // The raised limit is reached too: stopped again, the old decision gone.
+  s.Add(stop);
+  p = s.Fold();
+  EXPECT_TRUE(p.Stopped(opus, kNov));
+  EXPECT_FALSE(p.LimitOverride(opus, kNov).has_value());
+
+  GateDecision cont = raise;
+  cont.choice = GateChoice::kContinueWithModel;
+  cont.model = "local";
+  cont.new_limit_nanos = 0;
+  s.Add(cont);
+  p = s.Fold();
+  EXPECT_FALSE(p.Stopped(opus, kNov));
+  ASSERT_NE(p.ContinueModel(opus, kNov), nullptr);
+  EXPECT_EQ(*p.ContinueModel(opus, kNov), "local");
+
+  GateDecision halt = raise;
+  halt.choice = GateChoice::kStop;
+  s.Add(halt);
+  p = s.Fold();
+  EXPECT_TRUE(p.Stopped(opus, kNov));  // a human kept it stopped
+
+  // December: a new stop replaces November's gate; a late November
+  // decision is stale and ignored.
+  stop.period = kDec;
+  s.At(MicrosFromCivil(2026, 12, 20));
+  s.Add(stop);
+  s.Add(raise);
+  p = s.Fold();
+  EXPECT_TRUE(p.Stopped(opus, kDec));
+  EXPECT_FALSE(p.Stopped(opus, kNov));
+  EXPECT_EQ(p.GateFor(opus, kNov), nullptr);
+  EXPECT_EQ(p.anomalies().stale_gate_events, 1u);
+  EXPECT_EQ(p.gates().size(), 1u);
+}
+
+TEST(Projection, DecisionWithoutStopRaisesLimitAhead) {
+  Stream s(kNov1);
+  GateDecision raise;
+  raise.scope_kind = ScopeKind::kGlobal;
+  raise.period = kNov;
+  raise.choice = GateChoice::kRaiseLimit;
+  raise.new_limit_nanos = 7;
+  s.Add(raise);
+  Projection p = s.Fold();
+  EXPECT_FALSE(p.Stopped(ScopeId::Global(), kNov));
+  EXPECT_EQ(p.LimitOverride(ScopeId::Global(), kNov), 7);
+}
+
+TEST(Projection, DeploymentStateTransitions) {
+  Stream s(kNov1);
+  Projection p = s.Fold();
+  EXPECT_EQ(p.Deployment("a").state, DeploymentState::kHealthy);
+  EXPECT_EQ(p.Deployment("a").down_since_micros, 0);
+
+  s.Add(StateChange("a", DeploymentState::kRateLimited, kNov1 + 30'000'000));
+  s.Advance(10'000'000);
+  s.Add(StateChange("a", DeploymentState::kCoolingDown, kNov1 + 70'000'000));
+  s.Advance(10'000'000);
+  s.Add(StateChange("a", DeploymentState::kDown));
+  p = s.Fold();
+  const DeploymentStatus& d = p.Deployment("a");
+  EXPECT_EQ(d.state, DeploymentState::kDown);
+  EXPECT_EQ(d.since_micros, kNov1 + 20'000'000);
+  EXPECT_EQ(d.until_micros, 0);
+  EXPECT_EQ(d.down_since_micros, kNov1);  // kept while not healthy
+  EXPECT_EQ(d.reason, "down");
+
+  HealthProbe probe;
+  probe.deployment = "a";
+  probe.ok = false;
+  s.Advance(300'000'000);
+  s.Add(probe);
+  p = s.Fold();
+  EXPECT_EQ(p.Deployment("a").state, DeploymentState::kDown);
+  EXPECT_EQ(p.Deployment("a").last_probe_micros, kNov1 + 320'000'000);
+  EXPECT_FALSE(p.Deployment("a").last_probe_ok);
+
+  probe.ok = true;
+  s.Advance(300'000'000);
+  s.Add(probe);
+  Recovered r;
+  r.deployment = "a";
+  r.down_since_micros = kNov1;
+  r.confirmed_by = RecoveryConfirmation::kProbe;
+  s.Add(r);
+  p = s.Fold();
+  EXPECT_EQ(p.Deployment("a").state, DeploymentState::kHealthy);
+  EXPECT_EQ(p.Deployment("a").down_since_micros, 0);
+  EXPECT_EQ(p.Deployment("a").since_micros, kNov1 + 620'000'000);
+  EXPECT_TRUE(p.Deployment("a").last_probe_ok);
+
+  // Leaving healthy again starts a new outage; an explicit healthy ends it.
+  s.Advance(1'000'000);
+  s.Add(StateChange("a", DeploymentState::kMisconfigured));
+  p = s.Fold();
+  EXPECT_EQ(p.Deployment("a").down_since_micros, kNov1 + 621'000'000);
+  s.Add(StateChange("a", DeploymentState::kHealthy));
+  p = s.Fold();
+  EXPECT_EQ(p.Deployment("a").state, DeploymentState::kHealthy);
+  EXPECT_EQ(p.Deployment("a").down_since_micros, 0);
+  EXPECT_EQ(p.Deployment("b").state, DeploymentState::kHealthy);
+  EXPECT_EQ(p.deployments().size(), 1u);
+}
+
+TEST(Projection, ConfigAndUnappendedEvents) {
+  Projection p;
+  Event e;
+  e.seq = 0;  // not yet appended
+  e.time_micros = kNov1;
+  ConfigApplied c;
+  c.sha256_hex = "ab12";
+  e.body = c;
+  p.Apply(e);
+  EXPECT_EQ(p.config_sha256_hex(), "ab12");
+  EXPECT_EQ(p.last_seq(), 0u);
+  EXPECT_EQ(p.last_time_micros(), kNov1);
+  e.seq = 1;
+  e.body = RequestAccepted{};
+  p.Apply(e);
+  EXPECT_EQ(p.last_seq(), 1u);
+}
+
+TEST(ProjectionDeathTest, SeqMustFollow) {
+#ifndef NDEBUG
+  Projection p;
+  Event e;
+  e.seq = 2;
+  EXPECT_DEATH(p.Apply(e), "seq");
+#else
+  GTEST_SKIP() << "assertions are compiled out";
+#endif
+}
+
+// ---- Randomized streams -------------------------------------------------
+
+// A seeded stream with the shapes the router writes, plus the odd anomaly.
+std::vector<Event> RandomStream(uint64_t seed, size_t count, int64_t start_micros) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const char* models[] = {"claude-opus", "claude-sonnet-4-5-20250929", "gemini-flash", "local"};
+  const char* tags[] = {"Spec", "Build", "Review", ""};
+  const char* tiers[] = {"high-precision", "build", "economy", ""};
+  const char* deployments[] = {"opus-1", "sonnet-1", "sonnet-2", "flash-1", "local-1"};
+  std::vector<Event> out;
+  std::vector<AttemptStarted> open;
+  int64_t t = start_micros;
+  uint64_t request = 0;
+  while (out.size() < count) {
+    Event e;
+    e.seq = out.size() + 1;
+    t += static_cast<int64_t>(pick(2'000'000));
+    if (pick(500) == 0) t += 9 * 24 * 3600 * int64_t{1'000'000};  // jump ~9 days
+    e.time_micros = t;
+    int32_t period = PeriodOf(t) + static_cast<int32_t>(pick(3)) - 1;  // some stale
+    size_t roll = pick(100);
+    if (roll < 35 || open.empty()) {
+      AttemptStarted a;
+      a.request_id = "req-" + std::to_string(seed) + "-" + std::to_string(++request) +
+                     "-0123456789abcdef";
+      a.attempt = 1 + static_cast<uint32_t>(pick(3));
+      a.deployment = deployments[pick(5)];
+      a.model_group = models[pick(4)];
+      a.tag = tags[pick(4)];
+      a.tier = tiers[pick(4)];
+      a.reserved_nanos = static_cast<NanoUsd>(pick(1'000'000));
+      if (pick(200) == 0 && !open.empty()) a = open[pick(open.size())];  // duplicate
+      open.push_back(a);
+      e.body = a;
+    } else if (roll < 65) {
+      size_t i = pick(open.size());
+      AttemptFinished f = Finish(open[i], static_cast<NanoUsd>(pick(800'000)));
+      if (pick(100) == 0) f.request_id += "-unknown";
+      open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
+      e.body = f;
+    } else if (roll < 68) {
+      size_t i = pick(open.size());
+      ReservationExpired x;
+      x.request_id = open[i].request_id;
+      x.attempt = open[i].attempt;
+      x.reserved_nanos = open[i].reserved_nanos;
+      open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
+      e.body = x;
+    } else if (roll < 80) {
+      ScopeKind kind = static_cast<ScopeKind>(pick(4));
+      std::string key = kind == ScopeKind::kGlobal ? ""
+                        : kind == ScopeKind::kModel ? models[pick(4)]
+                                                    : tags[pick(3)];
+      size_t which = pick(3);
+      if (which == 0) {
+        BudgetAlert a;
+        a.scope_kind = kind;
+        a.scope_key = key;
+        a.threshold_pct = 80 + 10 * static_cast<uint32_t>(pick(3));
+        a.period = period;
+        e.body = a;
+      } else if (which == 1) {
+        BudgetStopped b;
+        b.scope_kind = kind;
+        b.scope_key = key;
+        b.period = period;
+        e.body = b;
+      } else {
+        GateDecision g;
+        g.scope_kind = kind;
+        g.scope_key = key;
+        g.period = period;
+        g.choice = static_cast<GateChoice>(pick(3));
+        g.model = g.choice == GateChoice::kContinueWithModel ? "local" : "";
+        g.new_limit_nanos = g.choice == GateChoice::kRaiseLimit ? 1'000'000'000 : 0;
+        g.actor = "op" + std::to_string(pick(3));
+        g.note = "n";
+        e.body = g;
+      }
+    } else if (roll < 88) {
+      e.body = StateChange(deployments[pick(5)], static_cast<DeploymentState>(pick(7)),
+                           pick(2) ? t + 30'000'000 : 0);
+    } else if (roll < 91) {
+      Recovered r;
+      r.deployment = deployments[pick(5)];
+      r.confirmed_by = static_cast<RecoveryConfirmation>(pick(6));
+      e.body = r;
+    } else if (roll < 95) {
+      HealthProbe h;
+      h.deployment = deployments[pick(5)];
+      h.ok = pick(2) == 0;
+      e.body = h;
+    } else if (roll < 96) {
+      ConfigApplied c;
+      c.sha256_hex = std::to_string(rng());
+      e.body = c;
+    } else {
+      RequestAccepted r;
+      r.request_id = "x";
+      e.body = r;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Spend and reserved recounted naively from the events.
+void ExpectTotalsMatchRecount(const std::vector<Event>& events, const Projection& p) {
+  std::map<std::pair<int32_t, ScopeId>, NanoUsd> spend;
+  for (const Event& e : events) {
+    if (const auto* f = std::get_if<AttemptFinished>(&e.body)) {
+      int32_t period = PeriodOf(e.time_micros, p.period_kind());
+      if (f->cost_nanos == 0) continue;
+      if (!f->model_group.empty()) spend[{period, ScopeId::Model(f->model_group)}] += f->cost_nanos;
+      if (!f->tag.empty()) spend[{period, ScopeId::Tag(f->tag)}] += f->cost_nanos;
+      if (!f->tier.empty()) spend[{period, ScopeId::Tier(f->tier)}] += f->cost_nanos;
+      spend[{period, ScopeId::Global()}] += f->cost_nanos;
+    }
+  }
+  EXPECT_EQ(spend, p.spend());
+  NanoUsd open_total = 0;
+  for (const auto& [key, r] : p.open_reservations()) open_total += r.reserved_nanos;
+  EXPECT_EQ(p.Reserved(ScopeId::Global()), open_total);
+}
+
+TEST(ProjectionProperty, SnapshotPlusTailEqualsFullReplay) {
+  for (uint64_t seed : {1u, 2u, 3u, 42u, 2026u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    PeriodKind kind = seed % 2 ? PeriodKind::kMonth : PeriodKind::kDay;
+    std::vector<Event> events = RandomStream(seed, 6000, MicrosFromCivil(2026, 10, 28));
+    std::mt19937_64 rng(seed * 7919);
+    std::vector<size_t> cuts = {0, events.size()};
+    for (int i = 0; i < 6; ++i) cuts.push_back(rng() % events.size());
+    std::sort(cuts.begin(), cuts.end());
+
+    Projection full(kind);
+    for (const Event& e : events) full.Apply(e);
+    ExpectTotalsMatchRecount(events, full);
+    EXPECT_GT(full.anomalies().unknown_releases, 0u);  // the stream exercises them
+    EXPECT_GT(full.anomalies().stale_gate_events, 0u);
+    EXPECT_FALSE(full.open_reservations().empty());
+
+    Projection incremental(kind);
+    size_t folded = 0;
+    for (size_t cut : cuts) {
+      for (; folded < cut; ++folded) incremental.Apply(events[folded]);
+      std::string bytes = incremental.Serialize();
+      Result<Projection> loaded = Projection::Deserialize(bytes);
+      ASSERT_OK(loaded);
+      ASSERT_TRUE(*loaded == incremental) << "cut " << cut << "\n"
+                                          << loaded->DebugString() << "\n"
+                                          << incremental.DebugString();
+      EXPECT_EQ(loaded->Serialize(), bytes);  // deterministic bytes
+      Projection resumed = std::move(loaded).value();
+      for (size_t i = cut; i < events.size(); ++i) resumed.Apply(events[i]);
+      ASSERT_TRUE(resumed == full) << "cut " << cut;
+    }
+    EXPECT_TRUE(incremental == full);
+  }
+}
+
+TEST(ProjectionProperty, EqualityNoticesEveryPart) {
+  std::vector<Event> events = RandomStream(9, 3000, MicrosFromCivil(2026, 11, 2));
+  for (Event& e : events) e.seq = 0;  // so that a fold may skip one
+  Projection full;
+  for (const Event& e : events) full.Apply(e);
+  // Dropping any single state-changing event changes the result.
+  std::mt19937_64 rng(9);
+  int differing = 0;
+  for (int i = 0; i < 40; ++i) {
+    size_t skip = rng() % events.size();
+    if (std::holds_alternative<RequestAccepted>(events[skip].body)) continue;
+    Projection p;
+    for (size_t j = 0; j < events.size(); ++j) {
+      if (j != skip) p.Apply(events[j]);
+    }
+    differing += p == full ? 0 : 1;
+  }
+  EXPECT_GT(differing, 20);
+}
+
+// ---- Snapshot bytes -------------------------------------------------------
+
+TEST(ProjectionSnapshot, RejectsBadBytes) {
+  std::vector<Event> events = RandomStream(5, 2000, kNov1);
+  Projection p;
+  for (const Event& e : events) p.Apply(e);
+  std::string bytes = p.Serialize();
+  EXPECT_TRUE(Projection::Deserialize("").status().IsCorruption());
+  EXPECT_TRUE(Projection::Deserialize("1234567").status().IsCorruption());
+  EXPECT_TRUE(Projection::Deserialize(std::string(16, '\xff')).status().IsCorruption());
+  EXPECT_TRUE(Projection::Deserialize(bytes.substr(0, bytes.size() / 2)).status().IsCorruption());
+  EXPECT_TRUE(Projection::Deserialize(bytes + std::string(8, '\0')).status().IsCorruption());
+  // Random damage never crashes; when it still parses, it is a consistent
+  // projection that serializes again.
+  std::mt19937_64 rng(5);
+  int rejected = 0;
+  for (int i = 0; i < 300; ++i) {
+    std::string damaged = bytes;
+    for (int k = 0; k < 4; ++k) damaged[rng() % damaged.size()] ^= static_cast<char>(1 + rng() % 255);
+    Result<Projection> r = Projection::Deserialize(damaged);
+    if (!r.ok()) {
+      EXPECT_TRUE(r.status().IsCorruption()) << r.status().ToString();
+      ++rejected;
+    } else {
+      EXPECT_OK(Projection::Deserialize(r->Serialize()));
+    }
+  }
+  EXPECT_GT(rejected, 0);
+}
+
+TEST(ProjectionSnapshot, RejectsInconsistentContent) {
+  auto bytes_of = [](capnp::MallocMessageBuilder& m) {
+    auto words = capnp::messageToFlatArray(m);
+    return std::string(reinterpret_cast<const char*>(words.asBytes().begin()),
+                       words.asBytes().size());
+  };
+  {  // a reserved total with no open reservation behind it
+    capnp::MallocMessageBuilder m;
+    auto root = m.initRoot<schema::ProjectionSnapshot>();
+    auto r = root.initReserved(1)[0];
+    r.initScope().setKind(schema::ScopeKind::GLOBAL);
+    r.setReservedNanos(5);
+    Status s = Projection::Deserialize(bytes_of(m)).status();
+    EXPECT_TRUE(s.IsCorruption());
+    EXPECT_NE(s.message().find("reserved"), std::string::npos) << s.ToString();
+  }
+  {  // duplicate keys
+    capnp::MallocMessageBuilder m;
+    auto root = m.initRoot<schema::ProjectionSnapshot>();
+    auto list = root.initDeployments(2);
+    list[0].setDeployment("a");
+    list[1].setDeployment("a");
+    EXPECT_TRUE(Projection::Deserialize(bytes_of(m)).status().IsCorruption());
+  }
+  {  // unknown enum value, global scope with a key, future format
+    capnp::MallocMessageBuilder m;
+    auto root = m.initRoot<schema::ProjectionSnapshot>();
+    root.initDeployments(1)[0].setState(static_cast<schema::DeploymentState>(42));
+    EXPECT_TRUE(Projection::Deserialize(bytes_of(m)).status().IsCorruption());
+    root.initDeployments(0);
+    auto alert = root.initAlertsFired(1)[0];
+    alert.initScope().setKind(schema::ScopeKind::GLOBAL);
+    alert.getScope().setKey("x");
+    EXPECT_TRUE(Projection::Deserialize(bytes_of(m)).status().IsCorruption());
+    root.initAlertsFired(0);
+    EXPECT_OK(Projection::Deserialize(bytes_of(m)));
+    root.setFormatVersion(2);
+    EXPECT_TRUE(Projection::Deserialize(bytes_of(m)).status().IsCorruption());
+  }
+}
+
+// ---- LoadProjection on an in-memory Ledger --------------------------------
+
+// Holds events and snapshots in vectors; enough of ledger/ledger.h for
+// LoadProjection and MaybeSnapshot.
+class MemoryLedger : public Ledger {
+ public:
+  using Ledger::Append;
+  Result<uint64_t> Append(std::vector<Event> events) override {
+    uint64_t first = events_.size() + 1;
+    for (Event& e : events) {
+      e.seq = events_.size() + 1 + skip_;
+      events_.push_back(std::move(e));
+    }
+    return first;
+  }
+  uint64_t LastSeq() const override { return events_.empty() ? 0 : events_.back().seq; }
+  int64_t LastTimeMicros() const override {
+    return events_.empty() ? 0 : events_.back().time_micros;
+  }
+  std::unique_ptr<EventIterator> Scan(const ScanOptions& options) override {
+    return std::make_unique<Iter>(this, options.seq_min);
+  }
+  Result<std::vector<Event>> ReadRequest(const std::string&) override {
+    return Status::NotFound("not kept");
+  }
+  Result<Event> Get(uint64_t seq) override {
+    if (seq == 0 || seq > events_.size()) return Status::NotFound("seq");
+    return events_[seq - 1];
+  }
+  Result<ChainReport> VerifyChain() override { return ChainReport{}; }
+  Status PutSnapshot(uint64_t seq, std::string_view bytes) override {
+    snapshots_[seq] = std::string(bytes);
+    return Status::Ok();
+  }
+  Result<std::pair<uint64_t, std::string>> LatestSnapshot(uint64_t seq_max) override {
+    auto it = snapshots_.upper_bound(seq_max);
+    if (it == snapshots_.begin()) return Status::NotFound("no snapshot");
+    --it;
+    ++latest_snapshot_reads_;
+    return std::pair<uint64_t, std::string>(it->first, it->second);
+  }
+  Result<LedgerStats> Stats() override { return LedgerStats{}; }
+
+  std::map<uint64_t, std::string> snapshots_;
+  uint64_t skip_ = 0;  // makes the next appends leave a gap
+  int latest_snapshot_reads_ = 0;
+
+ private:
+  class Iter : public EventIterator {
+   public:
+    Iter(MemoryLedger* ledger, uint64_t seq_min) : ledger_(ledger), seq_min_(seq_min) {}
+    void SeekToFirst() override {
+      i_ = 0;
+      while (i_ < ledger_->events_.size() && ledger_->events_[i_].seq < seq_min_) ++i_;
+    }
+    bool Valid() const override { return i_ < ledger_->events_.size(); }
+    void Next() override { ++i_; }
+    const Event& event() const override { return ledger_->events_[i_]; }
+    std::string_view raw() const override { return {}; }
+    Status status() const override { return Status::Ok(); }
+
+   private:
+    MemoryLedger* ledger_;
+    uint64_t seq_min_;
+    size_t i_ = 0;
+  };
+  std::vector<Event> events_;
+};
+
+TEST(LoadProjection, SnapshotsPlusTailEqualIncremental) {
+  std::vector<Event> events = RandomStream(77, 5000, kNov1);
+  MemoryLedger ledger;
+  Projection live;
+  Snapshotter snapshotter(ledger, 700);
+  for (size_t i = 0; i < events.size(); i += 50) {  // appended in batches of 50
+    std::vector<Event> batch(events.begin() + static_cast<std::ptrdiff_t>(i),
+                             events.begin() + static_cast<std::ptrdiff_t>(i + 50));
+    ASSERT_OK(ledger.Append(batch));
+    for (const Event& e : batch) live.Apply(e);
+    ASSERT_OK(snapshotter.Maybe(live));
+  }
+  EXPECT_EQ(ledger.snapshots_.size(), 7u);  // 700, 1400, ... 4900 (batch ends)
+  EXPECT_EQ(ledger.latest_snapshot_reads_, 0);  // Snapshotter remembers
+
+  LoadStats stats;
+  uint64_t progress_last = 0;
+  LoadOptions options;
+  options.stats = &stats;
+  options.progress_every_events = 10;
+  options.on_progress = [&](uint64_t done) { progress_last = done; };
+  Result<Projection> loaded = LoadProjection(ledger, options);
+  ASSERT_OK(loaded);
+  EXPECT_TRUE(*loaded == live) << loaded->DebugString() << "\n" << live.DebugString();
+  EXPECT_EQ(stats.snapshot_seq, 4900u);
+  EXPECT_EQ(stats.events_replayed, 100u);
+  EXPECT_EQ(progress_last, 100u);
+  EXPECT_TRUE(stats.snapshot_problem.empty());
+
+  // A corrupt latest snapshot costs a full replay, not a wrong state.
+  ledger.snapshots_.rbegin()->second[10] ^= 0x55;
+  ledger.snapshots_.rbegin()->second.resize(24);
+  loaded = LoadProjection(ledger, options);
+  ASSERT_OK(loaded);
+  EXPECT_TRUE(*loaded == live);
+  EXPECT_EQ(stats.snapshot_seq, 0u);
+  EXPECT_EQ(stats.events_replayed, 5000u);
+  EXPECT_FALSE(stats.snapshot_problem.empty());
+
+  // A snapshot of another period kind is not used either.
+  Result<Projection> daily = LoadProjection(ledger, PeriodKind::kDay);
+  ASSERT_OK(daily);
+  EXPECT_EQ(daily->period_kind(), PeriodKind::kDay);
+  EXPECT_EQ(daily->last_seq(), 5000u);
+}
+
+TEST(LoadProjection, MaybeSnapshotEveryEvents) {
+  MemoryLedger ledger;
+  Projection live;
+  std::vector<Event> events = RandomStream(3, 250, kNov1);
+  for (const Event& e : events) {
+    ASSERT_OK(ledger.Append(e));
+    live.Apply(e);
+    ASSERT_OK(MaybeSnapshot(ledger, live, 100));
+  }
+  ASSERT_EQ(ledger.snapshots_.size(), 2u);
+  EXPECT_EQ(ledger.snapshots_.begin()->first, 100u);
+  Result<Projection> at200 = Projection::Deserialize(ledger.snapshots_.rbegin()->second);
+  ASSERT_OK(at200);
+  EXPECT_EQ(at200->last_seq(), 200u);
+  Result<Projection> loaded = LoadProjection(ledger);
+  ASSERT_OK(loaded);
+  EXPECT_TRUE(*loaded == live);
+}
+
+TEST(LoadProjection, GapInTheLogIsCorruption) {
+  MemoryLedger ledger;
+  std::vector<Event> events = RandomStream(4, 20, kNov1);
+  ASSERT_OK(ledger.Append(std::vector<Event>(events.begin(), events.begin() + 10)));
+  ledger.skip_ = 1;
+  ASSERT_OK(ledger.Append(std::vector<Event>(events.begin() + 10, events.end())));
+  Result<Projection> loaded = LoadProjection(ledger);
+  EXPECT_TRUE(loaded.status().IsCorruption()) << loaded.status().ToString();
+}
+
+}  // namespace
+}  // namespace ukairo::ledger
