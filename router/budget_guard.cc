@@ -55,8 +55,8 @@ bool BudgetGuard::Exhausted(uint32_t s) const {
   const NanoUsd limit = Limit(s);
   if (st.reserved_nanos > 0) return false;
   const NanoUsd remaining = limit - st.spent_nanos;
-  return static_cast<__int128>(remaining) * 100 <=
-         static_cast<__int128>(limit) * kExhaustedRemainingPct;
+  return static_cast<Int128>(remaining) * 100 <=
+         static_cast<Int128>(limit) * kExhaustedRemainingPct;
 }
 
 void BudgetGuard::Reserve(const AttemptScopes& scopes, NanoUsd nanos) {

@@ -18,6 +18,7 @@
 
 #include "ledger/projection.h"
 #include "router/core_index.h"
+#include "router/rng.h"
 
 namespace ukairo::router {
 

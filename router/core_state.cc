@@ -158,10 +158,10 @@ void RouterCore::Impl::CheckAlerts(const AttemptScopes& scopes) {
   for (uint32_t s : scopes) {
     if (s == kNone) continue;
     const NanoUsd limit = guard_.Limit(s);
-    const __int128 spent_x100 = static_cast<__int128>(guard_.scope(s).spent_nanos) * 100;
+    const Int128 spent_x100 = static_cast<Int128>(guard_.scope(s).spent_nanos) * 100;
     for (size_t i = 0; i < rules.size() && i < BudgetGuard::kAlertRulesMax; ++i) {
       if (guard_.scope(s).fired_mask & (1u << i)) continue;
-      if (spent_x100 >= static_cast<__int128>(limit) * rules[i].threshold_pct) FireAlert(s, i);
+      if (spent_x100 >= static_cast<Int128>(limit) * rules[i].threshold_pct) FireAlert(s, i);
     }
   }
 }

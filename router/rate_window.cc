@@ -1,6 +1,7 @@
 #include "router/rate_window.h"
 
 #include <cassert>
+#include <cstddef>
 
 namespace ukairo::router {
 

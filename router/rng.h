@@ -12,6 +12,9 @@
 
 namespace ukairo::router {
 
+__extension__ typedef unsigned __int128 Uint128;  // GCC/Clang builtin
+__extension__ typedef __int128 Int128;
+
 class Rng {
  public:
   explicit Rng(uint64_t seed) {
@@ -36,7 +39,7 @@ class Rng {
   uint64_t Below(uint64_t bound) {
     assert(bound > 0);
     for (;;) {
-      const unsigned __int128 m = static_cast<unsigned __int128>(Next()) * bound;
+      const Uint128 m = static_cast<Uint128>(Next()) * bound;
       const uint64_t low = static_cast<uint64_t>(m);
       if (low >= bound || low >= (-bound) % bound) return static_cast<uint64_t>(m >> 64);
     }
