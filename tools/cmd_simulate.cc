@@ -13,6 +13,7 @@
 #include "ledger/ledger.h"
 #include "ledger/period.h"
 #include "router/config_loader.h"
+#include "sim/ledger_sink.h"
 #include "sim/provider_model.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -39,28 +40,6 @@ struct SimulateFlags {
   std::string out;
   std::string ledger_dir;
   bool quiet = false;
-};
-
-// Writes simulated events to a ledger in batches (one Append per batch).
-class LedgerSink : public sim::EventSink {
- public:
-  static constexpr size_t kBatchEvents = 4096;
-  explicit LedgerSink(std::unique_ptr<ledger::Ledger> ledger) : ledger_(std::move(ledger)) {}
-  Status Append(const std::vector<ledger::Event>& events) override {
-    batch_.insert(batch_.end(), events.begin(), events.end());
-    if (batch_.size() >= kBatchEvents) return Flush();
-    return Status::Ok();
-  }
-  Status Flush() override {
-    if (batch_.empty()) return Status::Ok();
-    auto r = ledger_->Append(std::move(batch_));
-    batch_.clear();
-    return r.ok() ? Status::Ok() : r.status();
-  }
-
- private:
-  std::unique_ptr<ledger::Ledger> ledger_;
-  std::vector<ledger::Event> batch_;
 };
 
 int Fail(int code, const std::string& message) {
@@ -121,12 +100,16 @@ int Run(const SimulateFlags& f) {
       sim::ProviderModel::Make(scenario, **config, sim::DeriveSeed(seed, sim::kSeedStreamProviders));
   if (!providers.ok()) return Fail(kExitUsage, providers.status().message());
 
-  std::unique_ptr<LedgerSink> sink;
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<sim::LedgerSink> sink;
   if (!f.ledger_dir.empty()) {
     auto l = ledger::Ledger::Open(f.ledger_dir, ledger::LedgerOptions{});
     if (!l.ok()) return Fail(kExitFailed, "--ledger: " + l.status().message());
-    if ((*l)->LastSeq() != 0) return Fail(kExitUsage, "--ledger " + f.ledger_dir + " is not empty");
-    sink = std::make_unique<LedgerSink>(std::move(*l));
+    ledger = std::move(*l);
+    if (ledger->LastSeq() != 0) {
+      return Fail(kExitUsage, "--ledger " + f.ledger_dir + " is not empty");
+    }
+    sink = std::make_unique<sim::LedgerSink>(ledger.get());
   }
 
   const bool tty = isatty(STDERR_FILENO) == 1;
