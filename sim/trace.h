@@ -79,6 +79,8 @@ class TraceReader {
   // Starts over from the first record (a stretched month reads the trace
   // once per time slot instead of holding it in memory).
   virtual Status Rewind() = 0;
+  // Malformed lines skipped in one pass over the file (the most of any
+  // pass, so re-reading the trace per slot does not multiply the count).
   virtual uint64_t skipped_lines() const = 0;
   // The first skipped line's error, for the report ("" when none).
   virtual const std::string& first_skip_error() const = 0;

@@ -1,4 +1,5 @@
 // The trace readers: Azure, CSV with a column map, JSONL with a key map.
+#include <algorithm>
 #include <charconv>
 #include <deque>
 #include <vector>
@@ -87,7 +88,7 @@ class LineTraceReader : public TraceReader {
       if (options_.on_malformed == MalformedPolicy::kStop) {
         return Status::InvalidArgument(where + s.message());
       }
-      if (skipped_ == 0) first_skip_error_ = where + s.message();
+      if (first_skip_error_.empty()) first_skip_error_ = where + s.message();
       if (++skipped_ > options_.skipped_lines_max) {
         return Status::InvalidArgument("more than " +
                                        std::to_string(options_.skipped_lines_max) +
@@ -98,11 +99,11 @@ class LineTraceReader : public TraceReader {
 
   Status Rewind() override {
     UKAIRO_RETURN_IF_ERROR(lines_.Rewind());
+    skipped_pass_max_ = std::max(skipped_pass_max_, skipped_);
     skipped_ = 0;
-    first_skip_error_.clear();
     return Start();
   }
-  uint64_t skipped_lines() const override { return skipped_; }
+  uint64_t skipped_lines() const override { return std::max(skipped_pass_max_, skipped_); }
   const std::string& first_skip_error() const override { return first_skip_error_; }
 
  protected:
@@ -113,7 +114,8 @@ class LineTraceReader : public TraceReader {
 
   TraceReaderOptions options_;
   LineReader lines_;
-  uint64_t skipped_ = 0;
+  uint64_t skipped_ = 0;           // in the current pass
+  uint64_t skipped_pass_max_ = 0;  // most in any finished pass (a rewind starts one)
   std::string first_skip_error_;
 };
 

@@ -173,7 +173,7 @@ int Run(const SimulateFlags& f) {
                  wall_s > 0 ? static_cast<double>(stats->arrivals) / wall_s : 0.0);
     if (info.trace_lines_skipped > 0) {
       std::cerr << "ukairo simulate: skipped " << info.trace_lines_skipped
-                << " malformed trace lines (counted once per pass); first: "
+                << " malformed trace lines; first: "
                 << reader_raw->first_skip_error() << "\n";
     }
   }
