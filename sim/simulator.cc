@@ -14,12 +14,34 @@ namespace {
 
 enum class ItemKind : uint8_t { kArrival = 0, kResult, kTimer, kProbe };
 
-// One queued happening. Only the fields of its kind are meaningful.
+// One queued happening, kept small (16 bytes) so heap moves are cheap; the
+// bulky upstream and probe results wait in slabs, named by `value`.
 struct Item {
   ItemKind kind = ItemKind::kArrival;
-  uint64_t timer_id = 0;
-  router::UpstreamResult result;  // kResult
-  router::ProbeResult probe;      // kProbe
+  uint64_t value = 0;  // kTimer: timer id; kResult / kProbe: slab slot
+};
+
+// A pool of T with a free list: slots are reused, so the slab's size is the
+// peak number in flight, not the total.
+template <typename T>
+class Slab {
+ public:
+  uint64_t Put(T value) {
+    if (free_.empty()) {
+      items_.push_back(std::move(value));
+      return items_.size() - 1;
+    }
+    uint64_t slot = free_.back();
+    free_.pop_back();
+    items_[slot] = std::move(value);
+    return slot;
+  }
+  T& at(uint64_t slot) { return items_[slot]; }
+  void Free(uint64_t slot) { free_.push_back(slot); }
+
+ private:
+  std::vector<T> items_;
+  std::vector<uint64_t> free_;
 };
 
 struct PendingRequest {
@@ -99,14 +121,16 @@ class Loop {
       }
       case ItemKind::kResult:
         --results_queued_;
-        core_.OnUpstreamResult(item.result, now_, actions_);
+        core_.OnUpstreamResult(results_.at(item.value), now_, actions_);
+        results_.Free(item.value);
         return Execute();
       case ItemKind::kTimer:
         ++stats_.timers;
-        core_.OnTimer(item.timer_id, now_, actions_);
+        core_.OnTimer(item.value, now_, actions_);
         return Execute();
       case ItemKind::kProbe:
-        core_.OnProbeResult(item.probe, now_, actions_);
+        core_.OnProbeResult(probes_.at(item.value), now_, actions_);
+        probes_.Free(item.value);
         return Execute();
     }
     return Status::Ok();
@@ -123,9 +147,7 @@ class Loop {
       ++stats_.arrivals_out_of_order;
       t = now_;
     }
-    Item item;
-    item.kind = ItemKind::kArrival;
-    Push(t, std::move(item));
+    Push(t, Item{ItemKind::kArrival, 0});
     return Status::Ok();
   }
 
@@ -144,22 +166,18 @@ class Loop {
     for (const auto& r : actions_.responses) pending_.erase(RequestNumber(r.request_id));
     for (const auto& s : actions_.sends) Send(s);
     for (const auto& t : actions_.timers) {
-      Item item;
-      item.kind = ItemKind::kTimer;
-      item.timer_id = t.timer_id;
-      Push(t.fire_at_micros < now_ ? now_ : t.fire_at_micros, std::move(item));
+      Push(t.fire_at_micros < now_ ? now_ : t.fire_at_micros, Item{ItemKind::kTimer, t.timer_id});
     }
     for (const auto& p : actions_.probes) {
       ++stats_.probes;
       ProbeOutcome o = providers_.Probe(p.deployment_index, now_);
-      Item item;
-      item.kind = ItemKind::kProbe;
-      item.probe.deployment = p.deployment;
-      item.probe.ok = o.ok;
-      item.probe.http_status = o.http_status;
-      item.probe.latency_micros = o.latency_micros;
-      if (!o.ok) item.probe.error = "probe failed";
-      Push(now_ + o.latency_micros, std::move(item));
+      router::ProbeResult probe;
+      probe.deployment = p.deployment;
+      probe.ok = o.ok;
+      probe.http_status = o.http_status;
+      probe.latency_micros = o.latency_micros;
+      if (!o.ok) probe.error = "probe failed";
+      Push(now_ + o.latency_micros, Item{ItemKind::kProbe, probes_.Put(std::move(probe))});
     }
     stats_.notifications += actions_.notifications.size();
     return Status::Ok();
@@ -174,9 +192,8 @@ class Loop {
     int64_t output = req.output_tokens < output_cap ? req.output_tokens : output_cap;
     CallResult c = providers_.Call(s.deployment_index, now_, req.input_tokens, output,
                                    s.timeout_ms);
-    Item item;
-    item.kind = ItemKind::kResult;
-    router::UpstreamResult& r = item.result;
+    const uint64_t slot = results_.Put(router::UpstreamResult{});
+    router::UpstreamResult& r = results_.at(slot);
     r.request_id = s.request_id;
     r.attempt = s.attempt;
     r.outcome = c.outcome;
@@ -187,7 +204,7 @@ class Loop {
     r.retry_after_ms = c.retry_after_ms;
     r.error = c.error;
     ++results_queued_;
-    Push(now_ + c.latency_micros, std::move(item));
+    Push(now_ + c.latency_micros, Item{ItemKind::kResult, slot});
   }
 
   std::shared_ptr<const router::Config> config_;
@@ -199,6 +216,8 @@ class Loop {
   SummaryBuilder& summary_;
   EventSink* sink_;
   EventQueue<Item> queue_;
+  Slab<router::UpstreamResult> results_;
+  Slab<router::ProbeResult> probes_;
   router::Actions actions_;
   router::RequestInput request_;
   TraceRecord record_;

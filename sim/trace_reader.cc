@@ -1,6 +1,7 @@
 // The trace readers: Azure, CSV with a column map, JSONL with a key map.
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <vector>
 
@@ -388,7 +389,14 @@ Result<int64_t> ParseTraceTime(std::string_view t) {
     int mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
     if (ok && i == t.size() && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 &&
         mi <= 59 && s <= 60) {
-      return MicrosFromCivil(num(0, 4), mo, d, h, mi, s, micros);
+      // Consecutive lines share their date: remember the last one's midnight.
+      thread_local char last_date[10] = {};
+      thread_local int64_t last_midnight_micros = 0;
+      if (std::memcmp(last_date, t.data(), 10) != 0) {
+        last_midnight_micros = MicrosFromCivil(num(0, 4), mo, d);
+        std::memcpy(last_date, t.data(), 10);
+      }
+      return last_midnight_micros + ((h * 60LL + mi) * 60 + s) * 1'000'000 + micros;
     }
   }
   return ParseIso8601(std::string(t));
