@@ -300,10 +300,19 @@ TEST(Ledger, ScanFiltersMatchBruteForce) {
     }
   }
   o = {};
+  o.kind = "no_such_kind";
+  auto unknown = ledger->Scan(o);
+  unknown->SeekToFirst();
+  EXPECT_FALSE(unknown->Valid());
+  EXPECT_TRUE(unknown->status().IsInvalidArgument());
+  o = {};
   o.time_min_micros = kT0 + 200;
+  o.time_max_micros = kT0 + 400;
   o.kind = "budget_alert";
   o.seq_max = 500;
-  check(o, [&](const Event& e) { return e.time_micros >= kT0 + 200 && e.body.index() == 6; });
+  check(o, [&](const Event& e) {
+    return e.time_micros >= kT0 + 200 && e.time_micros < kT0 + 400 && e.body.index() == 6;
+  });
 }
 
 TEST(Ledger, ScanReadsTheSnapshotAtItsCreation) {
