@@ -593,6 +593,44 @@ TEST(LedgerCli, VerifyAndStats) {
   EXPECT_EQ(rc, 2) << out;
 }
 
+// A rejected Append inside a group commit fails alone: its neighbours in the
+// same WriteBatch land, and the chain has no hole where it would have been.
+TEST(Ledger, RejectedWriterDoesNotDisturbItsGroup) {
+  TempDir dir;
+  LedgerOptions options;
+  options.durability = Durability::kFsync;
+  options.group_commit_window_micros = 500;  // makes mixed groups likely
+  auto ledger = OpenOrDie(dir.path(), options);
+  ASSERT_OK(ledger->Append(Attempt(kT0, "base")));
+  constexpr int kThreads = 4;
+  constexpr int kAppends = 40;
+  std::atomic<int> good{0}, rejected{0}, other{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        // Thread 0 always sends a time before the base event's.
+        Result<uint64_t> r = ledger->Append(Attempt(t == 0 ? kT0 - 1 : kT0, "x"));
+        if (r.ok()) {
+          good++;
+        } else if (r.status().IsInvalidArgument()) {
+          rejected++;
+        } else {
+          other++;
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(rejected.load(), kAppends);
+  EXPECT_EQ(good.load(), (kThreads - 1) * kAppends);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(ledger->LastSeq(), uint64_t(1 + (kThreads - 1) * kAppends));
+  Result<ChainReport> report = ledger->VerifyChain();
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->first_bad_seq.has_value()) << report->problem;
+}
+
 // Fuzz of the verdict logic alone (no RocksDB): an in-memory chain of
 // encoded events with one seeded random byte flipped, or one event dropped,
 // must be blamed on exactly that seq.
