@@ -49,6 +49,15 @@ struct Checker {
   }
 };
 
+template <typename T, size_t I = 0>
+constexpr size_t variant_index_of() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, EventBody>, T>) {
+    return I;
+  } else {
+    return variant_index_of<T, I + 1>();
+  }
+}
+
 std::string Str(capnp::Text::Reader r) { return std::string(r.begin(), r.size()); }
 
 // --- encode -----------------------------------------------------------------
@@ -414,6 +423,15 @@ ReservationExpired Get(s::ReservationExpired::Reader r, Checker&) {
   return v;
 }
 
+// The union's member order is EventBody's alternative order, so which() is
+// the variant index (DecodeEventHeader relies on it).
+static_assert(static_cast<size_t>(s::Event::Body::REQUEST_ACCEPTED) ==
+              variant_index_of<RequestAccepted>());
+static_assert(static_cast<size_t>(s::Event::Body::RESERVATION_EXPIRED) ==
+              variant_index_of<ReservationExpired>());
+static_assert(static_cast<size_t>(s::Event::Body::CONFIG_APPLIED) ==
+              variant_index_of<ConfigApplied>());
+
 // Returns false for a union member this build does not know.
 bool GetBody(s::Event::Body::Reader b, Checker& c, EventBody* out) {
   using W = s::Event::Body;
@@ -545,6 +563,10 @@ Result<EventHeader> DecodeEventHeader(std::string_view bytes, uint64_t seq_for_e
   Status status = WithRoot(bytes, seq_for_errors, [&](s::Event::Reader root) -> Status {
     header.seq = root.getSeq();
     header.time_micros = root.getTimeMicros();
+    header.kind_index = static_cast<size_t>(root.getBody().which());
+    if (header.kind_index >= std::variant_size_v<EventBody>) {
+      return Bad(seq_for_errors, "unknown event kind " + std::to_string(header.kind_index));
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;

@@ -368,24 +368,19 @@ Result<ChainReport> RocksLedger::VerifyChain(const VerifyProgress& progress) {
   if (s.ok()) head = format::DecodeHead(head_bytes);
   const uint64_t last_seq = head ? head->last_seq : 0;
   internal::ChainChecker checker;
-  bool stopped = false;
   if (status.ok()) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, cf(internal::kLogCfIndex)));
     uint64_t walked = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::optional<uint64_t> seq = format::ParseSeqKey(it->key().ToStringView());
       // A malformed key sorts somewhere; treat it as a gap at this point.
-      if (!checker.Add(seq ? *seq : 0, it->value().ToStringView())) {
-        stopped = true;
-        break;
-      }
+      if (!checker.Add(seq ? *seq : 0, it->value().ToStringView())) break;  // verdict
       if (progress && ++walked % kVerifyProgressEvery == 0) progress(walked, last_seq);
     }
     status = FromRocks(it->status());
   }
   db_->ReleaseSnapshot(snapshot);
   UKAIRO_RETURN_IF_ERROR(status);
-  (void)stopped;
   ChainReport report = checker.Finish(head);
   if (progress) progress(report.events_checked, last_seq);
   return report;

@@ -73,6 +73,7 @@ TEST(EventCodec, RoundTripsEveryType) {
     ASSERT_OK(header);
     EXPECT_EQ(header->seq, e.seq);
     EXPECT_EQ(header->time_micros, e.time_micros);
+    EXPECT_EQ(header->kind_index, e.body.index());
   }
 }
 
