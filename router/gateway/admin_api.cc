@@ -324,7 +324,10 @@ void GatewayImpl::HandleAudit(const HttpCall& call, ReplyFn reply) {
       last_seq = it->event().seq;
     }
     if (!it->status().ok()) {
-      return reply(Error(500, it->status().message(), "server_error", "ledger_error"));
+      const bool bad_filter = it->status().IsInvalidArgument();  // e.g. an unknown kind
+      return reply(Error(bad_filter ? 400 : 500, it->status().message(),
+                         bad_filter ? "invalid_request_error" : "server_error",
+                         bad_filter ? "invalid_request" : "ledger_error"));
     }
   }
   out += "],\"count\":" + std::to_string(n) + ",\"next_after_seq\":" +

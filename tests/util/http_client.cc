@@ -28,11 +28,14 @@ Result<HttpResponse> HttpRequest(const std::string& method, uint16_t port,
   req.body() = body;
   req.prepare_payload();
   http::write(stream, req, ec);
-  if (ec) return Status::IOError("write: " + ec.message());
+  // A server may answer (413) and close before reading a whole large body:
+  // the write then fails, but the answer is still there to read.
+  const beast::error_code write_ec = ec;
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
   http::read(stream, buffer, parser, ec);
+  if (ec && write_ec) return Status::IOError("write: " + write_ec.message());
   if (ec) return Status::IOError("read: " + ec.message());
   HttpResponse out;
   out.status = static_cast<int>(parser.get().result_int());

@@ -1,0 +1,354 @@
+// End to end through real HTTP on 127.0.0.1: ukairo's gateway in front of
+// fake providers, with a real RocksDB ledger in a temp dir. Each test drives
+// one rule (R-2201..R-2206) or exception and checks both what the client got
+// and what the ledger recorded.
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <thread>
+
+#include "ledger/ledger.h"
+#include "ledger/projection.h"
+#include "router/config_loader.h"
+#include "router/gateway/fake_provider.h"
+#include "router/gateway/gateway.h"
+#include "tests/util/http_client.h"
+#include "tests/util/test_util.h"
+
+namespace ukairo::gateway {
+namespace {
+
+using ::ukairo::testing::HttpRequest;
+using ::ukairo::testing::HttpResponse;
+using Json = nlohmann::json;
+
+const char* kMasterKey = "sk-e2e-master";
+
+class GatewayE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("UKAIRO_E2E_MASTER", kMasterKey, 1);
+    for (int i = 0; i < 3; ++i) {
+      auto fake = FakeProvider::Start("127.0.0.1", 0, 1, FakeBehavior{});
+      ASSERT_OK(fake);
+      fakes_.push_back(std::move(*fake));
+    }
+  }
+  void TearDown() override {
+    gateway_.reset();
+    for (auto& f : fakes_) f->Stop();
+  }
+
+  // premium → backup → local; premium has a tiny budget so tests can cross it.
+  std::string ConfigYaml(const std::string& premium_budget = "1", int interval_s = 300) {
+    auto base = [&](int i) {
+      return "http://127.0.0.1:" + std::to_string(fakes_[i]->port()) + "/v1";
+    };
+    return R"(model_list:
+  - model_name: premium
+    litellm_params: {model: openai/premium-model, api_base: ")" + base(0) + R"("}
+    model_info: {input_cost_per_token: "0.00001", output_cost_per_token: "0.0001"}
+  - model_name: backup
+    litellm_params: {model: openai/backup-model, api_base: ")" + base(1) + R"("}
+    model_info: {input_cost_per_token: "0.000001", output_cost_per_token: "0.00001"}
+  - model_name: local
+    litellm_params: {model: ollama/llama3, api_base: ")" + base(2) + R"("}
+general_settings:
+  master_key: os.environ/UKAIRO_E2E_MASTER
+ukairo:
+  default_tag: Build
+  tiers:
+    - {name: high, tags: [Spec, Design, Review], chain: [premium, backup, local]}
+    - {name: build, tags: [Build], chain: [backup, local]}
+  budgets:
+    model: {premium: )" + premium_budget + R"(}
+  alerts:
+    - {threshold_pct: 80, action: notify}
+    - {threshold_pct: 90, action: warn}
+    - {threshold_pct: 100, action: stop_and_fallback}
+  retry: {num_retries: 2, backoff_ms: [10, 20]}
+  cooldown: {allowed_fails: 100, cooldown_time_s: 60}
+  health_check: {enabled: true, interval_s: )" + std::to_string(interval_s) + R"(}
+)";
+  }
+
+  void StartGateway(const std::string& yaml) {
+    config_path_ = dir_.Sub("config.yaml");
+    std::ofstream(config_path_) << yaml;
+    auto config = router::LoadConfigFile(config_path_);
+    ASSERT_OK(config);
+    GatewayOptions o;
+    o.port = 0;
+    o.ledger_dir = dir_.Sub("ledger");
+    o.config_path = config_path_;
+    o.drain_deadline_ms = 2000;
+    auto gw = Gateway::Start(o, *config);
+    ASSERT_OK(gw);
+    gateway_ = std::move(*gw);
+  }
+
+  HttpResponse Chat(const std::string& tag, const std::string& model = "premium",
+                    int max_tokens = 10) {
+    std::string body = R"({"model":")" + model + R"(","max_tokens":)" +
+                       std::to_string(max_tokens) +
+                       R"(,"messages":[{"role":"user","content":"hello world, hello"}]})";
+    auto r = HttpRequest("POST", gateway_->port(), "/v1/chat/completions", body,
+                         {{"x-ukairo-tag", tag}});
+    EXPECT_OK(r);
+    return r.ok() ? *r : HttpResponse{};
+  }
+
+  HttpResponse Admin(const std::string& method, const std::string& target,
+                     const std::string& body = "") {
+    auto r = HttpRequest(method, gateway_->port(), target, body,
+                         {{"authorization", std::string("Bearer ") + kMasterKey}});
+    EXPECT_OK(r);
+    return r.ok() ? *r : HttpResponse{};
+  }
+
+  // Stops the gateway and reads its whole ledger.
+  std::vector<ledger::Event> StopAndReadLedger() {
+    gateway_->Stop();
+    gateway_.reset();
+    ledger::LedgerOptions o;
+    o.read_only = true;
+    auto l = ledger::Ledger::Open(dir_.Sub("ledger"), o);
+    EXPECT_OK(l);
+    std::vector<ledger::Event> events;
+    if (!l.ok()) return events;
+    auto it = (*l)->Scan(ledger::ScanOptions{});
+    for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
+    EXPECT_OK(it->status());
+    return events;
+  }
+
+  template <typename T>
+  static std::vector<T> Bodies(const std::vector<ledger::Event>& events) {
+    std::vector<T> out;
+    for (const auto& e : events) {
+      if (auto* b = std::get_if<T>(&e.body)) out.push_back(*b);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::vector<std::unique_ptr<FakeProvider>> fakes_;
+  std::unique_ptr<Gateway> gateway_;
+  std::string config_path_;
+};
+
+TEST_F(GatewayE2E, R2201TagsRouteToTheirTierPrimary) {
+  StartGateway(ConfigYaml());
+  HttpResponse spec = Chat("Spec");
+  EXPECT_EQ(spec.status, 200) << spec.body;
+  EXPECT_EQ(spec.headers["x-ukairo-model-group"], "premium");
+  HttpResponse build = Chat("Build", "backup");
+  EXPECT_EQ(build.headers["x-ukairo-model-group"], "backup");
+  HttpResponse untagged = Chat("", "backup");  // default tag Build
+  EXPECT_EQ(untagged.headers["x-ukairo-model-group"], "backup");
+  auto events = StopAndReadLedger();
+  auto accepted = Bodies<ledger::RequestAccepted>(events);
+  ASSERT_EQ(accepted.size(), 3u);
+  EXPECT_EQ(accepted[0].tier, "high");
+  EXPECT_EQ(accepted[2].tag, "Build");
+  // Spend settled from the provider's usage: 4 prompt + 10 completion tokens.
+  auto finished = Bodies<ledger::AttemptFinished>(events);
+  ASSERT_EQ(finished.size(), 3u);
+  EXPECT_EQ(finished[0].input_tokens, 4);
+  EXPECT_EQ(finished[0].output_tokens, 10);
+  EXPECT_EQ(finished[0].cost_nanos, 4 * 10'000 + 10 * 100'000);
+}
+
+TEST_F(GatewayE2E, R2203RateLimitFallsBackAtOnceAndRecordsIt) {
+  FakeBehavior limited;
+  limited.status = 429;
+  limited.retry_after_s = 30;
+  fakes_[0]->SetBehavior(limited);
+  StartGateway(ConfigYaml());
+  HttpResponse r = Chat("Spec");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-ukairo-model-group"], "backup");
+  EXPECT_EQ(r.headers["x-ukairo-fallback-reason"], "rate_limit");
+  EXPECT_EQ(fakes_[0]->stats().requests, 1u);  // no retry on a 429
+  // While rate limited the next request skips premium without calling it.
+  Chat("Spec");
+  EXPECT_EQ(fakes_[0]->stats().requests, 1u);
+  auto events = StopAndReadLedger();
+  auto fallbacks = Bodies<ledger::FallbackTaken>(events);
+  ASSERT_GE(fallbacks.size(), 1u);
+  EXPECT_EQ(fallbacks[0].reason, ledger::FallbackReason::kRateLimit);
+  auto finished = Bodies<ledger::AttemptFinished>(events);
+  EXPECT_EQ(finished[0].retry_after_ms, 30'000);
+  auto states = Bodies<ledger::DeploymentStateChanged>(events);
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states[0].to, ledger::DeploymentState::kRateLimited);
+}
+
+TEST_F(GatewayE2E, R2203ServerErrorsRetryThenFallBack) {
+  FakeBehavior failing;
+  failing.status = 503;
+  fakes_[0]->SetBehavior(failing);
+  StartGateway(ConfigYaml());
+  HttpResponse r = Chat("Spec");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-ukairo-model-group"], "backup");
+  EXPECT_EQ(r.headers["x-ukairo-attempts"], "4");  // 1 try + 2 retries, then backup
+  EXPECT_EQ(fakes_[0]->stats().requests, 3u);
+  auto events = StopAndReadLedger();
+  auto retries = Bodies<ledger::RetryScheduled>(events);
+  ASSERT_EQ(retries.size(), 2u);
+  EXPECT_EQ(retries[0].backoff_ms, 10);
+  EXPECT_EQ(retries[1].backoff_ms, 20);
+  auto fallbacks = Bodies<ledger::FallbackTaken>(events);
+  ASSERT_EQ(fallbacks.size(), 1u);
+  EXPECT_EQ(fallbacks[0].reason, ledger::FallbackReason::kFailure);
+}
+
+TEST_F(GatewayE2E, R2202AndR2206BudgetStopGateAndRaise) {
+  // Each premium request costs 4×$0.00001 + 10×$0.0001 = $0.00104; the limit
+  // $0.0045 allows four (92 %: 80 and 90 fire), and the fifth reservation
+  // does not fit with under 10 % left: the scope is exhausted, 100 % fires
+  // and the scope stops until a human decides.
+  StartGateway(ConfigYaml("0.0045"));
+  std::vector<std::string> served;
+  for (int i = 0; i < 8; ++i) served.push_back(Chat("Spec").headers["x-ukairo-model-group"]);
+  EXPECT_EQ(served[0], "premium");
+  EXPECT_NE(served[7], "premium");
+  HttpResponse budgets = Admin("GET", "/budgets");
+  ASSERT_EQ(budgets.status, 200);
+  Json b = Json::parse(budgets.body)["scopes"][0];
+  EXPECT_EQ(b["scope_key"], "premium");
+  // Settled spend never passed the limit.
+  EXPECT_LE(*ParseUsd(b["spent_usd"].get<std::string>()), *ParseUsd("0.0045"));
+  EXPECT_TRUE(b["stopped"].get<bool>());
+  // The human raises the limit: premium serves again at once.
+  HttpResponse gate = Admin("POST", "/gate",
+                            R"({"scope_kind":"model","scope_key":"premium","choice":"raise_limit",
+                                "new_limit_usd":"1","actor":"alice","note":"release week"})");
+  EXPECT_EQ(gate.status, 200) << gate.body;
+  EXPECT_EQ(Chat("Spec").headers["x-ukairo-model-group"], "premium");
+  auto events = StopAndReadLedger();
+  auto alerts = Bodies<ledger::BudgetAlert>(events);
+  std::vector<uint32_t> fired;
+  for (const auto& a : alerts) {
+    if (a.scope_kind == ledger::ScopeKind::kModel) fired.push_back(a.threshold_pct);
+  }
+  EXPECT_EQ(fired, (std::vector<uint32_t>{80, 90, 100}));  // each exactly once
+  EXPECT_EQ(Bodies<ledger::BudgetStopped>(events).size(), 1u);
+  auto decisions = Bodies<ledger::GateDecision>(events);
+  ASSERT_EQ(decisions.size(), 1u);
+  EXPECT_EQ(decisions[0].actor, "alice");
+  EXPECT_EQ(decisions[0].new_limit_nanos, 1'000'000'000);
+  auto fallbacks = Bodies<ledger::FallbackTaken>(events);
+  ASSERT_FALSE(fallbacks.empty());
+  EXPECT_EQ(fallbacks.back().reason, ledger::FallbackReason::kBudget);
+}
+
+TEST_F(GatewayE2E, AllFailingListsEveryAttempt) {
+  FakeBehavior failing;
+  failing.status = 500;
+  for (auto& f : fakes_) f->SetBehavior(failing);
+  StartGateway(ConfigYaml());
+  HttpResponse r = Chat("Spec");
+  EXPECT_GE(r.status, 500);
+  Json error = Json::parse(r.body)["error"];
+  EXPECT_FALSE(error["code"].get<std::string>().empty());
+  ASSERT_TRUE(error.contains("attempts")) << r.body;
+  std::set<std::string> groups;
+  for (const auto& a : error["attempts"]) groups.insert(a["model_group"].get<std::string>());
+  EXPECT_EQ(groups, (std::set<std::string>{"premium", "backup", "local"}));
+  auto events = StopAndReadLedger();
+  auto done = Bodies<ledger::RequestCompleted>(events);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].attempts, 9u);  // 3 tries on each of 3 models
+}
+
+TEST_F(GatewayE2E, R2205ProbeRecoversADownDeployment) {
+  FakeBehavior failing;
+  failing.status = 503;
+  fakes_[0]->SetBehavior(failing);
+  StartGateway(ConfigYaml("1", /*interval_s=*/1));
+  EXPECT_EQ(Chat("Spec").headers["x-ukairo-model-group"], "backup");
+  fakes_[0]->SetBehavior(FakeBehavior{});  // the provider comes back
+  // The probe runs after 1 s; poll the deployment state (bounded).
+  bool healthy = false;
+  for (int i = 0; i < 60 && !healthy; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    Json d = Json::parse(Admin("GET", "/deployments").body)["deployments"][0];
+    healthy = d["state"] == "healthy";
+  }
+  EXPECT_TRUE(healthy);
+  EXPECT_EQ(Chat("Spec").headers["x-ukairo-model-group"], "premium");
+  auto events = StopAndReadLedger();
+  auto recovered = Bodies<ledger::Recovered>(events);
+  ASSERT_FALSE(recovered.empty());
+  EXPECT_EQ(recovered.back().confirmed_by, ledger::RecoveryConfirmation::kProbe);
+  EXPECT_FALSE(Bodies<ledger::HealthProbe>(events).empty());
+}
+
+TEST_F(GatewayE2E, BadInputGetsOpenAiErrorsAndTheServerKeepsServing) {
+  StartGateway(ConfigYaml());
+  const uint16_t port = gateway_->port();
+  auto code = [&](const std::string& method, const std::string& target, const std::string& body) {
+    auto r = HttpRequest(method, port, target, body);
+    EXPECT_OK(r);
+    if (!r.ok()) return std::make_pair(0, std::string());
+    Json j = Json::parse(r->body, nullptr, false);
+    return std::make_pair(r->status, j.is_object() && j.contains("error")
+                                         ? j["error"]["code"].get<std::string>()
+                                         : std::string());
+  };
+  EXPECT_EQ(code("POST", "/v1/chat/completions", "{oops").first, 400);
+  EXPECT_EQ(code("POST", "/v1/chat/completions", R"({"messages":[]})").first, 400);
+  EXPECT_EQ(code("POST", "/v1/chat/completions", R"({"model":"nope","messages":[]})").first, 404);
+  EXPECT_EQ(code("GET", "/v1/chat/completions", "").first, 405);
+  EXPECT_EQ(code("GET", "/no/such/route", "").first, 404);
+  EXPECT_EQ(code("GET", "/budgets", "").first, 401);  // no master key
+  std::string huge = R"({"model":"premium","messages":[{"role":"user","content":")" +
+                     std::string(5 << 20, 'x') + "\"}]}";
+  EXPECT_EQ(code("POST", "/v1/chat/completions", huge).first, 413);
+  // Still serving.
+  EXPECT_EQ(Chat("Spec").status, 200);
+  auto health = HttpRequest("GET", port, "/health");
+  EXPECT_EQ(health->status, 200);
+  auto ready = HttpRequest("GET", port, "/health/readiness");
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  auto metrics = HttpRequest("GET", port, "/metrics");
+  EXPECT_NE(metrics->body.find("ukairo_requests_total"), std::string::npos);
+}
+
+TEST_F(GatewayE2E, RestartRebuildsSpendFromTheLedger) {
+  StartGateway(ConfigYaml());
+  for (int i = 0; i < 3; ++i) Chat("Spec");
+  Json before = Json::parse(Admin("GET", "/budgets").body)["scopes"][0];
+  gateway_->Stop();
+  gateway_.reset();
+  StartGateway(ConfigYaml());
+  Json after = Json::parse(Admin("GET", "/budgets").body)["scopes"][0];
+  EXPECT_EQ(before["spent_usd"], after["spent_usd"]);
+  EXPECT_EQ(after["spent_usd"], "0.00312");
+  // The audit API shows one request's whole life.
+  auto events = Admin("GET", "/audit?kind=request_completed");
+  Json list = Json::parse(events.body)["events"];
+  ASSERT_EQ(list.size(), 3u);
+  std::string rid = list[0]["request_id"];
+  Json life = Json::parse(Admin("GET", "/audit?request=" + rid).body)["events"];
+  EXPECT_EQ(life.front()["kind"], "request_accepted");
+  EXPECT_EQ(life.back()["kind"], "request_completed");
+}
+
+TEST_F(GatewayE2E, ConfigReloadIsValidatedAndRecorded) {
+  StartGateway(ConfigYaml());
+  std::ofstream(config_path_) << "model_list: [this is: not valid";
+  HttpResponse bad = Admin("POST", "/config/reload");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Chat("Spec").status, 200);  // the old config is still in force
+  std::ofstream(config_path_) << ConfigYaml("2");
+  HttpResponse good = Admin("POST", "/config/reload");
+  EXPECT_EQ(good.status, 200) << good.body;
+  auto events = StopAndReadLedger();
+  EXPECT_EQ(Bodies<ledger::ConfigApplied>(events).size(), 2u);
+}
+
+}  // namespace
+}  // namespace ukairo::gateway
