@@ -163,9 +163,17 @@ CheckResult CheckBudgets(const Config& config, const Policy& policy) {
     for (const Tier& tier : config.tiers) {
       for (const std::string& group : tier.chain) {
         if (!seen.insert(group).second || GroupIsLocal(config, group)) continue;
-        r.checked.push_back("model budget for " + group);
-        if (!config.Limit(ScopeKind::kModel, group)) {
-          Add(&r, true, "budgets.model." + group, "model '" + group + "' has no budget");
+        r.checked.push_back("spend on " + group + " is bounded by a model or tier budget");
+        if (config.Limit(ScopeKind::kModel, group)) continue;
+        // Without its own budget a model's spend is still bounded when every
+        // tier that can reach it has a tier budget.
+        for (const Tier& t : config.tiers) {
+          bool reaches = std::find(t.chain.begin(), t.chain.end(), group) != t.chain.end();
+          if (reaches && !config.Limit(ScopeKind::kTier, t.name)) {
+            Add(&r, true, "budgets.model." + group,
+                "model '" + group + "' has no budget and tier '" + t.name +
+                    "', which can route to it, has none either");
+          }
         }
       }
     }

@@ -133,6 +133,12 @@ TEST(Policy, MissingBudgetOrAlertOrGateFails) {
   EXPECT_FALSE(r1.passed());
   EXPECT_TRUE(Mentions(r1, "budgets.model.claude-opus"));
 
+  // A tier budget on every tier that reaches the model bounds its spend too.
+  Config tier_bounded = no_budget;
+  tier_bounded.budgets.push_back({ScopeKind::kTier, "high-precision", 50 * kNanoPerUsd});
+  auto bounded = VerifyConfig(tier_bounded, Part22());
+  EXPECT_TRUE(Find(bounded, "V-2202").passed());
+
   Config weak_stop = SeedConfig();
   weak_stop.alerts[2].action = AlertAction::kWarn;
   EXPECT_FALSE(Find(VerifyConfig(weak_stop, Part22()), "V-2202").passed());

@@ -41,6 +41,10 @@ std::string SharedDataPath(const std::string& relative);
 // The built `ukairo` binary.
 std::string UkairoBinary();
 
+// Runs a shell command; appends its stdout to *out (stderr too if the command
+// redirects it) and returns its exit code, or -1 if it did not exit.
+int RunCommand(const std::string& command, std::string* out);
+
 }  // namespace ukairo::testing
 
 #define ASSERT_OK(expr) ASSERT_TRUE(::ukairo::testing::IsOk(expr))
