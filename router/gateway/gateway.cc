@@ -2,6 +2,7 @@
 // its actions (ledger first, then clients, upstreams, timers, probes).
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "ledger/period.h"
@@ -76,6 +77,7 @@ Status GatewayImpl::Init() {
   Execute();
   if (ledger_failed_) return Status::IOError("ledger append failed during start");
   UKAIRO_RETURN_IF_ERROR(Listen());
+  work_.emplace(ioc_.get_executor());
   for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { ioc_.run(); });
   return Status::Ok();
 }
@@ -425,6 +427,7 @@ void GatewayImpl::Stop() {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    work_.reset();
     ioc_.stop();
     for (auto& t : workers_) {
       if (t.joinable()) t.join();

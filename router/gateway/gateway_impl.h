@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -115,6 +116,9 @@ class GatewayImpl : public Gateway {
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> core_strand_;
   net::ip::tcp::acceptor acceptor_;
+  // Keeps the workers running while Stop() drains, after the acceptor closed
+  // and before the last request finished.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::vector<std::thread> workers_;
   uint16_t port_ = 0;
 

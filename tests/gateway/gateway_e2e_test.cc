@@ -7,6 +7,10 @@
 #include <fstream>
 #include <thread>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ledger/ledger.h"
 #include "ledger/projection.h"
 #include "router/config_loader.h"
@@ -348,6 +352,74 @@ TEST_F(GatewayE2E, ConfigReloadIsValidatedAndRecorded) {
   EXPECT_EQ(good.status, 200) << good.body;
   auto events = StopAndReadLedger();
   EXPECT_EQ(Bodies<ledger::ConfigApplied>(events).size(), 2u);
+}
+
+TEST_F(GatewayE2E, StopDrainsRequestsInFlight) {
+  FakeBehavior slow;
+  slow.latency_ms = 300;
+  fakes_[0]->SetBehavior(slow);
+  StartGateway(ConfigYaml());
+  std::thread client([&] {
+    HttpResponse r = Chat("Spec");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["x-ukairo-model-group"], "premium");
+  });
+  // Stop while the request waits on the provider: it still gets its answer.
+  while (fakes_[0]->stats().requests == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  gateway_->Stop();
+  client.join();
+  auto events = StopAndReadLedger();
+  EXPECT_EQ(Bodies<ledger::RequestCompleted>(events).size(), 1u);
+}
+
+TEST_F(GatewayE2E, KillNineThenRestartExpiresOpenReservations) {
+  // A real `ukairo serve` process, killed with SIGKILL while requests wait
+  // on a slow provider; the restarted gateway releases their reservations
+  // with events and keeps the spend that was settled.
+  FakeBehavior slow;
+  slow.latency_ms = 5000;
+  fakes_[0]->SetBehavior(slow);
+  config_path_ = dir_.Sub("config.yaml");
+  std::ofstream(config_path_) << ConfigYaml();
+  const std::string log = dir_.Sub("serve.log");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    freopen(log.c_str(), "w", stdout);
+    execl(testing::UkairoBinary().c_str(), "ukairo", "serve", "--config", config_path_.c_str(),
+          "--ledger", dir_.Sub("ledger").c_str(), "--port", "0", nullptr);
+    _exit(127);
+  }
+  uint16_t port = 0;
+  for (int i = 0; i < 400 && port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream in(log);
+    std::string line;
+    if (std::getline(in, line) && line.find("serving on") != std::string::npos) {
+      port = static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+    }
+  }
+  ASSERT_NE(port, 0) << "ukairo serve did not start";
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.emplace_back([port] {
+      (void)HttpRequest("POST", port, "/v1/chat/completions",
+                        R"({"model":"premium","max_tokens":10,"messages":[]})",
+                        {{"x-ukairo-tag", "Spec"}}, 10'000);
+    });
+  }
+  while (fakes_[0]->stats().requests < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  for (auto& c : clients) c.join();
+
+  StartGateway(ConfigYaml());
+  Json b = Json::parse(Admin("GET", "/budgets").body)["scopes"][0];
+  EXPECT_EQ(b["reserved_usd"], "0");
+  auto events = StopAndReadLedger();
+  auto expired = Bodies<ledger::ReservationExpired>(events);
+  EXPECT_EQ(expired.size(), 3u);
+  for (const auto& e : expired) EXPECT_GT(e.reserved_nanos, 0);
 }
 
 }  // namespace

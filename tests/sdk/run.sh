@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# ctest entry: installs the pinned OpenAI SDK (npm ci, from package-lock.json)
+# into a copy of this folder under the build tree, starts a fake provider and
+# `ukairo serve` on 127.0.0.1, and runs openai_sdk_test.mjs with node's test
+# runner against them. Usage: run.sh <ukairo binary> <work dir>
+set -euo pipefail
+bin="$1"
+work="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$work"
+cp "$here/package.json" "$here/package-lock.json" "$here/openai_sdk_test.mjs" "$work/"
+cd "$work"
+if [[ ! -d node_modules/openai ]]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+"$bin" fake-provider --port 0 >fake.log 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening fake.log && break; sleep 0.05; done
+fake=$(sed -n 's/.*:\([0-9]*\)$/\1/p' fake.log)
+cat >config.yaml <<YAML
+model_list:
+  - model_name: primary
+    litellm_params: {model: openai/sdk-model, api_base: "http://127.0.0.1:$fake/v1"}
+    model_info: {input_cost_per_token: "0.000001", output_cost_per_token: "0.000002"}
+ukairo:
+  tiers:
+    - {name: build, tags: [Build], chain: [primary]}
+  default_tag: Build
+YAML
+rm -rf ledger
+"$bin" serve --config config.yaml --ledger ledger --port 0 >gw.log 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do grep -q "serving on" gw.log && break; sleep 0.05; done
+port=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\) .*#\1#p' gw.log)
+[[ -n $port ]] || { cat gw.log >&2; exit 1; }
+UKAIRO_PORT="$port" node --test-reporter=spec --test openai_sdk_test.mjs 2>&1 || {
+  echo "--- gateway log" >&2; cat gw.log >&2; exit 1; }
