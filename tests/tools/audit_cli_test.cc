@@ -1,0 +1,114 @@
+// `ukairo audit` on a ledger written by `ukairo simulate --ledger`: one
+// request's life is complete and ordered, filters select what they name,
+// spend per model adds up to the simulator's own total, bad input exits 2.
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "ledger/money.h"
+#include "tests/util/test_util.h"
+
+namespace ukairo {
+namespace {
+
+using testing::RunCommand;
+using testing::SourcePath;
+using testing::UkairoBinary;
+using Json = nlohmann::json;
+
+class AuditCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    std::string out;
+    int rc = RunCommand(UkairoBinary() + " simulate --config " +
+                            SourcePath("data/litellm_config.yaml") + " --trace " +
+                            SourcePath("data/traces/azure_code_sample.csv") +
+                            " --format azure --scenario " +
+                            SourcePath("data/scenarios/fault_month.yaml") +
+                            " --days 4 --seed 3 --out " + dir_->Sub("summary.json") +
+                            " --ledger " + dir_->Sub("ledger") + " 2>&1",
+                        &out);
+    ASSERT_EQ(rc, 0) << out;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static std::vector<Json> JsonLines(const std::string& args, int* rc = nullptr) {
+    std::string out;
+    int code = RunCommand(UkairoBinary() + " audit " + args + " --ledger " + dir_->Sub("ledger") +
+                              " --json",
+                          &out);
+    if (rc) *rc = code;
+    std::vector<Json> lines;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
+    return lines;
+  }
+  static testing::TempDir* dir_;
+};
+testing::TempDir* AuditCli::dir_ = nullptr;
+
+TEST_F(AuditCli, RequestLifeIsCompleteAndOrdered) {
+  auto fallbacks = JsonLines("fallbacks --reason rate_limit --limit 1");
+  ASSERT_EQ(fallbacks.size(), 1u) << "the fault scenario rate-limits someone";
+  const std::string rid = fallbacks[0]["request_id"];
+  std::string out;
+  ASSERT_EQ(RunCommand(UkairoBinary() + " audit request " + rid + " --ledger " +
+                           dir_->Sub("ledger") + " --json",
+                       &out),
+            0);
+  std::vector<Json> life;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) life.push_back(Json::parse(line));
+  ASSERT_GE(life.size(), 5u);
+  EXPECT_EQ(life.front()["kind"], "request_accepted");
+  EXPECT_EQ(life.back()["kind"], "request_completed");
+  uint64_t last_seq = 0;
+  for (const Json& e : life) {
+    EXPECT_EQ(e["request_id"], rid);
+    EXPECT_GT(e["seq"].get<uint64_t>(), last_seq);
+    last_seq = e["seq"];
+  }
+}
+
+TEST_F(AuditCli, FiltersSelectWhatTheyName) {
+  for (const Json& e : JsonLines("--kind attempt_finished --model claude-opus --limit 50")) {
+    EXPECT_EQ(e["kind"], "attempt_finished");
+    EXPECT_EQ(e["model_group"], "claude-opus");
+  }
+  for (const Json& e : JsonLines("--tag Build --limit 50")) EXPECT_EQ(e["tag"], "Build");
+  for (const Json& e : JsonLines("alerts")) {
+    EXPECT_TRUE(e["kind"] == "budget_alert" || e["kind"] == "budget_stopped");
+  }
+  auto recent = JsonLines("--since 1h --kind request_completed");
+  ASSERT_FALSE(recent.empty());
+  auto all = JsonLines("--kind request_completed");
+  EXPECT_LT(recent.size(), all.size());
+}
+
+TEST_F(AuditCli, SpendByModelAddsUpToTheSimulatorTotal) {
+  std::string summary_text;
+  RunCommand("cat " + dir_->Sub("summary.json"), &summary_text);
+  Json summary = Json::parse(summary_text);
+  NanoUsd total = 0;
+  for (const Json& row : JsonLines("spend --by model --period 2026-11")) {
+    total += row["spend_nanos"].get<int64_t>();
+    if (summary["cost_usd_by_model"].contains(row["key"])) {
+      EXPECT_EQ(row["spend_usd"], summary["cost_usd_by_model"][row["key"].get<std::string>()]);
+    }
+  }
+  EXPECT_EQ(FormatNanosAsUsd(total), summary["cost_usd_total"].get<std::string>());
+}
+
+TEST_F(AuditCli, BadInputIsAUsageError) {
+  int rc = 0;
+  JsonLines("--since yesterday", &rc);
+  EXPECT_EQ(rc, 2);
+  JsonLines("spend --by color --period 2026-11", &rc);
+  EXPECT_EQ(rc, 2);
+  std::string out;
+  EXPECT_EQ(RunCommand(UkairoBinary() + " audit --ledger /nonexistent/ledger 2>&1", &out), 2);
+}
+
+}  // namespace
+}  // namespace ukairo
