@@ -74,7 +74,7 @@ void RouterCore::Impl::Start() {
       ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
     }
     if (Probeable(rt.state) && config_->health.enabled) {
-      ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+      ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
     }
   }
 }
@@ -103,7 +103,7 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   r.max_output_tokens =
       in.max_output_tokens > 0 ? in.max_output_tokens : config_->default_max_output_tokens;
   r.accepted_micros = now_;
-  r.deadline_micros = now_ + config_->request_timeout_ms * 1000;
+  r.deadline_micros = now_ + RequestTimeoutMicros();
   r.chain = ResolveChain(r.tier, r.requested_group);
   r.last_resort_chain = r.chain;
   Emit(ledger::RequestAccepted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier),
@@ -316,7 +316,7 @@ void RouterCore::Impl::OnProbeResult(const ProbeResult& probe) {
   if (probe.ok) {
     Recover(d, RecoveryConfirmation::kProbe);
   } else if (config_->health.enabled) {
-    ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+    ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
   }
 }
 
@@ -387,7 +387,7 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
       ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
     }
     if (Probeable(rt.state) && config_->health.enabled && !rt.probe_in_flight) {
-      ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+      ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
     }
   }
 }

@@ -3,6 +3,7 @@
 // budgets, alerts, gate). Internal to router/.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -81,6 +82,18 @@ class RouterCore::Impl {
   std::string ScopeText(uint32_t s) const;
 
   const Deployment& dep(uint32_t d) const { return config_->deployments[d]; }
+
+  // Config durations with floors: a zero or negative value from a loader must
+  // not turn into a probe loop or a request that cannot live.
+  static constexpr int64_t kProbeIntervalMsMin = 1'000;
+  static constexpr int64_t kRequestTimeoutMsDefault = 600'000;
+  int64_t ProbeIntervalMicros() const {
+    return std::max(config_->health.interval_ms, kProbeIntervalMsMin) * 1000;
+  }
+  int64_t RequestTimeoutMicros() const {
+    const int64_t ms = config_->request_timeout_ms;
+    return (ms > 0 ? ms : kRequestTimeoutMsDefault) * 1000;
+  }
 
   std::shared_ptr<const CoreIndex> index_;
   const Config* config_ = nullptr;

@@ -97,7 +97,7 @@ void RouterCore::Impl::SetState(uint32_t d, DeploymentState to, int64_t until_mi
   ++rt.generation;
   if (HasDeadline(to)) ArmTimer(TimerKind::kDeadline, d, until_micros, "");
   if (Probeable(to) && config_->health.enabled) {
-    ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+    ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
   }
 }
 
