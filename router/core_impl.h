@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "router/budget_guard.h"
@@ -65,7 +67,16 @@ class RouterCore::Impl {
   NanoUsd ReserveNanos(const Deployment& dep, const RequestMachine& r) const;
 
   // --- deployment state, budgets, gate (core_state.cc) ---
-  void Emit(ledger::EventBody body);
+  // Appends an event (seq 0, now_) to the call's actions and folds it into
+  // the projection. The body is built in place in the reused vector.
+  template <typename Body>
+  void Emit(Body&& body) {
+    ledger::Event& event = out_->events.emplace_back();
+    event.time_micros = now_;
+    event.body.template emplace<std::decay_t<Body>>(std::forward<Body>(body));
+    projection_.Apply(event);
+    ++stats_.events;
+  }
   void MaybeRollover();
   bool Available(uint32_t d);
   bool OwnLimitReached(uint32_t d, int64_t input_tokens);

@@ -11,15 +11,6 @@ namespace ukairo::router {
 using ledger::DeploymentState;
 using ledger::RecoveryConfirmation;
 
-void RouterCore::Impl::Emit(ledger::EventBody body) {
-  // Built in place in the caller's (reused) vector: no extra copy of the body.
-  ledger::Event& event = out_->events.emplace_back();
-  event.time_micros = now_;
-  event.body = std::move(body);
-  projection_.Apply(event);
-  ++stats_.events;
-}
-
 void RouterCore::Impl::Notify(const char* subject, std::string text) {
   out_->notifications.push_back(router::Notify{subject, std::move(text)});
 }
