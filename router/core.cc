@@ -296,9 +296,12 @@ void RouterCore::Impl::OnTimer(uint64_t timer_id) {
     }
     return;
   }
-  if (Probeable(rt.state) && !rt.probe_in_flight) {
-    rt.probe_in_flight = true;
+  // R-2205: probe on the interval for as long as the deployment needs it.
+  // The next probe is armed now, not on the result, so a lost probe result
+  // cannot stop the probing.
+  if (Probeable(rt.state)) {
     out_->probes.push_back(ProbeDeployment{dep(t.deployment).id, t.deployment});
+    ArmTimer(TimerKind::kProbe, t.deployment, now_ + ProbeIntervalMicros(), "");
   }
 }
 
@@ -310,14 +313,8 @@ void RouterCore::Impl::OnProbeResult(const ProbeResult& probe) {
   }
   Emit(ledger::HealthProbe{probe.deployment, probe.ok, probe.latency_micros, probe.http_status,
                            probe.error});
-  DeploymentRuntime& rt = runtime_[d];
-  rt.probe_in_flight = false;
-  if (!Probeable(rt.state)) return;
-  if (probe.ok) {
-    Recover(d, RecoveryConfirmation::kProbe);
-  } else if (config_->health.enabled) {
-    ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
-  }
+  // A failed probe changes nothing: the next one is already armed.
+  if (probe.ok && Probeable(runtime_[d].state)) Recover(d, RecoveryConfirmation::kProbe);
 }
 
 // R-2206: the human's answer to a stop. It applies to the current period
@@ -386,7 +383,7 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
     if (HasDeadline(rt.state)) {
       ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
     }
-    if (Probeable(rt.state) && config_->health.enabled && !rt.probe_in_flight) {
+    if (Probeable(rt.state) && config_->health.enabled) {
       ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
     }
   }

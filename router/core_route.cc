@@ -76,9 +76,16 @@ void RouterCore::Impl::Advance(RequestMachine& r) {
   while (r.attempts < kAttemptsPerRequestMax && now_ < r.deadline_micros) {
     if (r.chain_pos < r.chain->size()) {
       uint32_t g = (*r.chain)[r.chain_pos];
-      // A human let a stopped model continue as another model (R-2206).
+      // A human let a stopped model continue as another model (R-2206):
+      // recorded as a fallback for reason gate, to the stand-in.
       const uint32_t redirect = guard_.ContinueGroup(index_->group_scope[g]);
-      if (redirect != kNone) g = redirect;
+      if (redirect != kNone && redirect != g) {
+        if (!(r.fallback_pending && r.fallback_from_group == redirect)) {
+          FlushFallback(r, kNone, g);
+          SetPending(r, kNone, g, FallbackReason::kGate);
+        }
+        g = redirect;
+      }
       const bool same_group = r.fallback_pending && r.fallback_from_group == g;
       FallbackReason reason = same_group ? r.fallback_reason : FallbackReason::kFailure;
       const uint32_t d = PickInGroup(r, g, &reason);

@@ -101,7 +101,6 @@ void RouterCore::Impl::Recover(uint32_t d, RecoveryConfirmation how) {
   rt.state = DeploymentState::kHealthy;
   rt.until_micros = 0;
   rt.down_since_micros = 0;
-  rt.probe_in_flight = false;
   rt.failures.Clear();
   ++rt.generation;
 }
