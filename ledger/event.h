@@ -77,6 +77,7 @@ struct RequestAccepted {
   int64_t estimated_input_tokens = 0;
   int64_t max_output_tokens = 0;  // the cap used for reservations
   bool stream = false;
+  bool operator==(const RequestAccepted&) const = default;
 };
 
 struct AttemptStarted {
@@ -88,6 +89,7 @@ struct AttemptStarted {
   std::string tag;
   std::string tier;
   NanoUsd reserved_nanos = 0;     // worst-case cost held in every scope
+  bool operator==(const AttemptStarted&) const = default;
 };
 
 struct AttemptFinished {
@@ -106,6 +108,7 @@ struct AttemptFinished {
   NanoUsd cost_nanos = 0;         // settled actual cost
   int64_t retry_after_ms = -1;    // -1: the provider sent none
   std::string error;              // short provider error text, never secrets
+  bool operator==(const AttemptFinished&) const = default;
 };
 
 struct RetryScheduled {
@@ -114,6 +117,7 @@ struct RetryScheduled {
   std::string deployment;
   int64_t backoff_ms = 0;
   Outcome cause = Outcome::kServerError;
+  bool operator==(const RetryScheduled&) const = default;
 };
 
 struct FallbackTaken {
@@ -125,6 +129,7 @@ struct FallbackTaken {
   std::string to_deployment;      // "" when nothing was left
   std::string to_model_group;
   FallbackReason reason = FallbackReason::kFailure;
+  bool operator==(const FallbackTaken&) const = default;
 };
 
 struct RequestCompleted {
@@ -140,6 +145,7 @@ struct RequestCompleted {
   uint32_t fallbacks = 0;
   int64_t latency_micros = 0;     // accepted → answered
   bool last_resort = false;       // served by the local last-resort model
+  bool operator==(const RequestCompleted&) const = default;
 };
 
 struct BudgetAlert {
@@ -150,6 +156,7 @@ struct BudgetAlert {
   NanoUsd spent_nanos = 0;
   NanoUsd limit_nanos = 0;
   int32_t period = 0;             // e.g. 202611 for a calendar month
+  bool operator==(const BudgetAlert&) const = default;
 };
 
 struct BudgetStopped {
@@ -158,6 +165,7 @@ struct BudgetStopped {
   NanoUsd spent_nanos = 0;
   NanoUsd limit_nanos = 0;
   int32_t period = 0;
+  bool operator==(const BudgetStopped&) const = default;
 };
 
 struct GateDecision {
@@ -169,6 +177,7 @@ struct GateDecision {
   NanoUsd new_limit_nanos = 0;    // for kRaiseLimit
   std::string actor;
   std::string note;
+  bool operator==(const GateDecision&) const = default;
 };
 
 struct HealthProbe {
@@ -177,6 +186,7 @@ struct HealthProbe {
   int64_t latency_micros = 0;
   uint32_t http_status = 0;
   std::string error;
+  bool operator==(const HealthProbe&) const = default;
 };
 
 struct DeploymentStateChanged {
@@ -186,12 +196,14 @@ struct DeploymentStateChanged {
   std::string reason;
   int64_t until_micros = 0;       // 0: no deadline
   std::string actor;              // "" for automatic; a person for manual
+  bool operator==(const DeploymentStateChanged&) const = default;
 };
 
 struct Recovered {
   std::string deployment;
   int64_t down_since_micros = 0;
   RecoveryConfirmation confirmed_by = RecoveryConfirmation::kProbe;
+  bool operator==(const Recovered&) const = default;
 };
 
 struct ConfigApplied {
@@ -199,6 +211,7 @@ struct ConfigApplied {
   std::string text;               // the full config text as read
   std::string source;             // file path or "admin-api"
   std::string actor;
+  bool operator==(const ConfigApplied&) const = default;
 };
 
 struct NotificationSent {
@@ -206,6 +219,7 @@ struct NotificationSent {
   std::string subject;            // what it was about (alert, stop, ...)
   uint32_t http_status = 0;
   uint32_t try_number = 1;
+  bool operator==(const NotificationSent&) const = default;
 };
 
 struct NotificationFailed {
@@ -214,6 +228,7 @@ struct NotificationFailed {
   uint32_t http_status = 0;
   uint32_t try_number = 1;
   std::string error;
+  bool operator==(const NotificationFailed&) const = default;
 };
 
 // A reservation left open by a crash, released on restart.
@@ -222,6 +237,7 @@ struct ReservationExpired {
   uint32_t attempt = 0;
   std::string deployment;
   NanoUsd reserved_nanos = 0;
+  bool operator==(const ReservationExpired&) const = default;
 };
 
 using EventBody =
@@ -238,6 +254,7 @@ struct Event {
   int64_t time_micros = 0;   // event time from the injected clock
   Sha256 prev_hash{};        // SHA-256 of the previous event's stored bytes
   EventBody body;
+  bool operator==(const Event&) const = default;
 };
 
 // The kind name of an event body ("attempt_finished", ...), stable, used by

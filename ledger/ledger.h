@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +116,13 @@ class Ledger {
   // match the hash its successor (or the head record) holds, or whose seq is
   // out of place. Status is not OK only for I/O failures.
   virtual Result<ChainReport> VerifyChain() = 0;
+  // Same, calling `progress(events_checked, last_seq)` every so often (for a
+  // CLI progress line on long walks). The default ignores `progress`.
+  using VerifyProgress = std::function<void(uint64_t events_checked, uint64_t last_seq)>;
+  virtual Result<ChainReport> VerifyChain(const VerifyProgress& progress) {
+    (void)progress;
+    return VerifyChain();
+  }
 
   // Snapshots of a projection, keyed by the seq they include up to.
   virtual Status PutSnapshot(uint64_t seq, std::string_view bytes) = 0;

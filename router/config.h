@@ -43,7 +43,11 @@ struct Deployment {
   int64_t max_output_tokens = 0;  // 0 = unknown
   int64_t timeout_ms = 600'000;
   int64_t weight = 1;
-  bool is_local() const { return price.input_pico == 0 && price.output_pico == 0; }
+  // Zero cost with a known price: a local model (ollama, lm_studio, vllm on
+  // localhost) or one priced at zero. An unpriced model is *not* local.
+  bool is_local() const {
+    return price_known && price.input_pico == 0 && price.output_pico == 0;
+  }
 };
 
 struct ModelGroup {
@@ -74,6 +78,7 @@ struct RetryPolicy {
   std::vector<int64_t> backoff_ms = {2000, 4000, 8000};  // one per retry; last repeats
   uint32_t jitter_pct = 0;                           // ± seeded jitter, 0 = none
   int64_t retry_after_max_ms = 60'000;               // cap on honoured Retry-After
+  int64_t retry_after_min_ms = 0;                    // LiteLLM retry_after: least wait
 };
 
 struct CooldownPolicy {
@@ -128,6 +133,7 @@ struct Config {
   std::string source;                                 // file path
   std::string text;                                   // the YAML as read
   std::string sha256_hex;                             // of `text`
+  std::string price_table_source;                     // path of the price table, "" = none
   std::vector<std::string> warnings;                  // unknown keys etc., with line:col
 
   // Lookups. nullptr when absent.

@@ -1,0 +1,83 @@
+// Simulated upstream providers: what a call to a deployment returns, when.
+//
+// Built from a Scenario and the Config's deployments. For one call, in order:
+//   1. inside an outage window → the window's 5xx (or a connection error);
+//   2. input tokens above the context window → 400 context_window;
+//   3. inside a rate_limited window → 429 with Retry-After;
+//   4. the provider's rpm for the current minute used up → 429, Retry-After
+//      = until the next minute;
+//   5. the failure ratio → failure_status (5xx);
+//   6. otherwise OK with a log-normal latency (median, p99) in integer
+//      microseconds; a latency beyond the attempt's timeout is a timeout.
+// Randomness is one Rng stream per deployment from the seed, so the outcome
+// sequence of a deployment does not depend on other deployments' traffic.
+// Latency quantiles are tabulated once at startup (1024 points), and a draw
+// interpolates between two with integer arithmetic.
+//
+// Thread safety: not thread-safe (one per simulation).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ledger/event.h"
+#include "router/config.h"
+#include "sim/rng.h"
+#include "sim/scenario.h"
+
+namespace ukairo::sim {
+
+struct CallResult {
+  ledger::Outcome outcome = ledger::Outcome::kOk;
+  uint32_t http_status = 200;
+  int64_t latency_micros = 0;
+  int64_t retry_after_ms = -1;
+  int64_t output_tokens = 0;
+  const char* error = "";  // static text
+};
+
+struct ProbeOutcome {
+  bool ok = true;
+  uint32_t http_status = 200;
+  int64_t latency_micros = 0;
+};
+
+class ProviderModel {
+ public:
+  static constexpr size_t kLatencyPoints = 1024;
+
+  // Faults apply to deployments by id or by model group (id wins); unknown
+  // names in the scenario are errors, so a typo does not silently do nothing.
+  static Result<ProviderModel> Make(const Scenario& scenario, const router::Config& config,
+                                    uint64_t seed);
+
+  // One call to deployment `index` at `now_micros`. REQUIRES: index < size().
+  CallResult Call(uint32_t index, int64_t now_micros, int64_t input_tokens,
+                  int64_t output_tokens, int64_t timeout_ms);
+  ProbeOutcome Probe(uint32_t index, int64_t now_micros);
+
+  size_t size() const { return models_.size(); }
+  // One line per deployment: latency, failure ratio, rpm, windows (printed at
+  // startup, so a run can be reproduced from its log alone).
+  std::string Describe(const router::Config& config) const;
+
+ private:
+  struct Model {
+    int64_t latency_micros[kLatencyPoints + 1];
+    LatencySpec latency;
+    Ratio failure;
+    uint32_t failure_status = 500;
+    int64_t rpm = 0;
+    int64_t max_input_tokens = 0;
+    std::vector<FaultWindow> outages;
+    std::vector<FaultWindow> rate_limited;
+    int64_t minute = -1;       // current rpm window (minutes since epoch)
+    int64_t minute_count = 0;  // calls admitted in it
+    Rng rng{0};
+  };
+  int64_t SampleLatency(Model& m);
+  std::vector<Model> models_;
+};
+
+}  // namespace ukairo::sim

@@ -1,0 +1,249 @@
+#include "sim/simulator.h"
+
+#include <cassert>
+#include <charconv>
+#include <unordered_map>
+
+#include "ledger/projection.h"
+#include "router/actions.h"
+#include "router/core.h"
+#include "sim/event_queue.h"
+
+namespace ukairo::sim {
+namespace {
+
+enum class ItemKind : uint8_t { kArrival = 0, kResult, kTimer, kProbe };
+
+// One queued happening, kept small (16 bytes) so heap moves are cheap; the
+// bulky upstream and probe results wait in slabs, named by `value`.
+struct Item {
+  ItemKind kind = ItemKind::kArrival;
+  uint64_t value = 0;  // kTimer: timer id; kResult / kProbe: slab slot
+};
+
+// A pool of T with a free list: slots are reused, so the slab's size is the
+// peak number in flight, not the total.
+template <typename T>
+class Slab {
+ public:
+  uint64_t Put(T value) {
+    if (free_.empty()) {
+      items_.push_back(std::move(value));
+      return items_.size() - 1;
+    }
+    uint64_t slot = free_.back();
+    free_.pop_back();
+    items_[slot] = std::move(value);
+    return slot;
+  }
+  T& at(uint64_t slot) { return items_[slot]; }
+  void Free(uint64_t slot) { free_.push_back(slot); }
+
+ private:
+  std::vector<T> items_;
+  std::vector<uint64_t> free_;
+};
+
+struct PendingRequest {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+};
+
+// Request ids are "r<number>"; the number keys the pending map.
+uint64_t RequestNumber(const std::string& id) {
+  uint64_t n = 0;
+  auto [ptr, ec] = std::from_chars(id.data() + 1, id.data() + id.size(), n);
+  assert(ec == std::errc() && ptr == id.data() + id.size());
+  (void)ptr;
+  (void)ec;
+  return n;
+}
+
+class Loop {
+ public:
+  Loop(std::shared_ptr<const router::Config> config, ProviderModel& providers,
+       TrafficSource& source, TagAssigner& tags, const SimulationOptions& options,
+       SummaryBuilder& summary, EventSink* sink)
+      : config_(config),
+        core_(config, ledger::Projection(config->budget_period),
+              DeriveSeed(options.seed, kSeedStreamCore)),
+        providers_(providers),
+        source_(source),
+        tags_(tags),
+        options_(options),
+        summary_(summary),
+        sink_(sink),
+        queue_(options.queue_entries_max) {}
+
+  Result<SimulationStats> Run() {
+    now_ = options_.start_micros;
+    ledger::Event applied;
+    applied.time_micros = now_;
+    applied.body = ledger::ConfigApplied{config_->sha256_hex, config_->text, config_->source,
+                                         "ukairo simulate"};
+    actions_.events.push_back(std::move(applied));
+    core_.Start(now_, actions_);
+    UKAIRO_RETURN_IF_ERROR(Execute());
+    UKAIRO_RETURN_IF_ERROR(QueueNextArrival());
+    while (!queue_.empty()) {
+      if (source_done_ && core_.requests_in_flight() == 0 && results_queued_ == 0) break;
+      auto entry = queue_.Pop();
+      now_ = entry.time_micros;
+      UKAIRO_RETURN_IF_ERROR(Handle(entry.payload));
+    }
+    if (sink_ != nullptr) UKAIRO_RETURN_IF_ERROR(sink_->Flush());
+    stats_.last_time_micros = now_;
+    return stats_;
+  }
+
+ private:
+  Status Handle(Item& item) {
+    actions_.Clear();
+    switch (item.kind) {
+      case ItemKind::kArrival: {
+        router::RequestInput& in = request_;
+        in.request_id.assign("r");
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++request_counter_);
+        in.request_id.append(digits, end);
+        in.tag = tags_.Assign(record_.tag);
+        in.requested_model = record_.model;
+        in.input_tokens = record_.input_tokens;
+        in.max_output_tokens = 0;
+        pending_[request_counter_] = PendingRequest{record_.input_tokens, record_.output_tokens};
+        ++stats_.arrivals;
+        core_.OnRequest(in, now_, actions_);
+        UKAIRO_RETURN_IF_ERROR(Execute());
+        if (options_.on_progress && stats_.arrivals % options_.progress_every_arrivals == 0) {
+          options_.on_progress(now_, stats_.arrivals);
+        }
+        return QueueNextArrival();
+      }
+      case ItemKind::kResult:
+        --results_queued_;
+        core_.OnUpstreamResult(results_.at(item.value), now_, actions_);
+        results_.Free(item.value);
+        return Execute();
+      case ItemKind::kTimer:
+        ++stats_.timers;
+        core_.OnTimer(item.value, now_, actions_);
+        return Execute();
+      case ItemKind::kProbe:
+        core_.OnProbeResult(probes_.at(item.value), now_, actions_);
+        probes_.Free(item.value);
+        return Execute();
+    }
+    return Status::Ok();
+  }
+
+  Status QueueNextArrival() {
+    UKAIRO_ASSIGN_OR_RETURN(bool more, source_.Next(&record_));
+    if (!more) {
+      source_done_ = true;
+      return Status::Ok();
+    }
+    int64_t t = record_.time_micros;
+    if (t < now_) {
+      ++stats_.arrivals_out_of_order;
+      t = now_;
+    }
+    Push(t, Item{ItemKind::kArrival, 0});
+    return Status::Ok();
+  }
+
+  void Push(int64_t t, Item item) {
+    queue_.Push(t, std::move(item));
+    if (queue_.size() > stats_.queue_entries_peak) stats_.queue_entries_peak = queue_.size();
+  }
+
+  // Carries out one call's actions in the documented order: events first.
+  Status Execute() {
+    if (!actions_.events.empty()) {
+      stats_.events += actions_.events.size();
+      for (const auto& e : actions_.events) summary_.Add(e);
+      if (sink_ != nullptr) UKAIRO_RETURN_IF_ERROR(sink_->Append(actions_.events));
+    }
+    for (const auto& r : actions_.responses) pending_.erase(RequestNumber(r.request_id));
+    for (const auto& s : actions_.sends) Send(s);
+    for (const auto& t : actions_.timers) {
+      Push(t.fire_at_micros < now_ ? now_ : t.fire_at_micros, Item{ItemKind::kTimer, t.timer_id});
+    }
+    for (const auto& p : actions_.probes) {
+      ++stats_.probes;
+      ProbeOutcome o = providers_.Probe(p.deployment_index, now_);
+      router::ProbeResult probe;
+      probe.deployment = p.deployment;
+      probe.ok = o.ok;
+      probe.http_status = o.http_status;
+      probe.latency_micros = o.latency_micros;
+      if (!o.ok) probe.error = "probe failed";
+      Push(now_ + o.latency_micros, Item{ItemKind::kProbe, probes_.Put(std::move(probe))});
+    }
+    stats_.notifications += actions_.notifications.size();
+    return Status::Ok();
+  }
+
+  void Send(const router::SendAttempt& s) {
+    ++stats_.sends;
+    auto it = pending_.find(RequestNumber(s.request_id));
+    assert(it != pending_.end() && "a send for a request the simulator never issued");
+    const PendingRequest& req = it->second;
+    int64_t output_cap = config_->default_max_output_tokens;
+    int64_t output = req.output_tokens < output_cap ? req.output_tokens : output_cap;
+    CallResult c = providers_.Call(s.deployment_index, now_, req.input_tokens, output,
+                                   s.timeout_ms);
+    const uint64_t slot = results_.Put(router::UpstreamResult{});
+    router::UpstreamResult& r = results_.at(slot);
+    r.request_id = s.request_id;
+    r.attempt = s.attempt;
+    r.outcome = c.outcome;
+    r.http_status = c.http_status;
+    r.latency_micros = c.latency_micros;
+    r.input_tokens = c.outcome == ledger::Outcome::kOk ? req.input_tokens : 0;
+    r.output_tokens = c.output_tokens;
+    r.retry_after_ms = c.retry_after_ms;
+    r.error = c.error;
+    ++results_queued_;
+    Push(now_ + c.latency_micros, Item{ItemKind::kResult, slot});
+  }
+
+  std::shared_ptr<const router::Config> config_;
+  router::RouterCore core_;
+  ProviderModel& providers_;
+  TrafficSource& source_;
+  TagAssigner& tags_;
+  const SimulationOptions& options_;
+  SummaryBuilder& summary_;
+  EventSink* sink_;
+  EventQueue<Item> queue_;
+  Slab<router::UpstreamResult> results_;
+  Slab<router::ProbeResult> probes_;
+  router::Actions actions_;
+  router::RequestInput request_;
+  TraceRecord record_;
+  std::unordered_map<uint64_t, PendingRequest> pending_;
+  uint64_t request_counter_ = 0;
+  uint64_t results_queued_ = 0;
+  bool source_done_ = false;
+  int64_t now_ = 0;
+  SimulationStats stats_;
+};
+
+}  // namespace
+
+uint64_t DeriveSeed(uint64_t seed, uint64_t stream) {
+  uint64_t state = seed ^ (stream * 0xA0761D6478BD642FULL);
+  return SplitMix64(&state);
+}
+
+Result<SimulationStats> RunSimulation(std::shared_ptr<const router::Config> config,
+                                      ProviderModel& providers, TrafficSource& source,
+                                      TagAssigner& tags, const SimulationOptions& options,
+                                      SummaryBuilder& summary, EventSink* sink) {
+  assert(config != nullptr);
+  assert(providers.size() == config->deployments.size());
+  Loop loop(std::move(config), providers, source, tags, options, summary, sink);
+  return loop.Run();
+}
+
+}  // namespace ukairo::sim

@@ -1,0 +1,180 @@
+#include "sim/summary.h"
+
+#include <cassert>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/money.h"
+#include "ledger/period.h"
+
+namespace ukairo::sim {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json MoneyMap(const std::map<std::string, NanoUsd>& m) {
+  Json out = Json::object();
+  for (const auto& [k, v] : m) out[k] = FormatNanosAsUsd(v);
+  return out;
+}
+
+Json CountMap(const std::map<std::string, uint64_t>& m) {
+  Json out = Json::object();
+  for (const auto& [k, v] : m) out[k] = v;
+  return out;
+}
+
+std::string ScopeName(ledger::ScopeKind kind, const std::string& key) {
+  if (kind == ledger::ScopeKind::kGlobal) return "global";
+  return std::string(ledger::ScopeKindName(kind)) + ":" + key;
+}
+
+}  // namespace
+
+void SummaryBuilder::Add(const ledger::Event& event) {
+  ++events_;
+  ledger::Dispatch(event, *this);
+}
+
+void SummaryBuilder::OnRequestAccepted(const ledger::Event&, const ledger::RequestAccepted&) {
+  ++accepted_;
+}
+
+void SummaryBuilder::OnAttemptStarted(const ledger::Event&, const ledger::AttemptStarted&) {
+  ++attempts_;
+}
+
+void SummaryBuilder::OnAttemptFinished(const ledger::Event&, const ledger::AttemptFinished& e) {
+  ++outcomes_[ledger::OutcomeName(e.outcome)];
+  if (e.cost_nanos != 0) {
+    cost_total_nanos_ += e.cost_nanos;
+    cost_by_model_[e.model_group] += e.cost_nanos;
+    cost_by_tag_[e.tag] += e.cost_nanos;
+    cost_by_tier_[e.tier] += e.cost_nanos;
+  }
+  if (e.outcome == ledger::Outcome::kOk) served_latency_micros_[e.request_id] = e.latency_micros;
+}
+
+void SummaryBuilder::OnRetryScheduled(const ledger::Event&, const ledger::RetryScheduled&) {
+  ++retries_;
+}
+
+void SummaryBuilder::OnFallbackTaken(const ledger::Event&, const ledger::FallbackTaken& e) {
+  ++fallbacks_by_reason_[ledger::FallbackReasonName(e.reason)];
+}
+
+void SummaryBuilder::OnRequestCompleted(const ledger::Event&,
+                                        const ledger::RequestCompleted& e) {
+  ++completed_;
+  const bool ok = e.error_code.empty() && e.http_status < 400;
+  if (!ok) {
+    ++failed_;
+    ++errors_by_code_[e.error_code.empty() ? std::to_string(e.http_status) : e.error_code];
+  } else {
+    ++served_by_[e.final_deployment];
+  }
+  if (e.last_resort) ++last_resort_;
+  auto it = served_latency_micros_.find(e.request_id);
+  if (it != served_latency_micros_.end()) {
+    if (ok) {
+      int64_t added_micros = e.latency_micros - it->second;
+      if (added_micros < 0) added_micros = 0;
+      int64_t ms = added_micros / 1000;
+      if (ms > kLatencyAddedMsMax) ms = kLatencyAddedMsMax;
+      ++latency_added_ms_hist_[static_cast<size_t>(ms)];
+      ++latency_added_count_;
+    }
+    served_latency_micros_.erase(it);
+  }
+}
+
+void SummaryBuilder::OnBudgetAlert(const ledger::Event& ev, const ledger::BudgetAlert& e) {
+  if (alerts_.size() >= kAlertsMax) return;  // counted as events anyway
+  alerts_.push_back(Alert{ledger::ScopeKindName(e.scope_kind), e.scope_key, e.threshold_pct,
+                          ledger::AlertActionName(e.action), ev.time_micros});
+}
+
+void SummaryBuilder::OnBudgetStopped(const ledger::Event& ev, const ledger::BudgetStopped& e) {
+  exhausted_at_.emplace(ScopeName(e.scope_kind, e.scope_key), ev.time_micros);
+}
+
+void SummaryBuilder::OnHealthProbe(const ledger::Event&, const ledger::HealthProbe& e) {
+  ++probes_;
+  if (!e.ok) ++probes_failed_;
+}
+
+void SummaryBuilder::OnDeploymentStateChanged(const ledger::Event&,
+                                              const ledger::DeploymentStateChanged& e) {
+  ++state_changes_[ledger::DeploymentStateName(e.to)];
+}
+
+void SummaryBuilder::OnRecovered(const ledger::Event&, const ledger::Recovered&) {
+  ++recoveries_;
+}
+
+int64_t SummaryBuilder::LatencyAddedMsPercentile(uint32_t pct) const {
+  assert(pct >= 1 && pct <= 100);
+  if (latency_added_count_ == 0) return 0;
+  const uint64_t rank = (latency_added_count_ * pct + 99) / 100;
+  uint64_t seen = 0;
+  for (size_t ms = 0; ms < latency_added_ms_hist_.size(); ++ms) {
+    seen += latency_added_ms_hist_[ms];
+    if (seen >= rank) return static_cast<int64_t>(ms);
+  }
+  assert(false && "rank within count must be reached");
+  return kLatencyAddedMsMax;
+}
+
+std::string SummaryBuilder::ToJson(const RunInfo& info) const {
+  Json j;
+  j["schema"] = "ukairo.simulate.summary/1";
+  Json run;
+  run["seed"] = info.seed;
+  run["config"] = info.config_source;
+  run["config_sha256"] = info.config_sha256_hex;
+  run["scenario"] = info.scenario;
+  run["trace"] = info.trace;
+  run["trace_format"] = info.trace_format;
+  run["start"] = FormatIso8601(info.start_micros);
+  run["end"] = FormatIso8601(info.end_micros);
+  run["days"] = info.days;
+  run["trace_records_read"] = info.trace_records_read;
+  run["trace_lines_skipped"] = info.trace_lines_skipped;
+  run["arrivals_out_of_order"] = info.arrivals_out_of_order;
+  run["events"] = events_;
+  j["run"] = run;
+  j["requests_total"] = completed_;
+  j["requests_failed"] = failed_;
+  j["requests_last_resort"] = last_resort_;
+  j["cost_usd_total"] = FormatNanosAsUsd(cost_total_nanos_);
+  j["cost_usd_by_model"] = MoneyMap(cost_by_model_);
+  j["cost_usd_by_tag"] = MoneyMap(cost_by_tag_);
+  j["cost_usd_by_tier"] = MoneyMap(cost_by_tier_);
+  j["served_by"] = CountMap(served_by_);
+  j["fallbacks_by_reason"] = CountMap(fallbacks_by_reason_);
+  j["retries"] = retries_;
+  j["attempts"] = attempts_;
+  j["attempt_outcomes"] = CountMap(outcomes_);
+  j["errors_by_code"] = CountMap(errors_by_code_);
+  j["latency_added_ms_p50"] = LatencyAddedMsPercentile(50);
+  j["latency_added_ms_p99"] = LatencyAddedMsPercentile(99);
+  Json alerts = Json::array();
+  for (const auto& a : alerts_) {
+    alerts.push_back(Json{{"scope", a.scope},
+                          {"key", a.key},
+                          {"threshold_pct", a.threshold_pct},
+                          {"action", a.action},
+                          {"time", FormatIso8601(a.time_micros)}});
+  }
+  j["alerts"] = alerts;
+  Json exhausted = Json::object();
+  for (const auto& [scope, t] : exhausted_at_) exhausted[scope] = FormatIso8601(t);
+  j["budget_exhausted_at"] = exhausted;
+  j["deployment_state_changes"] = CountMap(state_changes_);
+  j["probes"] = probes_;
+  j["probes_failed"] = probes_failed_;
+  j["recoveries"] = recoveries_;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace ukairo::sim

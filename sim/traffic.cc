@@ -1,0 +1,140 @@
+#include "sim/traffic.h"
+
+#include <cassert>
+
+namespace ukairo::sim {
+namespace {
+
+constexpr int64_t kMicrosPerMinute = 60'000'000;
+constexpr int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
+constexpr int64_t kDaysMax = 3660;  // ten years is already absurd for a simulation
+
+class ReplaySource : public TrafficSource {
+ public:
+  explicit ReplaySource(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}
+  Result<bool> Next(TraceRecord* record) override {
+    UKAIRO_ASSIGN_OR_RETURN(bool more, reader_->Next(record));
+    if (more) ++read_;
+    return more;
+  }
+  uint64_t records_read() const override { return read_; }
+
+ private:
+  std::unique_ptr<TraceReader> reader_;
+  uint64_t read_ = 0;
+};
+
+class StretchedSource : public TrafficSource {
+ public:
+  StretchedSource(std::unique_ptr<TraceReader> reader, const StretchOptions& options,
+                  int64_t trace_first_micros, int64_t slot_micros)
+      : reader_(std::move(reader)),
+        options_(options),
+        trace_first_micros_(trace_first_micros),
+        slot_micros_(slot_micros),
+        end_micros_(options.start_micros + options.days * kMicrosPerDay),
+        rng_(options.seed, /*stream=*/0x57e7c4) {
+    assert(slot_micros_ > 0);
+    // keep_ppm_[hour of week], hour 0 = Monday 00:00 UTC.
+    for (int wd = 0; wd < 7; ++wd) {
+      for (int h = 0; h < 24; ++h) {
+        keep_ppm_[wd * 24 + h] =
+            options.profile.weekly_permille[wd] * options.profile.daily_permille[h];
+      }
+    }
+  }
+
+  Result<bool> Next(TraceRecord* record) override {
+    for (;;) {
+      const int64_t slot_base = options_.start_micros + slot_ * slot_micros_;
+      if (slot_base >= end_micros_) return false;
+      UKAIRO_ASSIGN_OR_RETURN(bool more, reader_->Next(record));
+      if (!more) {
+        UKAIRO_RETURN_IF_ERROR(reader_->Rewind());
+        ++slot_;
+        continue;
+      }
+      ++read_;
+      const int64_t offset = record->time_micros - trace_first_micros_;
+      if (offset < 0 || offset >= slot_micros_) continue;  // outside the slot's shape
+      const int64_t t = slot_base + offset;
+      if (t >= end_micros_) continue;
+      if (rng_.Below(1'000'000) >= keep_ppm_[HourOfWeek(t)]) continue;
+      record->time_micros = t;
+      return true;
+    }
+  }
+  uint64_t records_read() const override { return read_; }
+
+ private:
+  static int HourOfWeek(int64_t unix_micros) {
+    int64_t days = unix_micros / kMicrosPerDay;  // the simulation runs after 1970
+    int weekday = static_cast<int>((days + 3) % 7);  // 1970-01-01 was a Thursday
+    int hour = static_cast<int>(unix_micros % kMicrosPerDay / kMicrosPerHour);
+    return weekday * 24 + hour;
+  }
+
+  std::unique_ptr<TraceReader> reader_;
+  StretchOptions options_;
+  int64_t trace_first_micros_;
+  int64_t slot_micros_;
+  int64_t end_micros_;
+  int64_t slot_ = 0;
+  uint64_t read_ = 0;
+  Rng rng_;
+  uint32_t keep_ppm_[7 * 24];
+};
+
+}  // namespace
+
+TrafficProfile TrafficProfile::Default() {
+  TrafficProfile p;
+  p.daily_permille = {60,  40,  30,   30,   30,  50,  100, 250, 600, 900, 1000, 1000,
+                      800, 900, 1000, 1000, 900, 700, 450, 300, 200, 150, 100,  80};
+  p.weekly_permille = {1000, 1000, 1000, 1000, 900, 250, 200};
+  return p;
+}
+
+Status TrafficProfile::Validate() const {
+  for (uint32_t v : daily_permille) {
+    if (v > 1000) return Status::InvalidArgument("daily profile value above 1000 permille");
+  }
+  for (uint32_t v : weekly_permille) {
+    if (v > 1000) return Status::InvalidArgument("weekly profile value above 1000 permille");
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader) {
+  return std::make_unique<ReplaySource>(std::move(reader));
+}
+
+Result<std::unique_ptr<TrafficSource>> MakeStretchedSource(std::unique_ptr<TraceReader> reader,
+                                                           const StretchOptions& options) {
+  if (options.days <= 0 || options.days > kDaysMax) {
+    return Status::InvalidArgument("--days must be in 1.." + std::to_string(kDaysMax));
+  }
+  UKAIRO_RETURN_IF_ERROR(options.profile.Validate());
+  TraceRecord r;
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  uint64_t n = 0;
+  for (;;) {
+    UKAIRO_ASSIGN_OR_RETURN(bool more, reader->Next(&r));
+    if (!more) break;
+    first = std::min(first, r.time_micros);
+    last = std::max(last, r.time_micros);
+    ++n;
+  }
+  if (n == 0) return Status::InvalidArgument("the trace has no records to stretch");
+  UKAIRO_RETURN_IF_ERROR(reader->Rewind());
+  int64_t slot = options.slot_micros;
+  if (slot <= 0) {
+    int64_t span = last - first + 1;
+    slot = (span + kMicrosPerMinute - 1) / kMicrosPerMinute * kMicrosPerMinute;
+  }
+  return std::unique_ptr<TrafficSource>(
+      std::make_unique<StretchedSource>(std::move(reader), options, first, slot));
+}
+
+}  // namespace ukairo::sim

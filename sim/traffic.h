@@ -1,0 +1,59 @@
+// Traffic sources: the arrivals a simulation feeds to the router core.
+//
+// A source yields trace records in time order, one at a time. Two kinds:
+//   * Replay — the trace as recorded, at its own timestamps.
+//   * Stretched — a short trace (an hour of real traffic) tiled across a
+//     month: the trace is replayed once per slot (slot = the trace's span,
+//     rounded up to a minute), shifted to the slot's start, and each record
+//     is kept with probability daily[hour] × weekly[weekday] / 10^6 (both in
+//     permille), drawn from a seeded Rng. The trace is re-read per slot, so
+//     memory stays bounded by one line however long the month.
+//
+// Thread safety: a source is used by one thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "ledger/status.h"
+#include "sim/rng.h"
+#include "sim/trace.h"
+
+namespace ukairo::sim {
+
+class TrafficSource {
+ public:
+  virtual ~TrafficSource() = default;
+  // Next record (time-shifted for stretched sources); false at the end.
+  virtual Result<bool> Next(TraceRecord* record) = 0;
+  // Records read from the trace, including the ones thinned out.
+  virtual uint64_t records_read() const = 0;
+};
+
+struct TrafficProfile {
+  // Permille of the trace's rate kept per UTC hour of day (0..23) and per
+  // weekday (Monday first). Each value is in [0, 1000].
+  std::array<uint32_t, 24> daily_permille;
+  std::array<uint32_t, 7> weekly_permille;
+  // A working-hours profile: busy 9–18 UTC on weekdays, quiet nights and
+  // weekends. About 37 % of the trace's own rate over a week.
+  static TrafficProfile Default();
+  Status Validate() const;
+};
+
+struct StretchOptions {
+  int64_t start_micros = 0;   // first instant of the simulated span
+  int64_t days = 30;          // > 0
+  TrafficProfile profile = TrafficProfile::Default();
+  uint64_t seed = 1;
+  int64_t slot_micros = 0;    // 0: the trace's span rounded up to a minute
+};
+
+std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader);
+
+// Reads the trace once to learn its span, then rewinds it.
+Result<std::unique_ptr<TrafficSource>> MakeStretchedSource(std::unique_ptr<TraceReader> reader,
+                                                           const StretchOptions& options);
+
+}  // namespace ukairo::sim
