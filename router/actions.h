@@ -29,9 +29,9 @@ namespace ukairo::router {
 // bounds the life of every request (see RouterCore::kAttemptsPerRequestMax).
 struct SendAttempt {
   std::string request_id;
-  uint32_t attempt = 0;          // 1-based over the whole request
-  std::string deployment;        // Config::Deployment::id
-  uint32_t deployment_index = 0; // index into Config::deployments of the core's config
+  uint32_t attempt = 0;           // 1-based over the whole request
+  std::string deployment;         // Config::Deployment::id
+  uint32_t deployment_index = 0;  // index into Config::deployments of the core's config
   std::string model_group;
   int64_t timeout_ms = 0;
 };
@@ -52,8 +52,8 @@ struct ProbeDeployment {
 // An alert, a stop, a gate: the notifier posts it (Slack-compatible webhook)
 // and records NotificationSent / NotificationFailed itself.
 struct Notify {
-  std::string subject;           // "budget_alert", "budget_stopped", ...
-  std::string text;              // one human-readable line
+  std::string subject;  // "budget_alert", "budget_stopped", ...
+  std::string text;     // one human-readable line
 };
 
 // One attempt of a request, as listed in an all-failed error.
@@ -67,9 +67,9 @@ struct AttemptSummary {
 
 // The OpenAI-style error body: {"error": {"message", "type", "code"}}.
 struct ClientError {
-  std::string type;              // "invalid_request_error", "insufficient_quota", ...
-  std::string code;              // "budget_exceeded", "all_deployments_failed", ...
-  std::string message;           // names the scope / lists the attempts
+  std::string type;     // "invalid_request_error", "insufficient_quota", ...
+  std::string code;     // "budget_exceeded", "all_deployments_failed", ...
+  std::string message;  // names the scope / lists the attempts
 };
 
 // Answer the client of `request_id`. On success (error.code empty) the body is
@@ -77,15 +77,15 @@ struct ClientError {
 struct Respond {
   std::string request_id;
   uint32_t http_status = 200;
-  uint32_t served_attempt = 0;   // 0 when no attempt served it
-  std::string deployment;        // "" when none served it
+  uint32_t served_attempt = 0;  // 0 when no attempt served it
+  std::string deployment;       // "" when none served it
   std::string model_group;
   uint32_t attempts = 0;
   uint32_t fallbacks = 0;
   std::vector<ledger::FallbackReason> fallback_reasons;
   NanoUsd total_cost_nanos = 0;
   bool last_resort = false;
-  ClientError error;             // empty code on success
+  ClientError error;                         // empty code on success
   std::vector<AttemptSummary> attempt_list;  // every attempt, on errors
   bool ok() const { return error.code.empty(); }
 };

@@ -33,8 +33,7 @@ void BudgetGuard::Load(const CoreIndex& index, const ledger::Projection& project
 
 NanoUsd BudgetGuard::Limit(uint32_t s) const {
   const ScopeState& st = scopes_[s];
-  if (st.decided && st.choice == ledger::GateChoice::kRaiseLimit &&
-      st.limit_override_nanos > 0) {
+  if (st.decided && st.choice == ledger::GateChoice::kRaiseLimit && st.limit_override_nanos > 0) {
     return st.limit_override_nanos;
   }
   return index_->scope_limit_nanos[s];
@@ -66,8 +65,7 @@ void BudgetGuard::Reserve(const AttemptScopes& scopes, NanoUsd nanos) {
   }
 }
 
-void BudgetGuard::Settle(const AttemptScopes& scopes, NanoUsd reserved_nanos,
-                         NanoUsd cost_nanos) {
+void BudgetGuard::Settle(const AttemptScopes& scopes, NanoUsd reserved_nanos, NanoUsd cost_nanos) {
   assert(cost_nanos >= 0);
   for (uint32_t s : scopes) {
     if (s == kNone) continue;

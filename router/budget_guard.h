@@ -27,14 +27,14 @@ namespace ukairo::router {
 using AttemptScopes = std::array<uint32_t, 4>;
 
 struct ScopeState {
-  NanoUsd spent_nanos = 0;        // settled, current period
-  NanoUsd reserved_nanos = 0;     // open reservations (any period)
-  uint32_t fired_mask = 0;        // bit i: Config::alerts[i] fired this period
-  bool stopped = false;           // BudgetStopped this period
-  bool decided = false;           // a GateDecision this period
+  NanoUsd spent_nanos = 0;     // settled, current period
+  NanoUsd reserved_nanos = 0;  // open reservations (any period)
+  uint32_t fired_mask = 0;     // bit i: Config::alerts[i] fired this period
+  bool stopped = false;        // BudgetStopped this period
+  bool decided = false;        // a GateDecision this period
   ledger::GateChoice choice = ledger::GateChoice::kStop;
-  uint32_t continue_group = kNone;  // kContinueWithModel target
-  NanoUsd limit_override_nanos = 0; // kRaiseLimit
+  uint32_t continue_group = kNone;   // kContinueWithModel target
+  NanoUsd limit_override_nanos = 0;  // kRaiseLimit
 };
 
 class BudgetGuard {
@@ -57,15 +57,12 @@ class BudgetGuard {
     return s != kNone && scopes_[s].decided && scopes_[s].choice == ledger::GateChoice::kStop;
   }
   // Stopped and waiting for a human: only zero-cost deployments may run.
-  bool Blocked(uint32_t s) const {
-    return s != kNone && scopes_[s].stopped && !scopes_[s].decided;
-  }
+  bool Blocked(uint32_t s) const { return s != kNone && scopes_[s].stopped && !scopes_[s].decided; }
   // kContinueWithModel target of the scope, or kNone.
   uint32_t ContinueGroup(uint32_t s) const {
     if (s == kNone || !scopes_[s].decided) return kNone;
-    return scopes_[s].choice == ledger::GateChoice::kContinueWithModel
-               ? scopes_[s].continue_group
-               : kNone;
+    return scopes_[s].choice == ledger::GateChoice::kContinueWithModel ? scopes_[s].continue_group
+                                                                       : kNone;
   }
   // Whether `reserve_nanos` more fits scope `s`. A scope whose gate let
   // `group` continue is not limited for that group (the human chose it).

@@ -15,6 +15,9 @@ using ledger::FallbackReason;
 using ledger::Outcome;
 using ledger::RecoveryConfirmation;
 
+static_assert(RouterCore::kAttemptsPerRequestMax == kRequestAttemptsMax);
+static_assert(RouterCore::kRetriesMax < RouterCore::kAttemptsPerRequestMax);
+
 RouterCore::Impl::Impl(std::shared_ptr<const Config> config, ledger::Projection restored,
                        uint64_t seed)
     : index_(BuildCoreIndex(config, kChainGroupsMax)),
@@ -60,8 +63,8 @@ void RouterCore::Impl::Start() {
   // Reservations of requests that died with the previous process.
   std::vector<ledger::ReservationExpired> expired;
   for (const auto& [key, res] : projection_.open_reservations()) {
-    expired.push_back(ledger::ReservationExpired{key.first, key.second, res.deployment,
-                                                 res.reserved_nanos});
+    expired.push_back(
+        ledger::ReservationExpired{key.first, key.second, res.deployment, res.reserved_nanos});
   }
   for (auto& e : expired) Emit(std::move(e));
   if (!expired.empty()) guard_.Load(*index_, projection_, guard_.period());
@@ -112,13 +115,14 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
     return;
   }
   // R-2206: a human's decision on the request's own scopes comes first.
-  const uint32_t scopes[3] = {index_->global_scope, r.tier == kNone ? kNone : index_->tier_scope[r.tier],
+  const uint32_t scopes[3] = {index_->global_scope,
+                              r.tier == kNone ? kNone : index_->tier_scope[r.tier],
                               index_->tag_scope[r.tag]};
   for (uint32_t s : scopes) {
     if (!guard_.Refused(s)) continue;
-    CompleteError(r, 429, "insufficient_quota", "budget_exceeded",
-                  ScopeText(s) + " was stopped at the gate for period " +
-                      std::to_string(guard_.period()));
+    CompleteError(
+        r, 429, "insufficient_quota", "budget_exceeded",
+        ScopeText(s) + " was stopped at the gate for period " + std::to_string(guard_.period()));
     return;
   }
   for (uint32_t s : scopes) {
@@ -130,14 +134,8 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   Advance(r);
 }
 
-void RouterCore::Impl::OnUpstreamResult(const UpstreamResult& res) {
-  auto it = requests_.find(res.request_id);
-  if (it == requests_.end() || it->second.phase != RequestPhase::kAwaitingResult ||
-      it->second.attempts != res.attempt) {
-    ++stats_.stale_inputs;  // duplicate or late: the driver broke no invariant we own
-    return;
-  }
-  RequestMachine& r = it->second;
+// Releases the attempt's reservation, books its actual cost and records it.
+void RouterCore::Impl::SettleAttempt(RequestMachine& r, const UpstreamResult& res) {
   const uint32_t d = r.deployment;
   const bool orphan = d == kNone;
   const int64_t input = std::max<int64_t>(res.input_tokens, 0);
@@ -156,11 +154,27 @@ void RouterCore::Impl::OnUpstreamResult(const UpstreamResult& res) {
   }
   Emit(ledger::AttemptFinished{r.id, r.attempts, dep_id, group, index_->tag_names[r.tag],
                                index_->TierName(r.tier), res.outcome, res.http_status,
-                               res.latency_micros, input, output, cached, cost,
-                               res.retry_after_ms, res.error});
+                               res.latency_micros, input, output, cached, cost, res.retry_after_ms,
+                               res.error});
   r.total_cost_nanos += cost;
-  r.attempt_list.push_back(AttemptSummary{r.attempts, dep_id, group, res.outcome,
-                                          res.http_status});
+  // A good attempt ends the request, so only failed ones need listing.
+  if (res.outcome != Outcome::kOk) {
+    r.attempt_list.push_back(
+        AttemptSummary{r.attempts, dep_id, group, res.outcome, res.http_status});
+  }
+}
+
+void RouterCore::Impl::OnUpstreamResult(const UpstreamResult& res) {
+  auto it = requests_.find(res.request_id);
+  if (it == requests_.end() || it->second.phase != RequestPhase::kAwaitingResult ||
+      it->second.attempts != res.attempt) {
+    ++stats_.stale_inputs;  // duplicate or late: the driver broke no invariant we own
+    return;
+  }
+  RequestMachine& r = it->second;
+  SettleAttempt(r, res);
+  const uint32_t d = r.deployment;
+  const bool orphan = d == kNone;
   r.phase = RequestPhase::kRouting;
   CheckAlerts(r.scopes);
   if (res.outcome == Outcome::kOk) {
@@ -232,8 +246,7 @@ void RouterCore::Impl::HandleFailure(RequestMachine& r, Outcome outcome) {
     }
   }
   if (!retries_left && runtime_[d].state != DeploymentState::kDown) {
-    SetState(d, DeploymentState::kDown, 0,
-             "failed after " + std::to_string(retries) + " retries");
+    SetState(d, DeploymentState::kDown, 0, "failed after " + std::to_string(retries) + " retries");
   }
   const bool cooling = runtime_[d].state == DeploymentState::kCoolingDown;
   SetPending(r, d, g, cooling ? FallbackReason::kCooldown : FallbackReason::kFailure);
@@ -295,8 +308,8 @@ void RouterCore::Impl::OnProbeResult(const ProbeResult& probe) {
     ++stats_.stale_inputs;
     return;
   }
-  Emit(ledger::HealthProbe{probe.deployment, probe.ok, probe.latency_micros,
-                           probe.http_status, probe.error});
+  Emit(ledger::HealthProbe{probe.deployment, probe.ok, probe.latency_micros, probe.http_status,
+                           probe.error});
   DeploymentRuntime& rt = runtime_[d];
   rt.probe_in_flight = false;
   if (!Probeable(rt.state)) return;
@@ -315,8 +328,8 @@ void RouterCore::Impl::OnGateDecision(const ledger::GateDecision& decision) {
   if (e.scope_kind == ScopeKind::kGlobal) e.scope_key.clear();
   Emit(e);
   Notify("gate_decision", std::string(ledger::GateChoiceName(e.choice)) + " for " +
-                              ledger::ScopeKindName(e.scope_kind) + " '" + e.scope_key +
-                              "' by " + e.actor);
+                              ledger::ScopeKindName(e.scope_kind) + " '" + e.scope_key + "' by " +
+                              e.actor);
   const uint32_t s = index_->FindScope(ledger::ScopeId{e.scope_kind, e.scope_key});
   if (e.period != guard_.period() || s == kNone) return;
   ScopeState& st = guard_.scope(s);
@@ -356,52 +369,13 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
     runtime[d].until_micros = status.until_micros;
     runtime[d].down_since_micros = status.down_since_micros;
   }
-  auto map_scope = [&](uint32_t s) { return s == kNone ? kNone : next->FindScope(old->scopes[s]); };
-  for (auto& [id, r] : requests_) {
-    const uint32_t old_group = r.deployment == kNone ? kNone : old->deployment_group[r.deployment];
-    if (r.deployment != kNone && r.orphan_deployment.empty()) {
-      const uint32_t nd = next->FindDeployment(old->config->deployments[r.deployment].id);
-      if (nd == kNone) {
-        r.orphan_deployment = old->config->deployments[r.deployment].id;
-        r.orphan_group = old->group_names[old_group];
-      }
-      r.deployment = nd;
-    }
-    std::vector<uint32_t> attempted;
-    for (uint32_t d : r.attempted) {
-      const uint32_t nd = next->FindDeployment(old->config->deployments[d].id);
-      if (nd != kNone) attempted.push_back(nd);
-    }
-    r.attempted = std::move(attempted);
-    for (auto& s : r.scopes) s = map_scope(s);
-    if (r.refused_scope != kNone) r.refused_scope = map_scope(r.refused_scope);
-    r.tag = next->ResolveTag(old->tag_names[r.tag]);
-    r.tier = next->tag_tier[r.tag];
-    r.requested_group = r.requested_group == kNone
-                            ? kNone
-                            : next->FindGroup(old->group_names[r.requested_group]);
-    const uint32_t fb_group = r.fallback_from_group;
-    r.fallback_from_group = fb_group == kNone ? kNone : next->FindGroup(old->group_names[fb_group]);
-    const uint32_t fb_d = r.fallback_from_deployment;
-    r.fallback_from_deployment =
-        fb_d == kNone ? kNone : next->FindDeployment(old->config->deployments[fb_d].id);
-    index_ = next;  // ResolveChain reads index_
-    r.chain = ResolveChain(r.tier, r.requested_group);
-    if (r.chain == nullptr) r.chain = &next->single_chain[0];
-    r.last_resort_chain = r.chain;
-    r.on_context_chain = false;
-    r.chain_pos = 0;
-    const uint32_t ng = old_group == kNone ? kNone : next->FindGroup(old->group_names[old_group]);
-    for (uint32_t i = 0; i < r.chain->size(); ++i) {
-      if ((*r.chain)[i] == ng) r.chain_pos = i;
-    }
-    index_ = old;
-  }
   index_ = next;
   config_ = config.get();
   runtime_ = std::move(runtime);
+  for (auto& [id, r] : requests_) RemapRequest(r, *old);
   timers_.clear();  // deployment timers index the old config; re-armed below
   guard_.Load(*index_, projection_, PeriodOf(now_, config_->budget_period));
+  period_start_micros_ = period_end_micros_ = 0;  // recomputed on the next input
   for (auto& [id, r] : requests_) {
     if (r.phase == RequestPhase::kAwaitingRetry) {
       ArmTimer(TimerKind::kRetry, kNone, now_, id);  // retry now rather than lose it
@@ -409,10 +383,56 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
   }
   for (uint32_t d = 0; d < runtime_.size(); ++d) {
     const DeploymentRuntime& rt = runtime_[d];
-    if (HasDeadline(rt.state)) ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
+    if (HasDeadline(rt.state)) {
+      ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
+    }
     if (Probeable(rt.state) && config_->health.enabled && !rt.probe_in_flight) {
       ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
     }
+  }
+}
+
+// Moves a request's indexes from `old` to the current index_, by name.
+void RouterCore::Impl::RemapRequest(RequestMachine& r, const CoreIndex& old) {
+  static const std::vector<uint32_t> kNoChain;
+  const CoreIndex& next = *index_;
+  auto map_scope = [&](uint32_t s) { return s == kNone ? kNone : next.FindScope(old.scopes[s]); };
+  auto map_deployment = [&](uint32_t d) {
+    return d == kNone ? kNone : next.FindDeployment(old.config->deployments[d].id);
+  };
+  auto map_group = [&](uint32_t g) {
+    return g == kNone ? kNone : next.FindGroup(old.group_names[g]);
+  };
+  const uint32_t old_group = r.deployment == kNone ? kNone : old.deployment_group[r.deployment];
+  if (r.deployment != kNone) {
+    const uint32_t nd = map_deployment(r.deployment);
+    if (nd == kNone) {
+      r.orphan_deployment = old.config->deployments[r.deployment].id;
+      r.orphan_group = old.group_names[old_group];
+    }
+    r.deployment = nd;
+  }
+  AttemptedSet attempted;
+  for (uint32_t d : r.attempted) {
+    if (map_deployment(d) != kNone) attempted.push_back(map_deployment(d));
+  }
+  r.attempted = attempted;
+  r.quote_deployment = kNone;
+  for (auto& s : r.scopes) s = map_scope(s);
+  r.refused_scope = map_scope(r.refused_scope);
+  r.tag = next.ResolveTag(old.tag_names[r.tag]);
+  r.tier = next.tag_tier[r.tag];
+  r.requested_group = map_group(r.requested_group);
+  r.fallback_from_group = map_group(r.fallback_from_group);
+  r.fallback_from_deployment = map_deployment(r.fallback_from_deployment);
+  const std::vector<uint32_t>* chain = ResolveChain(r.tier, r.requested_group);
+  r.chain = chain != nullptr ? chain : &kNoChain;
+  r.last_resort_chain = r.chain;
+  r.on_context_chain = false;
+  r.chain_pos = 0;
+  const uint32_t ng = map_group(old_group);
+  for (uint32_t i = 0; i < r.chain->size(); ++i) {
+    if ((*r.chain)[i] == ng) r.chain_pos = i;
   }
 }
 
@@ -432,8 +452,7 @@ void RouterCore::OnRequest(const RequestInput& request, int64_t now_micros, Acti
   impl_->Begin(now_micros, out);
   impl_->OnRequest(request);
 }
-void RouterCore::OnUpstreamResult(const UpstreamResult& result, int64_t now_micros,
-                                  Actions& out) {
+void RouterCore::OnUpstreamResult(const UpstreamResult& result, int64_t now_micros, Actions& out) {
   impl_->Begin(now_micros, out);
   impl_->OnUpstreamResult(result);
 }
@@ -450,8 +469,7 @@ void RouterCore::OnGateDecision(const ledger::GateDecision& decision, int64_t no
   impl_->Begin(now_micros, out);
   impl_->OnGateDecision(decision);
 }
-void RouterCore::OnConfig(std::shared_ptr<const Config> config, int64_t now_micros,
-                          Actions& out) {
+void RouterCore::OnConfig(std::shared_ptr<const Config> config, int64_t now_micros, Actions& out) {
   impl_->Begin(now_micros, out);
   impl_->OnConfig(std::move(config));
 }

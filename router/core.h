@@ -35,26 +35,26 @@
 namespace ukairo::router {
 
 struct RequestInput {
-  std::string request_id;        // unique among requests in flight
-  std::string tag;               // process tag; "" or unknown → Config::default_tag
-  std::string requested_model;   // "model" of the body; "" = the tier's chain
+  std::string request_id;       // unique among requests in flight
+  std::string tag;              // process tag; "" or unknown → Config::default_tag
+  std::string requested_model;  // "model" of the body; "" = the tier's chain
   std::string client_key_id;
-  int64_t input_tokens = 0;      // counted or estimated by the driver
-  int64_t max_output_tokens = 0; // max_tokens of the body; 0 = config default
+  int64_t input_tokens = 0;       // counted or estimated by the driver
+  int64_t max_output_tokens = 0;  // max_tokens of the body; 0 = config default
   bool stream = false;
 };
 
 struct UpstreamResult {
   std::string request_id;
-  uint32_t attempt = 0;          // as in the SendAttempt
+  uint32_t attempt = 0;  // as in the SendAttempt
   ledger::Outcome outcome = ledger::Outcome::kOk;
-  uint32_t http_status = 0;      // 0: no HTTP answer
+  uint32_t http_status = 0;  // 0: no HTTP answer
   int64_t latency_micros = 0;
-  int64_t input_tokens = 0;      // as billed (includes cached_tokens)
+  int64_t input_tokens = 0;  // as billed (includes cached_tokens)
   int64_t output_tokens = 0;
   int64_t cached_tokens = 0;
-  int64_t retry_after_ms = -1;   // -1: none sent
-  std::string error;             // short provider text, never secrets
+  int64_t retry_after_ms = -1;  // -1: none sent
+  std::string error;            // short provider text, never secrets
 };
 
 struct ProbeResult {
@@ -73,14 +73,14 @@ struct CoreStats {
   uint64_t attempts = 0;
   uint64_t retries = 0;
   uint64_t fallbacks = 0;
-  uint64_t stale_inputs = 0;     // results/timers/probes that no longer matched
+  uint64_t stale_inputs = 0;  // results/timers/probes that no longer matched
   uint64_t events = 0;
 };
 
 class RouterCore {
  public:
   // Limits (TigerStyle: a limit on everything; asserted).
-  static constexpr uint32_t kAttemptsPerRequestMax = 32;
+  static constexpr uint32_t kAttemptsPerRequestMax = 32;  // = kRequestAttemptsMax
   static constexpr uint32_t kChainGroupsMax = 16;
   static constexpr uint32_t kRetriesMax = 8;
   static constexpr size_t kRequestsInFlightMax = 1u << 20;
@@ -88,8 +88,7 @@ class RouterCore {
   // `restored` is the projection loaded from the ledger (a fresh one for a new
   // ledger); its period kind must be config->budget_period.
   // REQUIRES: config is valid (every chain names existing groups).
-  RouterCore(std::shared_ptr<const Config> config, ledger::Projection restored,
-             uint64_t seed);
+  RouterCore(std::shared_ptr<const Config> config, ledger::Projection restored, uint64_t seed);
   ~RouterCore();
   RouterCore(const RouterCore&) = delete;
   RouterCore& operator=(const RouterCore&) = delete;
@@ -106,8 +105,7 @@ class RouterCore {
   void OnTimer(uint64_t timer_id, int64_t now_micros, Actions& out);
   void OnProbeResult(const ProbeResult& probe, int64_t now_micros, Actions& out);
   // Records a human decision at the gate (period 0 = the current period).
-  void OnGateDecision(const ledger::GateDecision& decision, int64_t now_micros,
-                      Actions& out);
+  void OnGateDecision(const ledger::GateDecision& decision, int64_t now_micros, Actions& out);
   // Switches to a new config for new requests; requests in flight finish on
   // the chains they started with. The driver records ConfigApplied itself.
   void OnConfig(std::shared_ptr<const Config> config, int64_t now_micros, Actions& out);

@@ -22,8 +22,8 @@ enum class TimerKind : uint8_t { kRetry = 0, kDeadline, kProbe };
 struct TimerTarget {
   TimerKind kind = TimerKind::kRetry;
   uint32_t deployment = kNone;
-  uint64_t generation = 0;   // DeploymentRuntime::generation when armed
-  std::string request_id;    // kRetry
+  uint64_t generation = 0;  // DeploymentRuntime::generation when armed
+  std::string request_id;   // kRetry
 };
 
 class RouterCore::Impl {
@@ -35,10 +35,12 @@ class RouterCore::Impl {
   void Start();
   void OnRequest(const RequestInput& in);
   void OnUpstreamResult(const UpstreamResult& res);
+  void SettleAttempt(RequestMachine& r, const UpstreamResult& res);
   void OnTimer(uint64_t timer_id);
   void OnProbeResult(const ProbeResult& probe);
   void OnGateDecision(const ledger::GateDecision& decision);
   void OnConfig(std::shared_ptr<const Config> config);
+  void RemapRequest(RequestMachine& r, const CoreIndex& old);
   // Sets the time and the output of the current call.
   void Begin(int64_t now_micros, Actions& out);
 
@@ -47,8 +49,7 @@ class RouterCore::Impl {
   void Advance(RequestMachine& r);
   uint32_t PickInGroup(RequestMachine& r, uint32_t group, ledger::FallbackReason* reason);
   uint32_t PickLastResort(RequestMachine& r);
-  std::optional<ledger::FallbackReason> SkipReason(RequestMachine& r, uint32_t d,
-                                                   uint32_t group);
+  std::optional<ledger::FallbackReason> SkipReason(RequestMachine& r, uint32_t d, uint32_t group);
   uint32_t Choose(const std::vector<uint32_t>& candidates);
   void StartAttempt(RequestMachine& r, uint32_t d, bool retry);
   void SetPending(RequestMachine& r, uint32_t from_d, uint32_t from_group,
@@ -56,8 +57,8 @@ class RouterCore::Impl {
   void FlushFallback(RequestMachine& r, uint32_t to_d, uint32_t to_group);
   void HandleFailure(RequestMachine& r, ledger::Outcome outcome);
   void CompleteOk(RequestMachine& r);
-  void CompleteError(RequestMachine& r, uint32_t http_status, const char* type,
-                     const char* code, std::string message);
+  void CompleteError(RequestMachine& r, uint32_t http_status, const char* type, const char* code,
+                     std::string message);
   void FailExhausted(RequestMachine& r);
   AttemptScopes ScopesOf(const RequestMachine& r, uint32_t group) const;
   NanoUsd ReserveNanos(const Deployment& dep, const RequestMachine& r) const;
@@ -67,8 +68,7 @@ class RouterCore::Impl {
   void MaybeRollover();
   bool Available(uint32_t d);
   bool OwnLimitReached(uint32_t d, int64_t input_tokens);
-  void SetState(uint32_t d, ledger::DeploymentState to, int64_t until_micros,
-                std::string reason);
+  void SetState(uint32_t d, ledger::DeploymentState to, int64_t until_micros, std::string reason);
   void Recover(uint32_t d, ledger::RecoveryConfirmation how);
   void RecordFailure(uint32_t d);
   void MarkRateLimited(uint32_t d, int64_t retry_after_ms);
@@ -94,8 +94,10 @@ class RouterCore::Impl {
   CoreStats stats_;
   std::vector<uint32_t> candidates_;  // scratch for PickInGroup
 
-  int64_t now_ = 0;                   // of the current call
-  Actions* out_ = nullptr;            // of the current call
+  int64_t period_start_micros_ = 0;  // of guard_.period(); [start, end)
+  int64_t period_end_micros_ = 0;
+  int64_t now_ = 0;         // of the current call
+  Actions* out_ = nullptr;  // of the current call
 };
 
 }  // namespace ukairo::router

@@ -23,16 +23,16 @@ inline constexpr uint32_t kNone = UINT32_MAX;
 struct CoreIndex {
   std::shared_ptr<const Config> config;
 
-  std::vector<std::string> group_names;              // sorted (Config::groups order)
+  std::vector<std::string> group_names;  // sorted (Config::groups order)
   std::unordered_map<std::string, uint32_t> group_by_name;
   std::vector<std::vector<uint32_t>> group_deployments;  // deployment indexes
-  std::vector<uint32_t> deployment_group;            // per deployment
+  std::vector<uint32_t> deployment_group;                // per deployment
   std::unordered_map<std::string, uint32_t> deployment_by_id;
 
   std::vector<std::string> tag_names;
   std::unordered_map<std::string, uint32_t> tag_by_name;
   uint32_t default_tag = kNone;
-  std::vector<uint32_t> tag_tier;                    // tier index or kNone
+  std::vector<uint32_t> tag_tier;  // tier index or kNone
 
   std::vector<std::vector<uint32_t>> tier_chain;     // group indexes, primary first
   std::vector<std::vector<uint32_t>> group_chain;    // [g] + fallbacks[g] (or default)
@@ -41,9 +41,9 @@ struct CoreIndex {
 
   std::vector<ledger::ScopeId> scopes;
   std::vector<NanoUsd> scope_limit_nanos;
-  std::vector<uint32_t> group_scope;                 // per group
-  std::vector<uint32_t> tag_scope;                   // per tag
-  std::vector<uint32_t> tier_scope;                  // per tier
+  std::vector<uint32_t> group_scope;  // per group
+  std::vector<uint32_t> tag_scope;    // per tag
+  std::vector<uint32_t> tier_scope;   // per tier
   uint32_t global_scope = kNone;
 
   uint32_t FindScope(const ledger::ScopeId& id) const;

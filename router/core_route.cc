@@ -21,19 +21,22 @@ namespace {
 
 FallbackReason ReasonForState(DeploymentState s) {
   switch (s) {
-    case DeploymentState::kRateLimited: return FallbackReason::kRateLimit;
-    case DeploymentState::kCoolingDown: return FallbackReason::kCooldown;
-    case DeploymentState::kDown: return FallbackReason::kFailure;
-    case DeploymentState::kBudgetStopped: return FallbackReason::kBudget;
-    case DeploymentState::kGated: return FallbackReason::kGate;
-    case DeploymentState::kMisconfigured: return FallbackReason::kMisconfigured;
-    case DeploymentState::kHealthy: break;
+    case DeploymentState::kRateLimited:
+      return FallbackReason::kRateLimit;
+    case DeploymentState::kCoolingDown:
+      return FallbackReason::kCooldown;
+    case DeploymentState::kDown:
+      return FallbackReason::kFailure;
+    case DeploymentState::kBudgetStopped:
+      return FallbackReason::kBudget;
+    case DeploymentState::kGated:
+      return FallbackReason::kGate;
+    case DeploymentState::kMisconfigured:
+      return FallbackReason::kMisconfigured;
+    case DeploymentState::kHealthy:
+      break;
   }
   return FallbackReason::kFailure;
-}
-
-bool Contains(const std::vector<uint32_t>& v, uint32_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 }  // namespace
@@ -44,8 +47,7 @@ bool Contains(const std::vector<uint32_t>& v, uint32_t x) {
 // of that model are the policy for it. nullptr: no route.
 const std::vector<uint32_t>* RouterCore::Impl::ResolveChain(uint32_t tier,
                                                             uint32_t requested_group) const {
-  const std::vector<uint32_t>* tier_chain =
-      tier == kNone ? nullptr : &index_->tier_chain[tier];
+  const std::vector<uint32_t>* tier_chain = tier == kNone ? nullptr : &index_->tier_chain[tier];
   if (requested_group != kNone &&
       (tier_chain == nullptr || tier_chain->empty() || (*tier_chain)[0] != requested_group)) {
     return &index_->group_chain[requested_group];
@@ -57,8 +59,7 @@ const std::vector<uint32_t>* RouterCore::Impl::ResolveChain(uint32_t tier,
 AttemptScopes RouterCore::Impl::ScopesOf(const RequestMachine& r, uint32_t group) const {
   return AttemptScopes{index_->group_scope[group],
                        r.tag == kNone ? kNone : index_->tag_scope[r.tag],
-                       r.tier == kNone ? kNone : index_->tier_scope[r.tier],
-                       index_->global_scope};
+                       r.tier == kNone ? kNone : index_->tier_scope[r.tier], index_->global_scope};
 }
 
 // Worst case: every input token uncached, output up to the cap (the
@@ -119,7 +120,7 @@ uint32_t RouterCore::Impl::PickInGroup(RequestMachine& r, uint32_t g, FallbackRe
   candidates_.clear();
   bool first_skip = true;
   for (uint32_t d : index_->group_deployments[g]) {
-    if (Contains(r.attempted, d)) continue;
+    if (r.attempted.contains(d)) continue;
     if (auto skip = SkipReason(r, d, g)) {
       if (first_skip) *reason = *skip;
       first_skip = false;
@@ -141,6 +142,8 @@ std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, ui
   }
   if (OwnLimitReached(d, r.input_tokens)) return FallbackReason::kRateLimit;
   const NanoUsd reserve = ReserveNanos(dp, r);
+  r.quote_deployment = d;
+  r.quote_nanos = reserve;
   if (reserve == 0) return std::nullopt;  // zero-cost deployments always fit
   const AttemptScopes scopes = ScopesOf(r, g);
   for (uint32_t s : scopes) {
@@ -189,7 +192,7 @@ uint32_t RouterCore::Impl::PickLastResort(RequestMachine& r) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     if (guard_.Refused(index_->group_scope[*it])) continue;
     for (uint32_t d : index_->group_deployments[*it]) {
-      if (!dep(d).is_local() || Contains(r.attempted, d)) continue;
+      if (!dep(d).is_local() || r.attempted.contains(d)) continue;
       const DeploymentState s = runtime_[d].state;
       if (s == DeploymentState::kMisconfigured || s == DeploymentState::kGated) continue;
       return d;
@@ -211,9 +214,12 @@ void RouterCore::Impl::StartAttempt(RequestMachine& r, uint32_t d, bool retry) {
   ++r.attempts;
   assert(r.attempts <= kAttemptsPerRequestMax);
   r.deployment = d;
-  r.reserved_nanos = ReserveNanos(dp, r);
+  r.reserved_nanos = r.quote_deployment == d ? r.quote_nanos : ReserveNanos(dp, r);
+  assert(r.reserved_nanos == ReserveNanos(dp, r));
   r.scopes = ScopesOf(r, g);
   r.price = dp.price;
+  r.orphan_deployment.clear();
+  r.orphan_group.clear();
   r.phase = RequestPhase::kAwaitingResult;
   guard_.Reserve(r.scopes, r.reserved_nanos);
   DeploymentRuntime& rt = runtime_[d];
@@ -249,8 +255,7 @@ void RouterCore::Impl::FlushFallback(RequestMachine& r, uint32_t to_d, uint32_t 
   Emit(ledger::FallbackTaken{
       r.id, index_->tag_names[r.tag], index_->TierName(r.tier),
       from_d == kNone ? kEmpty : dep(from_d).id,
-      from_g == kNone ? kEmpty : index_->group_names[from_g],
-      to_d == kNone ? kEmpty : dep(to_d).id,
+      from_g == kNone ? kEmpty : index_->group_names[from_g], to_d == kNone ? kEmpty : dep(to_d).id,
       to_group == kNone ? kEmpty : index_->group_names[to_group], r.fallback_reason});
   ++r.fallbacks;
   r.fallback_reasons.push_back(r.fallback_reason);
@@ -264,8 +269,8 @@ void RouterCore::Impl::CompleteOk(RequestMachine& r) {
   const std::string& group =
       orphan ? r.orphan_group : index_->group_names[index_->deployment_group[d]];
   const bool last_resort = r.last_resort || (!orphan && dep(d).is_local() && r.fallbacks > 0);
-  Emit(ledger::RequestCompleted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier), id,
-                                group, 200, "", r.total_cost_nanos, r.attempts, r.fallbacks,
+  Emit(ledger::RequestCompleted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier), id, group,
+                                200, "", r.total_cost_nanos, r.attempts, r.fallbacks,
                                 now_ - r.accepted_micros, last_resort});
   Respond resp;
   resp.request_id = r.id;
@@ -285,9 +290,9 @@ void RouterCore::Impl::CompleteOk(RequestMachine& r) {
 
 void RouterCore::Impl::CompleteError(RequestMachine& r, uint32_t http_status, const char* type,
                                      const char* code, std::string message) {
-  Emit(ledger::RequestCompleted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier), "",
-                                "", http_status, code, r.total_cost_nanos, r.attempts,
-                                r.fallbacks, now_ - r.accepted_micros, false});
+  Emit(ledger::RequestCompleted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier), "", "",
+                                http_status, code, r.total_cost_nanos, r.attempts, r.fallbacks,
+                                now_ - r.accepted_micros, false});
   Respond resp;
   resp.request_id = r.id;
   resp.http_status = http_status;
@@ -305,13 +310,13 @@ void RouterCore::Impl::CompleteError(RequestMachine& r, uint32_t http_status, co
 // Nothing left to try: one error that names every attempt (never a hang).
 void RouterCore::Impl::FailExhausted(RequestMachine& r) {
   if (r.attempt_list.empty() && r.refused_scope != kNone) {
-    CompleteError(r, 429, "insufficient_quota", "budget_exceeded",
-                  ScopeText(r.refused_scope) + " is exhausted for period " +
-                      std::to_string(guard_.period()));
+    CompleteError(
+        r, 429, "insufficient_quota", "budget_exceeded",
+        ScopeText(r.refused_scope) + " is exhausted for period " + std::to_string(guard_.period()));
     return;
   }
-  std::string message = r.attempt_list.empty() ? "no deployment available"
-                                               : "every deployment failed:";
+  std::string message =
+      r.attempt_list.empty() ? "no deployment available" : "every deployment failed:";
   for (const AttemptSummary& a : r.attempt_list) {
     message += " [" + std::to_string(a.attempt) + "] " + a.deployment + " " +
                ledger::OutcomeName(a.outcome) + " " + std::to_string(a.http_status) + ";";

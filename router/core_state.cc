@@ -12,11 +12,11 @@ using ledger::DeploymentState;
 using ledger::RecoveryConfirmation;
 
 void RouterCore::Impl::Emit(ledger::EventBody body) {
-  ledger::Event event;
+  // Built in place in the caller's (reused) vector: no extra copy of the body.
+  ledger::Event& event = out_->events.emplace_back();
   event.time_micros = now_;
   event.body = std::move(body);
   projection_.Apply(event);
-  out_->events.push_back(std::move(event));
   ++stats_.events;
 }
 
@@ -33,7 +33,11 @@ std::string RouterCore::Impl::ScopeText(uint32_t s) const {
 // A new budget period: reload the budget mirror, and lift stops that belonged
 // to the old period (R-2202: a stop lasts until the period ends).
 void RouterCore::Impl::MaybeRollover() {
+  // Civil-time arithmetic only when the clock leaves the cached period.
+  if (now_ >= period_start_micros_ && now_ < period_end_micros_) return;
   const int32_t period = PeriodOf(now_, config_->budget_period);
+  period_start_micros_ = PeriodStartMicros(period, config_->budget_period);
+  period_end_micros_ = PeriodEndMicros(period, config_->budget_period);
   if (period == guard_.period()) return;
   assert(period > guard_.period());
   guard_.Load(*index_, projection_, period);
@@ -86,8 +90,8 @@ void RouterCore::Impl::SetState(uint32_t d, DeploymentState to, int64_t until_mi
   assert(to != DeploymentState::kHealthy);  // Recover() makes deployments healthy
   assert(!HasDeadline(to) || until_micros > now_);
   if (rt.state == DeploymentState::kHealthy) rt.down_since_micros = now_;
-  Emit(ledger::DeploymentStateChanged{dep(d).id, rt.state, to, std::move(reason),
-                                      until_micros, ""});
+  Emit(
+      ledger::DeploymentStateChanged{dep(d).id, rt.state, to, std::move(reason), until_micros, ""});
   rt.state = to;
   rt.until_micros = until_micros;
   ++rt.generation;
@@ -118,8 +122,7 @@ void RouterCore::Impl::RecordFailure(uint32_t d) {
   DeploymentRuntime& rt = runtime_[d];
   rt.failures.Add(now_);
   const int64_t window_micros = config_->cooldown.cooldown_time_ms * 1000;
-  const uint32_t allowed = std::min(config_->cooldown.allowed_fails,
-                                    FailureRing::kCapacity - 1);
+  const uint32_t allowed = std::min(config_->cooldown.allowed_fails, FailureRing::kCapacity - 1);
   if (rt.failures.CountSince(now_ - window_micros) <= allowed) return;
   const int64_t until = now_ + window_micros;
   if (window_micros <= 0) return;
@@ -185,25 +188,23 @@ void RouterCore::Impl::FireAlert(uint32_t s, size_t rule_index) {
   ScopeState& st = guard_.scope(s);
   const ledger::ScopeId& id = index_->scopes[s];
   const NanoUsd limit = guard_.Limit(s);
-  Emit(ledger::BudgetAlert{id.kind, id.key, rule.threshold_pct, rule.action, st.spent_nanos,
-                           limit, guard_.period()});
+  Emit(ledger::BudgetAlert{id.kind, id.key, rule.threshold_pct, rule.action, st.spent_nanos, limit,
+                           guard_.period()});
   st.fired_mask |= 1u << rule_index;
-  Notify("budget_alert", ScopeText(s) + " reached " + std::to_string(rule.threshold_pct) +
-                             "% (" + FormatNanosAsUsd(st.spent_nanos) + " of " +
-                             FormatNanosAsUsd(limit) + " USD)");
+  Notify("budget_alert", ScopeText(s) + " reached " + std::to_string(rule.threshold_pct) + "% (" +
+                             FormatNanosAsUsd(st.spent_nanos) + " of " + FormatNanosAsUsd(limit) +
+                             " USD)");
   if (rule.action == ledger::AlertAction::kStopAndFallback && !st.stopped) StopScope(s);
 }
 
 void RouterCore::Impl::StopScope(uint32_t s) {
   ScopeState& st = guard_.scope(s);
   const ledger::ScopeId& id = index_->scopes[s];
-  Emit(ledger::BudgetStopped{id.kind, id.key, st.spent_nanos, guard_.Limit(s),
-                             guard_.period()});
+  Emit(ledger::BudgetStopped{id.kind, id.key, st.spent_nanos, guard_.Limit(s), guard_.period()});
   st.stopped = true;
   // A stop after an earlier decision this period starts a new wait for a human.
   st.decided = false;
-  Notify("budget_stopped", ScopeText(s) + " stopped for period " +
-                               std::to_string(guard_.period()) +
+  Notify("budget_stopped", ScopeText(s) + " stopped for period " + std::to_string(guard_.period()) +
                                "; waiting for a gate decision");
   if (id.kind != ScopeKind::kModel) return;
   const uint32_t g = index_->FindGroup(id.key);

@@ -43,9 +43,9 @@ struct DeploymentRuntime {
   ledger::DeploymentState state = ledger::DeploymentState::kHealthy;
   int64_t until_micros = 0;
   int64_t down_since_micros = 0;
-  uint64_t generation = 0;      // bumped on every state change; timers carry it
+  uint64_t generation = 0;  // bumped on every state change; timers carry it
   bool probe_in_flight = false;
-  uint32_t in_flight = 0;       // attempts sent and not yet finished
+  uint32_t in_flight = 0;  // attempts sent and not yet finished
   RateWindow window;
   FailureRing failures;
 };
@@ -57,8 +57,7 @@ inline bool Probeable(ledger::DeploymentState s) {
 }
 // States that end by themselves at until_micros.
 inline bool HasDeadline(ledger::DeploymentState s) {
-  return s == ledger::DeploymentState::kRateLimited ||
-         s == ledger::DeploymentState::kCoolingDown;
+  return s == ledger::DeploymentState::kRateLimited || s == ledger::DeploymentState::kCoolingDown;
 }
 inline bool IsFailure(ledger::Outcome o) {
   return o == ledger::Outcome::kServerError || o == ledger::Outcome::kTimeout ||

@@ -9,6 +9,8 @@
 //       └── timer ── kAwaitingRetry <┘
 #pragma once
 
+#include <array>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +20,33 @@
 #include "router/budget_guard.h"
 
 namespace ukairo::router {
+
+// Every attempt of a request counts toward this bound (asserted), so a
+// request ends within it whatever its chain; RouterCore exposes it.
+inline constexpr uint32_t kRequestAttemptsMax = 32;
+
+// The deployments a request tried, without allocating: at most one entry per
+// attempt.
+class AttemptedSet {
+ public:
+  void push_back(uint32_t d) {
+    assert(size_ < items_.size());
+    items_[size_++] = d;
+  }
+  bool contains(uint32_t d) const {
+    for (uint32_t i = 0; i < size_; ++i) {
+      if (items_[i] == d) return true;
+    }
+    return false;
+  }
+  void clear() { size_ = 0; }
+  const uint32_t* begin() const { return items_.data(); }
+  const uint32_t* end() const { return items_.data() + size_; }
+
+ private:
+  std::array<uint32_t, kRequestAttemptsMax> items_{};
+  uint32_t size_ = 0;
+};
 
 enum class RequestPhase : uint8_t { kRouting = 0, kAwaitingResult, kAwaitingRetry };
 
@@ -30,7 +59,7 @@ struct RequestMachine {
   int64_t input_tokens = 0;
   int64_t max_output_tokens = 0;
   int64_t accepted_micros = 0;
-  int64_t deadline_micros = 0;     // no attempt starts after it
+  int64_t deadline_micros = 0;  // no attempt starts after it
 
   // Where it is in its chain. `chain` points into the CoreIndex it was
   // routed with (kept alive by the core across config changes).
@@ -45,13 +74,16 @@ struct RequestMachine {
   uint32_t try_on_deployment = 0;
   NanoUsd reserved_nanos = 0;
   AttemptScopes scopes{kNone, kNone, kNone, kNone};
-  TokenPrice price;                // of the current attempt's deployment
+  TokenPrice price;  // of the current attempt's deployment
+  // The reservation last computed for a deployment, reused by StartAttempt.
+  uint32_t quote_deployment = kNone;
+  NanoUsd quote_nanos = 0;
   // Set only when a config change removed the current attempt's deployment:
   // the names its AttemptFinished must still carry.
   std::string orphan_deployment;
   std::string orphan_group;
   bool last_resort = false;
-  std::vector<uint32_t> attempted;  // deployments tried, in order
+  AttemptedSet attempted;  // deployments tried, in order
 
   // A fallback waiting for its destination before it is emitted.
   bool fallback_pending = false;

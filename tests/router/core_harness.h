@@ -50,7 +50,8 @@ inline std::shared_ptr<Config> SeedConfig() {
     g.deployments.push_back(i);
   }
   c->tiers = {
-      Tier{"high-precision", {"Spec", "Design", "Review"},
+      Tier{"high-precision",
+           {"Spec", "Design", "Review"},
            {"claude-opus", "claude-sonnet", "gemini-3-pro", "gemini-flash", "local"}},
       Tier{"build", {"Build"}, {"claude-sonnet", "gemini-3-pro", "gemini-flash", "local"}},
       Tier{"economy", {"Chores"}, {"gemini-flash", "local"}},
@@ -58,11 +59,11 @@ inline std::shared_ptr<Config> SeedConfig() {
   for (const auto& t : c->tiers) {
     for (const auto& tag : t.tags) c->tag_to_tier[tag] = t.name;
   }
-  c->known_tags = {"Spec", "Design", "Build", "Review", "Fix", "Verify", "Release", "Operate",
-                   "Chores"};
+  c->known_tags = {"Spec",   "Design",  "Build",   "Review", "Fix",
+                   "Verify", "Release", "Operate", "Chores"};
   c->default_tag = "Build";
-  c->alerts = {{80, AlertAction::kNotify}, {90, AlertAction::kWarn},
-               {100, AlertAction::kStopAndFallback}};
+  c->alerts = {
+      {80, AlertAction::kNotify}, {90, AlertAction::kWarn}, {100, AlertAction::kStopAndFallback}};
   c->retry.num_retries = 3;
   c->retry.backoff_ms = {2000, 4000, 8000};
   c->cooldown.allowed_fails = 3;
@@ -84,10 +85,13 @@ inline constexpr int64_t kUsd = 1'000'000'000;  // nano-USD
 class Harness {
  public:
   explicit Harness(std::shared_ptr<const Config> config, uint64_t seed = 42,
-                   ledger::Projection restored = ledger::Projection())
-      : shadow_(restored),
-        core_(std::move(config), std::move(restored), seed),
-        now_(MicrosFromCivil(2026, 11, 2, 9)) {
+                   ledger::Projection restored = ledger::Projection(),
+                   const std::vector<ledger::Event>* warm_up = nullptr,
+                   int64_t start_micros = MicrosFromCivil(2026, 11, 2, 9))
+      : shadow_(restored), core_(std::move(config), std::move(restored), seed), now_(start_micros) {
+    if (warm_up != nullptr) {
+      for (const auto& e : *warm_up) core_.WarmUp(e);
+    }
     Collect([&](Actions& a) { core_.Start(now_, a); });
   }
 
@@ -99,9 +103,8 @@ class Harness {
   const std::vector<ledger::Event>& log() const { return log_; }
   const ledger::Projection& shadow() const { return shadow_; }
 
-  const Actions& Request(const std::string& id, const std::string& tag,
-                         int64_t input_tokens = 1000, int64_t max_output_tokens = 1000,
-                         const std::string& model = "") {
+  const Actions& Request(const std::string& id, const std::string& tag, int64_t input_tokens = 1000,
+                         int64_t max_output_tokens = 1000, const std::string& model = "") {
     RequestInput in;
     in.request_id = id;
     in.tag = tag;
@@ -183,8 +186,9 @@ class Harness {
 
   // R-2202..: the core's projection equals the fold of its emitted events.
   void ExpectProjectionMatchesLog() const {
-    EXPECT_TRUE(core_.projection() == shadow_)
-        << "core:\n" << core_.projection().DebugString() << "\nfold:\n" << shadow_.DebugString();
+    EXPECT_TRUE(core_.projection() == shadow_) << "core:\n"
+                                               << core_.projection().DebugString() << "\nfold:\n"
+                                               << shadow_.DebugString();
   }
 
   template <typename Fn>
@@ -198,7 +202,8 @@ class Harness {
       shadow_.Apply(e);
     }
     for (const auto& s : last_.sends) open_attempt_[s.request_id] = s.attempt;
-    for (const auto& t : last_.timers) timers_.emplace(std::make_pair(t.fire_at_micros, t.timer_id), true);
+    for (const auto& t : last_.timers)
+      timers_.emplace(std::make_pair(t.fire_at_micros, t.timer_id), true);
     for (const auto& r : last_.responses) responses_[r.request_id] = r;
     for (const auto& p : last_.probes) probes_sent.push_back(p.deployment);
     for (const auto& n : last_.notifications) notifications.push_back(n);

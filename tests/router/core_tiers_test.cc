@@ -56,8 +56,7 @@ TEST(CoreTiers, ChainOrderIsNeverChanged) {
     h.Result("r1", Outcome::kRateLimited, 429);
     order.push_back(h.SentTo("r1"));
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"opus-1", "sonnet-1", "pro-1", "flash-1",
-                                             "local-1"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"opus-1", "sonnet-1", "pro-1", "flash-1", "local-1"}));
   auto fallbacks = h.Events<ledger::FallbackTaken>();
   ASSERT_EQ(fallbacks.size(), 4u);
   EXPECT_EQ(fallbacks[0].from_model_group, "claude-opus");
