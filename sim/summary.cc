@@ -67,7 +67,16 @@ void SummaryBuilder::OnAttemptFinished(const ledger::Event&, const ledger::Attem
     cost_by_tag_[e.tag] += e.cost_nanos;
     cost_by_tier_[e.tier] += e.cost_nanos;
   }
-  if (e.outcome == ledger::Outcome::kOk) served_latency_micros_[e.request_id] = e.latency_micros;
+  if (e.outcome != ledger::Outcome::kOk) return;
+  // The core emits a good attempt's AttemptFinished right before its
+  // RequestCompleted, so one remembered entry usually suffices; the map only
+  // holds the ones something else came between.
+  if (has_last_ok_ && last_ok_request_id_ != e.request_id) {
+    served_latency_micros_[last_ok_request_id_] = last_ok_latency_micros_;
+  }
+  has_last_ok_ = true;
+  last_ok_request_id_ = e.request_id;
+  last_ok_latency_micros_ = e.latency_micros;
 }
 
 void SummaryBuilder::OnRetryScheduled(const ledger::Event&, const ledger::RetryScheduled&) {
@@ -89,17 +98,24 @@ void SummaryBuilder::OnRequestCompleted(const ledger::Event&,
     ++served_by_[e.final_deployment];
   }
   if (e.last_resort) ++last_resort_;
-  auto it = served_latency_micros_.find(e.request_id);
-  if (it != served_latency_micros_.end()) {
-    if (ok) {
-      int64_t added_micros = e.latency_micros - it->second;
-      if (added_micros < 0) added_micros = 0;
-      int64_t ms = added_micros / 1000;
-      if (ms > kLatencyAddedMsMax) ms = kLatencyAddedMsMax;
-      ++latency_added_ms_hist_[static_cast<size_t>(ms)];
-      ++latency_added_count_;
+  int64_t served_micros = -1;
+  if (has_last_ok_ && last_ok_request_id_ == e.request_id) {
+    served_micros = last_ok_latency_micros_;
+    has_last_ok_ = false;
+  } else if (!served_latency_micros_.empty()) {
+    auto it = served_latency_micros_.find(e.request_id);
+    if (it != served_latency_micros_.end()) {
+      served_micros = it->second;
+      served_latency_micros_.erase(it);
     }
-    served_latency_micros_.erase(it);
+  }
+  if (ok && served_micros >= 0) {
+    int64_t added_micros = e.latency_micros - served_micros;
+    if (added_micros < 0) added_micros = 0;
+    int64_t ms = added_micros / 1000;
+    if (ms > kLatencyAddedMsMax) ms = kLatencyAddedMsMax;
+    ++latency_added_ms_hist_[static_cast<size_t>(ms)];
+    ++latency_added_count_;
   }
 }
 

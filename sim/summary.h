@@ -114,6 +114,9 @@ class SummaryBuilder : public ledger::EventHandler {
   std::map<std::string, int64_t> exhausted_at_;
   // Latency of the last OK attempt of each request in flight.
   std::unordered_map<std::string, int64_t> served_latency_micros_;
+  bool has_last_ok_ = false;
+  std::string last_ok_request_id_;
+  int64_t last_ok_latency_micros_ = 0;
   std::vector<uint32_t> latency_added_ms_hist_ =
       std::vector<uint32_t>(static_cast<size_t>(kLatencyAddedMsMax) + 1, 0);
   uint64_t latency_added_count_ = 0;

@@ -77,6 +77,9 @@ TEST(Simulate, SameSeedGivesByteIdenticalSummary) {
   auto c = Simulate(*config, *scenario, 8, 1, mix);
   EXPECT_GT(a->summary.requests_total(), 10000u);
   EXPECT_GT(a->summary.retries(), 0u);
+  // ~2 % of requests retry after a 2 s backoff: the p99 of added latency shows it.
+  EXPECT_GE(a->summary.LatencyAddedMsPercentile(99), 2000) << a->json;
+  EXPECT_EQ(a->summary.LatencyAddedMsPercentile(50), 0);
   EXPECT_EQ(a->json, b->json);
   EXPECT_NE(a->json, c->json) << "a different seed changes the run";
   EXPECT_EQ(a->summary.requests_total(), a->stats.arrivals) << "every request completed";
