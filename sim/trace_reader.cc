@@ -162,6 +162,19 @@ bool SplitCsv(std::string_view line, std::vector<std::string_view>* fields,
   }
 }
 
+// A CSV cell holding a JSON list of strings (LiteLLM writes request_tags as
+// ["Build", "team-a"]) becomes its first element; other text is kept.
+void FirstOfList(std::string* text) {
+  if (text->empty() || (*text)[0] != '[') return;
+  size_t open = text->find('"');
+  size_t close = open == std::string::npos ? open : text->find('"', open + 1);
+  if (close == std::string::npos) {
+    text->clear();  // "[]" or a list without strings: no tag
+    return;
+  }
+  *text = text->substr(open + 1, close - open - 1);
+}
+
 class CsvTraceReader : public LineTraceReader {
  public:
   using LineTraceReader::LineTraceReader;
@@ -217,6 +230,7 @@ class CsvTraceReader : public LineTraceReader {
     }
     Assign(3, &r->model);
     Assign(4, &r->tag);
+    FirstOfList(&r->tag);
     Assign(5, &r->status);
     return Status::Ok();
   }
@@ -301,8 +315,10 @@ Result<TraceFormat> ParseTraceFormat(std::string_view name) {
   if (name == "azure") return TraceFormat::kAzure;
   if (name == "csv") return TraceFormat::kCsv;
   if (name == "jsonl") return TraceFormat::kJsonl;
+  if (name == "litellm") return TraceFormat::kLiteLlm;
+  if (name == "litellm-csv") return TraceFormat::kLiteLlmCsv;
   return Status::InvalidArgument("unknown trace format '" + std::string(name) +
-                                 "' (azure, csv, jsonl)");
+                                 "' (azure, csv, jsonl, litellm, litellm-csv)");
 }
 
 ColumnMap AzureColumnMap() {
@@ -312,6 +328,23 @@ ColumnMap AzureColumnMap() {
   m.input_tokens = "ContextTokens";
   m.output_tokens = "GeneratedTokens";
   return m;
+}
+
+ColumnMap LiteLlmColumnMap() {
+  ColumnMap m;
+  m.timestamp = "startTime";
+  m.timestamp_unit = TimeUnit::kIso;
+  m.input_tokens = "prompt_tokens";
+  m.output_tokens = "completion_tokens";
+  m.model = "model_group";
+  m.tag = "request_tags";
+  m.status = "status";
+  return m;
+}
+
+bool HasFixedMap(TraceFormat format) {
+  return format == TraceFormat::kAzure || format == TraceFormat::kLiteLlm ||
+         format == TraceFormat::kLiteLlmCsv;
 }
 
 Result<ColumnMap> ParseColumnMap(std::string_view spec) {
@@ -406,8 +439,11 @@ Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path,
                                                        const TraceReaderOptions& options) {
   TraceReaderOptions opts = options;
   if (opts.format == TraceFormat::kAzure) opts.map = AzureColumnMap();
+  if (opts.format == TraceFormat::kLiteLlm || opts.format == TraceFormat::kLiteLlmCsv) {
+    opts.map = LiteLlmColumnMap();
+  }
   std::unique_ptr<LineTraceReader> reader;
-  if (opts.format == TraceFormat::kJsonl) {
+  if (opts.format == TraceFormat::kJsonl || opts.format == TraceFormat::kLiteLlm) {
     reader = std::make_unique<JsonlTraceReader>(opts);
   } else {
     reader = std::make_unique<CsvTraceReader>(opts);
