@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "ledger/events.capnp.h"
@@ -21,9 +22,13 @@ namespace s = ::ukairo::ledger::schema;
 // Scratch for the first segment: most events fit in 8 KiB, so encoding does
 // not allocate for the builder. Cap'n Proto zeroes it again on destruction.
 constexpr size_t kScratchWords = 1024;
-// Decoding refuses messages that point at more than this many words (with
-// repeats), a bound against amplification by crafted pointers.
-constexpr uint64_t kTraversalLimitWords = 64 * 1024 * 1024;
+// Decoding reads each field once, so a sound message is traversed in at
+// most its own size; a crafted one that makes the reader visit more words
+// (amplification through repeated pointers) is cut off at this multiple.
+constexpr uint64_t kTraversalLimitPerWord = 2;
+constexpr uint64_t kTraversalLimitSlackWords = 64;
+// Misaligned input is copied into a per-thread buffer of this size (64 KiB).
+constexpr size_t kAlignedScratchWordsMax = 8 * 1024;
 
 template <typename From, typename To>
 To CastEnum(From v) {
@@ -43,6 +48,15 @@ struct Checker {
     return static_cast<To>(raw);
   }
 };
+
+template <typename T, size_t I = 0>
+constexpr size_t variant_index_of() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, EventBody>, T>) {
+    return I;
+  } else {
+    return variant_index_of<T, I + 1>();
+  }
+}
 
 std::string Str(capnp::Text::Reader r) { return std::string(r.begin(), r.size()); }
 
@@ -215,11 +229,23 @@ void FillRoot(const Event& event, s::Event::Builder root) {
   std::visit(Encoder{root.initBody()}, event.body);
 }
 
+// Appends exactly what capnp::messageToFlatArray(segments) returns for one
+// segment (the segment table, then the segment), without its temporary
+// array: u32 LE segment count - 1 (0), u32 LE size in words, the words.
 void AppendFlat(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments, std::string* out) {
   assert(segments.size() == 1);
-  kj::Array<capnp::word> flat = capnp::messageToFlatArray(segments);
-  auto bytes = flat.asBytes();
-  out->append(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  const kj::ArrayPtr<const capnp::word> segment = segments[0];
+  const uint32_t words = static_cast<uint32_t>(segment.size());
+  const unsigned char table[8] = {0, 0, 0, 0,
+                                  static_cast<unsigned char>(words),
+                                  static_cast<unsigned char>(words >> 8),
+                                  static_cast<unsigned char>(words >> 16),
+                                  static_cast<unsigned char>(words >> 24)};
+  const size_t start = out->size();
+  out->resize(start + sizeof(table) + words * sizeof(capnp::word));
+  std::memcpy(out->data() + start, table, sizeof(table));
+  std::memcpy(out->data() + start + sizeof(table), segment.begin(),
+              words * sizeof(capnp::word));
 }
 
 // --- decode -----------------------------------------------------------------
@@ -397,6 +423,15 @@ ReservationExpired Get(s::ReservationExpired::Reader r, Checker&) {
   return v;
 }
 
+// The union's member order is EventBody's alternative order, so which() is
+// the variant index (DecodeEventHeader relies on it).
+static_assert(static_cast<size_t>(s::Event::Body::REQUEST_ACCEPTED) ==
+              variant_index_of<RequestAccepted>());
+static_assert(static_cast<size_t>(s::Event::Body::RESERVATION_EXPIRED) ==
+              variant_index_of<ReservationExpired>());
+static_assert(static_cast<size_t>(s::Event::Body::CONFIG_APPLIED) ==
+              variant_index_of<ConfigApplied>());
+
 // Returns false for a union member this build does not know.
 bool GetBody(s::Event::Body::Reader b, Checker& c, EventBody* out) {
   using W = s::Event::Body;
@@ -434,16 +469,31 @@ Status WithRoot(std::string_view bytes, uint64_t seq, Fn&& fn) {
     return Bad(seq, "stored size " + std::to_string(bytes.size()) + " is not a whole message");
   }
   const size_t words = bytes.size() / sizeof(capnp::word);
-  std::vector<capnp::word> aligned;
+  // Values inside RocksDB blocks are rarely 8-aligned: copy into a per-thread
+  // buffer (kept up to kAlignedScratchWordsMax, so one huge event does not
+  // pin memory), uninitialized since it is overwritten at once.
+  thread_local std::unique_ptr<capnp::word[]> scratch;
+  thread_local size_t scratch_words = 0;
+  std::unique_ptr<capnp::word[]> oversized;
   const capnp::word* begin = reinterpret_cast<const capnp::word*>(bytes.data());
   if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
-    aligned.resize(words);
-    std::memcpy(aligned.data(), bytes.data(), bytes.size());
-    begin = aligned.data();
+    capnp::word* target;
+    if (words > kAlignedScratchWordsMax) {
+      oversized.reset(new capnp::word[words]);
+      target = oversized.get();
+    } else {
+      if (words > scratch_words) {
+        scratch.reset(new capnp::word[kAlignedScratchWordsMax]);
+        scratch_words = kAlignedScratchWordsMax;
+      }
+      target = scratch.get();
+    }
+    std::memcpy(target, bytes.data(), bytes.size());
+    begin = target;
   }
   kj::ArrayPtr<const capnp::word> array(begin, words);
   capnp::ReaderOptions options;
-  options.traversalLimitInWords = kTraversalLimitWords;
+  options.traversalLimitInWords = words * kTraversalLimitPerWord + kTraversalLimitSlackWords;
   Status status;
   KJ_IF_MAYBE(e, kj::runCatchingExceptions([&]() {
                 capnp::FlatArrayMessageReader reader(array, options);
@@ -513,6 +563,10 @@ Result<EventHeader> DecodeEventHeader(std::string_view bytes, uint64_t seq_for_e
   Status status = WithRoot(bytes, seq_for_errors, [&](s::Event::Reader root) -> Status {
     header.seq = root.getSeq();
     header.time_micros = root.getTimeMicros();
+    header.kind_index = static_cast<size_t>(root.getBody().which());
+    if (header.kind_index >= std::variant_size_v<EventBody>) {
+      return Bad(seq_for_errors, "unknown event kind " + std::to_string(header.kind_index));
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;

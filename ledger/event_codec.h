@@ -35,11 +35,13 @@ std::string EncodeEvent(const Event& event);
 // trailing bytes) gives Corruption naming `seq_for_errors`; never crashes.
 Result<Event> DecodeEvent(std::string_view bytes, uint64_t seq_for_errors);
 
-// Seq and time only, without building the whole Event (time-range binary
-// search reads just these). Same errors as DecodeEvent for bad framing.
+// Seq, time and kind only, without building the whole Event (the time-range
+// binary search and kind filters read just these). Same errors as
+// DecodeEvent for bad framing and unknown kinds.
 struct EventHeader {
   uint64_t seq = 0;
   int64_t time_micros = 0;
+  size_t kind_index = 0;  // EventBody::index() of the body
 };
 Result<EventHeader> DecodeEventHeader(std::string_view bytes, uint64_t seq_for_errors);
 

@@ -110,14 +110,22 @@ void Projection::OnReservationExpired(const Event&, const ReservationExpired& x)
   if (!Release(x.request_id, x.attempt)) ++anomalies_.unknown_releases;
 }
 
+// The global scope has no key; one sent anyway is dropped so that every
+// global scope is the same ScopeId.
+static const std::string& KeyOf(ScopeKind kind, const std::string& key) {
+  static const std::string kNone;
+  return kind == ScopeKind::kGlobal ? kNone : key;
+}
+
 void Projection::OnBudgetAlert(const Event&, const BudgetAlert& a) {
-  alerts_fired_.emplace(a.period, ScopeId{a.scope_kind, a.scope_key}, a.threshold_pct);
+  alerts_fired_.emplace(a.period, ScopeId{a.scope_kind, KeyOf(a.scope_kind, a.scope_key)},
+                        a.threshold_pct);
 }
 
 ScopeGate* Projection::GateToUpdate(ScopeKind kind, const std::string& key, int32_t period) {
   ScopeId& scope = scratch_spend_key_.second;
   scope.kind = kind;
-  scope.key = key;
+  scope.key = KeyOf(kind, key);
   auto it = gates_.find(scope);
   if (it == gates_.end()) {
     it = gates_.emplace(scope, ScopeGate{}).first;

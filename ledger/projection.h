@@ -234,6 +234,10 @@ struct LoadOptions {
   std::function<void(uint64_t events_done)> on_progress;
   uint64_t progress_every_events = uint64_t{1} << 20;
   LoadStats* stats = nullptr;  // filled in when given
+  // When more than two chunks are to be replayed, a helper thread scans the
+  // next chunk while this one is scanned and folded (same result, ~2x
+  // faster on two idle cores). 0: one thread.
+  uint64_t decode_ahead_chunk_events = 65536;
 };
 
 // Opens the projection of `ledger`: the latest snapshot, then every later

@@ -5,7 +5,7 @@
 // everything a later fold relies on, so a damaged snapshot becomes a
 // Corruption status here instead of a wrong budget decision later:
 // framing (Cap'n Proto bounds checks; no trailing bytes), format version,
-// enum ranges, scope keys (empty exactly for global), strictly ascending
+// enum ranges, scope keys (none for global), strictly ascending
 // keys, and that every reserved total equals the sum of the open
 // reservations in that scope.
 #include <capnp/message.h>
@@ -42,13 +42,22 @@ void WriteScope(const ScopeId& scope, schema::Scope::Builder out) {
   out.setKey(AsText(scope.key));
 }
 
-Status ReadScope(schema::Scope::Reader in, ScopeId* scope) {
+// The fold gives global scopes no key, and spend / reserved scopes of other
+// kinds always one; alerts and gates keep whatever key their event named.
+enum class KeyRule { kNonEmptyUnlessGlobal, kAny };
+
+Status ReadScope(schema::Scope::Reader in, ScopeId* scope, KeyRule rule) {
   uint16_t kind = static_cast<uint16_t>(in.getKind());
   if (kind > kScopeKindMax) return Status::Corruption("snapshot: unknown scope kind");
   scope->kind = static_cast<ScopeKind>(kind);
   scope->key = FromText(in.getKey());
-  if ((scope->kind == ScopeKind::kGlobal) != scope->key.empty()) {
-    return Status::Corruption("snapshot: scope key must be empty exactly for global");
+  if (scope->kind == ScopeKind::kGlobal && !scope->key.empty()) {
+    return Status::Corruption("snapshot: global scope with a key");
+  }
+  if (rule == KeyRule::kNonEmptyUnlessGlobal && scope->kind != ScopeKind::kGlobal &&
+      scope->key.empty()) {
+    return Status::Corruption("snapshot: " + std::string(ScopeKindName(scope->kind)) +
+                              " scope without a key");
   }
   return Status::Ok();
 }
@@ -90,18 +99,19 @@ Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Pro
   for (auto e : in.getSpend()) {
     std::pair<int32_t, ScopeId> key;
     key.first = e.getPeriod();
-    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &key.second));
+    UKAIRO_RETURN_IF_ERROR(
+        ReadScope(e.getScope(), &key.second, KeyRule::kNonEmptyUnlessGlobal));
     UKAIRO_RETURN_IF_ERROR(AppendAscending(p->spend_, std::move(key), e.getSpentNanos(), "spend"));
   }
   for (auto e : in.getReserved()) {
     ScopeId scope;
-    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope));
+    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope, KeyRule::kNonEmptyUnlessGlobal));
     UKAIRO_RETURN_IF_ERROR(
         AppendAscending(p->reserved_, std::move(scope), e.getReservedNanos(), "reserved"));
   }
   for (auto e : in.getAlertsFired()) {
     ScopeId scope;
-    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope));
+    UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope, KeyRule::kAny));
     Projection::AlertKey key(e.getPeriod(), std::move(scope), e.getThresholdPct());
     if (!p->alerts_fired_.empty() && !(*std::prev(p->alerts_fired_.end()) < key)) {
       return Status::Corruption("snapshot: alert keys not ascending");
@@ -121,7 +131,7 @@ Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Pro
 
 Status ProjectionSnapshotReader::ReadGate(schema::GateEntry::Reader in, Projection* p) {
   ScopeId scope;
-  UKAIRO_RETURN_IF_ERROR(ReadScope(in.getScope(), &scope));
+  UKAIRO_RETURN_IF_ERROR(ReadScope(in.getScope(), &scope, KeyRule::kAny));
   uint16_t choice = static_cast<uint16_t>(in.getChoice());
   if (choice > kGateChoiceMax) return Status::Corruption("snapshot: unknown gate choice");
   ScopeGate g;
@@ -193,6 +203,61 @@ Status ProjectionSnapshotReader::CheckReservedTotals(const Projection& p) {
   return Status::Ok();
 }
 
+namespace {
+
+void WriteGates(const std::map<ScopeId, ScopeGate>& gates,
+                capnp::List<schema::GateEntry>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [scope, g] : gates) {
+    auto e = out[i++];
+    WriteScope(scope, e.initScope());
+    e.setStopped(g.stopped);
+    e.setPeriod(g.period);
+    e.setStoppedMicros(g.stopped_micros);
+    e.setDecided(g.decided);
+    e.setChoice(static_cast<schema::GateChoice>(g.choice));
+    e.setContinueModel(AsText(g.continue_model));
+    e.setLimitOverrideNanos(g.limit_override_nanos);
+    e.setActor(AsText(g.actor));
+    e.setNote(AsText(g.note));
+    e.setDecidedMicros(g.decided_micros);
+  }
+}
+
+void WriteDeployments(const std::map<std::string, DeploymentStatus>& deployments,
+                      capnp::List<schema::DeploymentEntry>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [name, d] : deployments) {
+    auto e = out[i++];
+    e.setDeployment(AsText(name));
+    e.setState(static_cast<schema::DeploymentState>(d.state));
+    e.setSinceMicros(d.since_micros);
+    e.setUntilMicros(d.until_micros);
+    e.setDownSinceMicros(d.down_since_micros);
+    e.setReason(AsText(d.reason));
+    e.setLastProbeMicros(d.last_probe_micros);
+    e.setLastProbeOk(d.last_probe_ok);
+  }
+}
+
+void WriteOpen(const std::map<Projection::ReservationKey, OpenReservation>& open,
+               capnp::List<schema::OpenReservationEntry>::Builder out) {
+  unsigned i = 0;
+  for (const auto& [key, r] : open) {
+    auto e = out[i++];
+    e.setRequestId(AsText(key.first));
+    e.setAttempt(key.second);
+    e.setDeployment(AsText(r.deployment));
+    e.setModelGroup(AsText(r.model_group));
+    e.setTag(AsText(r.tag));
+    e.setTier(AsText(r.tier));
+    e.setReservedNanos(r.reserved_nanos);
+    e.setStartedMicros(r.started_micros);
+  }
+}
+
+}  // namespace
+
 std::string Projection::Serialize() const {
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<schema::ProjectionSnapshot>();
@@ -224,48 +289,10 @@ std::string Projection::Serialize() const {
     WriteScope(scope, e.initScope());
     e.setThresholdPct(pct);
   }
-  auto gates = root.initGates(static_cast<unsigned>(gates_.size()));
-  i = 0;
-  for (const auto& [scope, g] : gates_) {
-    auto e = gates[i++];
-    WriteScope(scope, e.initScope());
-    e.setStopped(g.stopped);
-    e.setPeriod(g.period);
-    e.setStoppedMicros(g.stopped_micros);
-    e.setDecided(g.decided);
-    e.setChoice(static_cast<schema::GateChoice>(g.choice));
-    e.setContinueModel(AsText(g.continue_model));
-    e.setLimitOverrideNanos(g.limit_override_nanos);
-    e.setActor(AsText(g.actor));
-    e.setNote(AsText(g.note));
-    e.setDecidedMicros(g.decided_micros);
-  }
-  auto deployments = root.initDeployments(static_cast<unsigned>(deployments_.size()));
-  i = 0;
-  for (const auto& [name, d] : deployments_) {
-    auto e = deployments[i++];
-    e.setDeployment(AsText(name));
-    e.setState(static_cast<schema::DeploymentState>(d.state));
-    e.setSinceMicros(d.since_micros);
-    e.setUntilMicros(d.until_micros);
-    e.setDownSinceMicros(d.down_since_micros);
-    e.setReason(AsText(d.reason));
-    e.setLastProbeMicros(d.last_probe_micros);
-    e.setLastProbeOk(d.last_probe_ok);
-  }
-  auto open = root.initOpenReservations(static_cast<unsigned>(open_.size()));
-  i = 0;
-  for (const auto& [key, r] : open_) {
-    auto e = open[i++];
-    e.setRequestId(AsText(key.first));
-    e.setAttempt(key.second);
-    e.setDeployment(AsText(r.deployment));
-    e.setModelGroup(AsText(r.model_group));
-    e.setTag(AsText(r.tag));
-    e.setTier(AsText(r.tier));
-    e.setReservedNanos(r.reserved_nanos);
-    e.setStartedMicros(r.started_micros);
-  }
+  WriteGates(gates_, root.initGates(static_cast<unsigned>(gates_.size())));
+  WriteDeployments(deployments_,
+                   root.initDeployments(static_cast<unsigned>(deployments_.size())));
+  WriteOpen(open_, root.initOpenReservations(static_cast<unsigned>(open_.size())));
   root.setConfigSha256Hex(AsText(config_sha256_hex_));
   auto anomalies = root.initAnomalies();
   anomalies.setUnknownReleases(anomalies_.unknown_releases);

@@ -187,6 +187,8 @@ Status RocksLedger::WriteGroup(const std::vector<Writer*>& group) {
   format::HeadRecord head = head_;
   rocksdb::WriteBatch batch;
   std::string bytes;
+  std::string index_key;
+  char log_key[format::kSeqKeyBytes];
   for (Writer* w : group) {
     w->status = CheckEvents(*w->events, head.last_time_micros);
     if (!w->status.ok()) continue;  // all or none per Append call
@@ -198,12 +200,12 @@ Status RocksLedger::WriteGroup(const std::vector<Writer*>& group) {
       EncodeEvent(e, &bytes);
       head.last_hash = Sha256Of(bytes);
       head.last_time_micros = e.time_micros;
-      const std::string key = format::SeqKey(e.seq);
-      batch.Put(cf(internal::kLogCfIndex), key, bytes);
+      format::PutBigEndian64(e.seq, log_key);
+      batch.Put(cf(internal::kLogCfIndex), rocksdb::Slice(log_key, sizeof(log_key)), bytes);
       const std::string& request_id = RequestIdOf(e.body);
       if (!request_id.empty()) {
-        batch.Put(cf(internal::kByRequestCfIndex), format::RequestKey(request_id, e.seq),
-                  rocksdb::Slice());
+        format::AssignRequestKey(request_id, e.seq, &index_key);
+        batch.Put(cf(internal::kByRequestCfIndex), index_key, rocksdb::Slice());
       }
     }
   }
@@ -297,10 +299,9 @@ Result<std::vector<Event>> RocksLedger::ReadRequest(const std::string& request_i
   if (request_id.empty() || request_id.find('\0') != std::string::npos) {
     return Status::InvalidArgument("request_id must be non-empty and without NUL");
   }
-  // One snapshot for index and log: they are written in the same batch.
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  // No explicit snapshot: an index entry and its event land in one batch
+  // and the log is never rewritten, so any event the index names exists.
   rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
   read.prefix_same_as_start = true;
   const std::string prefix = format::RequestPrefix(request_id);
   std::vector<std::string> keys;
@@ -350,7 +351,6 @@ Result<std::vector<Event>> RocksLedger::ReadRequest(const std::string& request_i
       }
     }
   }
-  db_->ReleaseSnapshot(snapshot);
   if (!status.ok()) return status;
   return events;
 }
@@ -368,24 +368,19 @@ Result<ChainReport> RocksLedger::VerifyChain(const VerifyProgress& progress) {
   if (s.ok()) head = format::DecodeHead(head_bytes);
   const uint64_t last_seq = head ? head->last_seq : 0;
   internal::ChainChecker checker;
-  bool stopped = false;
   if (status.ok()) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, cf(internal::kLogCfIndex)));
     uint64_t walked = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       std::optional<uint64_t> seq = format::ParseSeqKey(it->key().ToStringView());
       // A malformed key sorts somewhere; treat it as a gap at this point.
-      if (!checker.Add(seq ? *seq : 0, it->value().ToStringView())) {
-        stopped = true;
-        break;
-      }
+      if (!checker.Add(seq ? *seq : 0, it->value().ToStringView())) break;  // verdict
       if (progress && ++walked % kVerifyProgressEvery == 0) progress(walked, last_seq);
     }
     status = FromRocks(it->status());
   }
   db_->ReleaseSnapshot(snapshot);
   UKAIRO_RETURN_IF_ERROR(status);
-  (void)stopped;
   ChainReport report = checker.Finish(head);
   if (progress) progress(report.events_checked, last_seq);
   return report;

@@ -1,16 +1,44 @@
 #include "ledger/sha256.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+
+#include <cassert>
+#include <cstdlib>
+#include <memory>
 
 namespace ukairo::ledger {
+namespace {
 
-static_assert(sizeof(Sha256) == SHA256_DIGEST_LENGTH);
+// OpenSSL 3's one-shot SHA256() fetches the algorithm on every call, which
+// costs as much as hashing a small event. Fetch once per process and keep
+// one digest context per thread instead.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) std::abort();  // libcrypto without SHA-256: unusable
+  return md;
+}
+
+struct ContextDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* ThreadContext() {
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
+  if (ctx == nullptr) std::abort();
+  return ctx.get();
+}
+
+}  // namespace
 
 Sha256 Sha256Of(std::string_view bytes) {
   Sha256 out;
-  // The one-shot SHA256() is not deprecated in OpenSSL 3 and uses SHA-NI
-  // where the CPU has it.
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
+  EVP_MD_CTX* ctx = ThreadContext();
+  unsigned int size = 0;
+  const bool ok = EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx, out.data(), &size) == 1;
+  if (!ok) std::abort();  // only on allocation failure inside libcrypto
+  assert(size == out.size());
   return out;
 }
 

@@ -82,10 +82,16 @@ inline std::string RequestPrefix(std::string_view request_id) {
   prefix.push_back(kRequestIdTerminator);
   return prefix;
 }
+// Sets *key to the by_request key, reusing its buffer.
+inline void AssignRequestKey(std::string_view request_id, uint64_t seq, std::string* key) {
+  key->assign(request_id);
+  key->push_back(kRequestIdTerminator);
+  key->resize(key->size() + kSeqKeyBytes);
+  PutBigEndian64(seq, key->data() + key->size() - kSeqKeyBytes);
+}
 inline std::string RequestKey(std::string_view request_id, uint64_t seq) {
-  std::string key = RequestPrefix(request_id);
-  key.resize(key.size() + kSeqKeyBytes);
-  PutBigEndian64(seq, key.data() + key.size() - kSeqKeyBytes);
+  std::string key;
+  AssignRequestKey(request_id, seq, &key);
   return key;
 }
 // The seq at the end of a by_request key; nullopt when malformed.

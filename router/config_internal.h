@@ -100,7 +100,9 @@ struct PriceOverride {
   std::optional<PicoUsdPerToken> output_pico;
   std::optional<PicoUsdPerToken> cache_read_pico;
   int64_t max_tokens_param = 0;  // litellm_params.max_tokens
+  std::string base_model;        // model_info.base_model: priced as this model
   YAML::Node where;              // the deployment's node, for warnings
+  YAML::Node id_where;           // model_info.id's value, when given
 };
 
 // State shared by the section parsers.

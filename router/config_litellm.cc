@@ -9,13 +9,14 @@
 namespace ukairo::router::config_internal {
 namespace {
 
-constexpr int64_t kRateMax = 1'000'000'000'000;   // rpm / tpm
-constexpr int64_t kTokensMax = 100'000'000;       // context windows
+constexpr int64_t kRateMax = 1'000'000'000'000;  // rpm / tpm
+constexpr int64_t kTokensMax = 100'000'000;      // context windows
 constexpr int64_t kWeightMax = 1'000'000;
 constexpr int64_t kRetriesMax = 16;
 
-void ParseLitellmParams(Reader* r, const YAML::Node& node, const std::string& path,
-                        Deployment* dep, PriceOverride* ov) {
+void ParseLitellmParams(Reader* r, const YAML::Node& node, const std::string& path, Deployment* dep,
+                        PriceOverride* ov) {
+  // clang-format off
   auto f = r->Map(node, path,
                   {"model", "api_base", "api_key", "api_version", "rpm", "tpm", "timeout",
                    "stream_timeout", "weight", "max_tokens", "max_retries", "num_retries",
@@ -28,6 +29,7 @@ void ParseLitellmParams(Reader* r, const YAML::Node& node, const std::string& pa
                    "client_id", "client_secret", "extra_headers", "headers", "seed",
                    "litellm_credential_name", "use_in_pass_through", "api_type",
                    "merge_reasoning_content_in_choices", "reasoning_effort"});
+  // clang-format on
   if (!f) return;
   const YAML::Node* model = f->Get("model");
   if (model == nullptr) {
@@ -69,8 +71,8 @@ void ParseLitellmParams(Reader* r, const YAML::Node& node, const std::string& pa
   }
 }
 
-void ParseModelInfo(Reader* r, const YAML::Node& node, const std::string& path,
-                    Deployment* dep, PriceOverride* ov) {
+void ParseModelInfo(Reader* r, const YAML::Node& node, const std::string& path, Deployment* dep,
+                    PriceOverride* ov) {
   auto f = r->Map(node, path, {});
   if (!f) return;
   for (const Field& field : f->all()) {
@@ -78,6 +80,7 @@ void ParseModelInfo(Reader* r, const YAML::Node& node, const std::string& path,
     std::string p = Child(path, k);
     if (k == "id") {
       if (auto s = r->String(field.value, p)) dep->id = *s;
+      ov->id_where = field.value;
     } else if (k == "input_cost_per_token") {
       ov->input_pico = r->PricePerToken(field.value, p);
     } else if (k == "output_cost_per_token") {
@@ -88,9 +91,11 @@ void ParseModelInfo(Reader* r, const YAML::Node& node, const std::string& path,
       if (auto v = r->Int(field.value, p, 0, kTokensMax)) dep->max_input_tokens = *v;
     } else if (k == "max_output_tokens" || k == "max_tokens") {
       if (auto v = r->Int(field.value, p, 0, kTokensMax)) dep->max_output_tokens = *v;
-    } else if (k.rfind("supports_", 0) == 0 || k == "mode" || k == "base_model" ||
-               k == "description" || k == "team_id" || k == "access_groups" ||
-               k == "litellm_provider" || k == "tier" || k == "db_model") {
+    } else if (k == "base_model") {
+      if (auto s = r->String(field.value, p)) ov->base_model = *s;
+    } else if (k.rfind("supports_", 0) == 0 || k == "mode" || k == "description" ||
+               k == "team_id" || k == "access_groups" || k == "litellm_provider" || k == "tier" ||
+               k == "db_model") {
       // LiteLLM metadata ukairo does not use.
     } else {
       r->Warn(field.key_node, "unknown key '" + k + "' at " + path + " (ignored)");
@@ -109,8 +114,7 @@ void ParseDeployment(Reader* r, const YAML::Node& node, const std::string& path,
   const YAML::Node* params = f->Get("litellm_params");
   if (name == nullptr || params == nullptr) {
     r->Fail(node, path,
-            std::string("missing required key '") + (name ? "litellm_params" : "model_name") +
-                "'");
+            std::string("missing required key '") + (name ? "litellm_params" : "model_name") + "'");
     return;
   }
   if (auto s = r->String(*name, Child(path, "model_name"))) dep.model_group = *s;
@@ -129,9 +133,11 @@ void ParseDeployment(Reader* r, const YAML::Node& node, const std::string& path,
   if (dep.id.empty()) dep.id = dep.model_group + "#" + std::to_string(index_in_group);
   for (size_t i = 0; i < d->config.deployments.size(); ++i) {
     if (d->config.deployments[i].id == dep.id) {
-      const YAML::Node& at = info != nullptr ? *info : node;
-      r->Fail(at, path, "duplicate deployment id '" + dep.id + "' (first at " +
-                            r->Where(d->overrides[i].where) + ")");
+      bool explicit_id = ov.id_where.IsScalar();
+      r->Fail(explicit_id ? ov.id_where : node,
+              explicit_id ? Child(Child(path, "model_info"), "id") : path,
+              "duplicate deployment id '" + dep.id + "' (first at " +
+                  r->Where(d->overrides[i].where) + ")");
       return;
     }
   }
@@ -151,7 +157,8 @@ void ParseRetryAndFallbackKeys(Reader* r, const Fields& f, const std::string& pa
     }
   }
   if (const YAML::Node* n = f.Get("retry_after")) {
-    if (auto v = r->SecondsAsMillis(*n, Child(path, "retry_after"))) c.retry.retry_after_min_ms = *v;
+    if (auto v = r->SecondsAsMillis(*n, Child(path, "retry_after")))
+      c.retry.retry_after_min_ms = *v;
   }
   if (const YAML::Node* n = f.Get("allowed_fails")) {
     if (auto v = r->Int(*n, Child(path, "allowed_fails"), 0, 1'000'000)) {
@@ -172,8 +179,7 @@ void ParseRetryAndFallbackKeys(Reader* r, const Fields& f, const std::string& pa
     ParseFallbacks(r, *n, Child(path, "fallbacks"), c, &c.fallbacks);
   }
   if (const YAML::Node* n = f.Get("context_window_fallbacks")) {
-    ParseFallbacks(r, *n, Child(path, "context_window_fallbacks"), c,
-                   &c.context_window_fallbacks);
+    ParseFallbacks(r, *n, Child(path, "context_window_fallbacks"), c, &c.context_window_fallbacks);
   }
   if (const YAML::Node* n = f.Get("default_fallbacks")) {
     std::string p = Child(path, "default_fallbacks");
@@ -236,6 +242,7 @@ void ParseModelList(Reader* r, const YAML::Node& node, Draft* d) {
 
 void ParseLitellmSettings(Reader* r, const YAML::Node& node, Draft* d) {
   const std::string path = "litellm_settings";
+  // clang-format off
   auto f = r->Map(
       node, path,
       {"num_retries", "request_timeout", "timeout", "fallbacks", "context_window_fallbacks",
@@ -250,6 +257,7 @@ void ParseLitellmSettings(Reader* r, const YAML::Node& node, Draft* d) {
        "disable_end_user_cost_tracking", "force_ipv4", "ssl_verify", "callback_settings",
        "langfuse_default_tags", "add_function_to_prompt", "key_generation_settings",
        "enable_preview_features", "global_disable_no_log_param", "tag_budget_config"});
+  // clang-format on
   if (!f) return;
   ParseRetryAndFallbackKeys(r, *f, path, d);
   if (const YAML::Node* n = f->Get("max_budget")) {
@@ -273,6 +281,7 @@ void ParseLitellmSettings(Reader* r, const YAML::Node& node, Draft* d) {
 
 void ParseRouterSettings(Reader* r, const YAML::Node& node, Draft* d) {
   const std::string path = "router_settings";
+  // clang-format off
   auto f = r->Map(
       node, path,
       {"routing_strategy", "routing_strategy_args", "num_retries", "retry_after",
@@ -284,6 +293,7 @@ void ParseRouterSettings(Reader* r, const YAML::Node& node, Draft* d) {
        "default_priority", "polling_interval", "provider_budget_config",
        "optional_pre_call_checks", "enable_tag_filtering", "tag_filtering_match_any",
        "disable_cooldowns", "max_fallbacks", "model_group_retry_policy"});
+  // clang-format on
   if (!f) return;
   ParseRetryAndFallbackKeys(r, *f, path, d);
   if (const YAML::Node* n = f->Get("routing_strategy")) {
@@ -302,6 +312,7 @@ void ParseRouterSettings(Reader* r, const YAML::Node& node, Draft* d) {
 
 void ParseGeneralSettings(Reader* r, const YAML::Node& node, Draft* d) {
   const std::string path = "general_settings";
+  // clang-format off
   auto f = r->Map(
       node, path,
       {"master_key", "database_url", "database_connection_pool_limit",
@@ -316,6 +327,7 @@ void ParseGeneralSettings(Reader* r, const YAML::Node& node, Draft* d) {
        "max_request_size_mb", "max_response_size_mb", "otel", "enable_jwt_auth",
        "store_prompts_in_spend_logs", "disable_reset_budget",
        "forward_client_headers_to_llm_api", "maximum_spend_logs_retention_period"});
+  // clang-format on
   if (!f) return;
   Config& c = d->config;
   if (const YAML::Node* n = f->Get("master_key")) {
@@ -329,8 +341,9 @@ void ParseGeneralSettings(Reader* r, const YAML::Node& node, Draft* d) {
       }
     } else if (auto s = r->String(*n, Child(path, "master_key"))) {
       c.master_key = *s;
-      r->Warn(*n, Child(path, "master_key") + ": a literal key in the config; prefer "
-                                              "os.environ/NAME");
+      r->Warn(*n, Child(path, "master_key") +
+                      ": a literal key in the config; prefer "
+                      "os.environ/NAME");
     }
   }
   if (const YAML::Node* n = f->Get("background_health_checks")) {

@@ -58,9 +58,14 @@ void ParseSections(Reader* r, const YAML::Node& root_node, const std::string& co
                    Draft* d) {
   auto root = r->Map(root_node, "",
                      {"model_list", "router_settings", "litellm_settings", "general_settings",
-                      "environment_variables", "ukairo", "router", "budget", "tag_budget",
-                      "alerts", "include", "credential_list", "guardrails", "mcp_servers"});
+                      "environment_variables", "ukairo", "router", "budget", "tag_budget", "alerts",
+                      "include", "credential_list", "guardrails", "mcp_servers"});
   if (!root) return;
+  if (const YAML::Node* n = root->Get("include")) {
+    // Silently dropping included model lists would route to fewer models
+    // than the operator wrote down.
+    r->Warn(*n, "include: is not supported; the included files are not read");
+  }
   ParseEnvironmentVariables(r, *root);
   if (const YAML::Node* n = root->Get("model_list")) {
     config_internal::ParseModelList(r, *n, d);
@@ -115,8 +120,8 @@ Result<std::shared_ptr<const Config>> ParseConfig(std::string_view text, const s
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ":" +
-                                   std::to_string(e.mark.column + 1) + ": YAML syntax error: " +
-                                   e.msg);
+                                   std::to_string(e.mark.column + 1) +
+                                   ": YAML syntax error: " + e.msg);
   }
   if (!root.IsMap()) {
     return Status::InvalidArgument(source + ":1:1: expected a YAML map at the top level");
@@ -162,6 +167,12 @@ Result<std::shared_ptr<const Config>> LoadConfigFile(const std::string& path,
                                                      const LoadOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError(path + ": cannot open config");
+  std::error_code ec;
+  auto size_bytes = std::filesystem::file_size(path, ec);
+  if (!ec && size_bytes > kConfigBytesMax) {
+    return Status::InvalidArgument(path + ": config larger than " +
+                                   std::to_string(kConfigBytesMax) + " bytes");
+  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) return Status::IOError(path + ": read failed");

@@ -7,9 +7,11 @@
 //      environment_variables.
 //   2. The seed's short layout: router: [{model, max_budget, rpm_limit,
 //      fallback}], budget: {model: usd}, tag_budget: {tag: usd}, alerts:.
+//      rpm_limit / tpm_limit set rpm / tpm on every deployment of the group.
 //      A file with no model_list gets one implicit deployment per model name
-//      the short layout mentions (provider model = that name; "local/…" and
-//      "ollama/…" names are local), so the seed's own snippets load as is.
+//      the short layout mentions (provider model = that name, except that
+//      "local/X" means ollama/X on 127.0.0.1:11434), so the seed's own
+//      snippets load as is.
 //   3. ukairo's own `ukairo:` section (tiers, budgets, alerts, retry, cooldown,
 //      health_check, gate, notify, price_table).
 //
@@ -50,9 +52,9 @@ namespace ukairo::router {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 struct LoadOptions {
-  EnvLookup env;                  // empty: the process environment (getenv)
+  EnvLookup env;                       // empty: the process environment (getenv)
   const PriceTable* prices = nullptr;  // not owned; wins over every path rule
-  std::string price_table_path;   // "" = the rule in the file comment
+  std::string price_table_path;        // "" = the rule in the file comment
 };
 
 inline constexpr size_t kConfigBytesMax = 1u << 20;

@@ -26,8 +26,7 @@ bool IsLoopbackBase(std::string_view url) {
   } else {
     host = url.substr(0, url.find_first_of(":/"));
   }
-  return host == "localhost" || host == "0.0.0.0" || host == "[::1]" ||
-         host.rfind("127.", 0) == 0;
+  return host == "localhost" || host == "0.0.0.0" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
 }  // namespace
@@ -37,7 +36,10 @@ void ApplyPrices(Reader* r, const PriceTable* table, Draft* d) {
   for (size_t i = 0; i < d->config.deployments.size(); ++i) {
     Deployment& dep = d->config.deployments[i];
     const PriceOverride& ov = d->overrides[i];
-    const PriceEntry* entry = table ? table->Find(dep.provider_model) : nullptr;
+    // LiteLLM prices Azure deployments by model_info.base_model.
+    const PriceEntry* entry = nullptr;
+    if (table != nullptr && !ov.base_model.empty()) entry = table->Find(ov.base_model);
+    if (table != nullptr && entry == nullptr) entry = table->Find(dep.provider_model);
     bool input_known = false, output_known = false;
     if (entry != nullptr) {
       dep.price = entry->price;

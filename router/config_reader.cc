@@ -12,10 +12,14 @@ constexpr std::string_view kEnvPrefix = "os.environ/";
 
 const char* KindName(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing";
-    default: return "a scalar";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "a scalar";
   }
 }
 
@@ -205,8 +209,8 @@ std::optional<PicoUsdPerToken> Reader::PricePerToken(const YAML::Node& node,
   if (!text) return std::nullopt;
   auto pico = ParsePricePerToken(*text);
   if (!pico.ok()) {
-    Fail(node, path, "expected a USD-per-token price, got '" + *text + "': " +
-                         pico.status().message());
+    Fail(node, path,
+         "expected a USD-per-token price, got '" + *text + "': " + pico.status().message());
     return std::nullopt;
   }
   return *pico;

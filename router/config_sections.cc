@@ -32,8 +32,8 @@ void CollectShortLayoutNames(const Fields& root, std::vector<std::string>* names
 }
 
 void ParseRouterEntry(Reader* r, const YAML::Node& node, const std::string& path, Config* c) {
-  auto f = r->Map(node, path, {"model", "max_budget", "rpm_limit", "tpm_limit", "fallback",
-                               "fallbacks"});
+  auto f = r->Map(node, path,
+                  {"model", "max_budget", "rpm_limit", "tpm_limit", "fallback", "fallbacks"});
   if (!f) return;
   const YAML::Node* model = f->Get("model");
   if (model == nullptr) {
@@ -95,9 +95,12 @@ std::optional<AlertAction> ParseAlertAction(std::string_view text) {
 
 const char* AlertActionName(AlertAction action) {
   switch (action) {
-    case AlertAction::kNotify: return "notify";
-    case AlertAction::kWarn: return "warn";
-    case AlertAction::kStopAndFallback: return "stop_and_fallback";
+    case AlertAction::kNotify:
+      return "notify";
+    case AlertAction::kWarn:
+      return "warn";
+    case AlertAction::kStopAndFallback:
+      return "stop_and_fallback";
   }
   return "?";
 }
@@ -118,8 +121,8 @@ void ParseAlerts(Reader* r, const YAML::Node& node, const std::string& path,
     const YAML::Node* threshold = f->Get(threshold_key);
     const YAML::Node* action = f->Get("action");
     if (threshold == nullptr || action == nullptr) {
-      r->Fail((*items)[i], p, std::string("missing required key '") +
-                                  (threshold ? "action" : threshold_key) + "'");
+      r->Fail((*items)[i], p,
+              std::string("missing required key '") + (threshold ? "action" : threshold_key) + "'");
       return;
     }
     std::string tp = Child(p, threshold_key);
@@ -133,8 +136,9 @@ void ParseAlerts(Reader* r, const YAML::Node& node, const std::string& path,
       return;
     }
     if (!rules.empty() && static_cast<int64_t>(rules.back().threshold_pct) >= *pct) {
-      r->Fail(*threshold, tp, "thresholds must ascend: " + std::to_string(*pct) + " after " +
-                                  std::to_string(rules.back().threshold_pct));
+      r->Fail(*threshold, tp,
+              "thresholds must ascend: " + std::to_string(*pct) + " after " +
+                  std::to_string(rules.back().threshold_pct));
       return;
     }
     rules.push_back(AlertRule{static_cast<uint32_t>(*pct), *kind});
@@ -153,6 +157,11 @@ void AddImplicitDeployments(Reader* r, const Fields& root, Draft* d) {
     dep.id = name + "#0";
     dep.model_group = name;
     dep.provider_model = name;
+    // The seed writes the last resort as "local/llama3": Ollama on this host.
+    if (name.rfind("local/", 0) == 0) {
+      dep.provider_model = "ollama/" + name.substr(6);
+      dep.api_base = "http://127.0.0.1:11434";
+    }
     d->config.groups[name] = ModelGroup{name, {d->config.deployments.size()}};
     d->config.deployments.push_back(std::move(dep));
     d->overrides.push_back(PriceOverride{});

@@ -13,7 +13,7 @@ constexpr int64_t kBackoffMsMax = 3'600'000;
 
 // The seed's eight process tags (R-2202), known unless `tags:` says otherwise.
 const std::vector<std::string>& SeedTags() {
-  static const std::vector<std::string> tags = {"Spec", "Design", "Build", "Review",
+  static const std::vector<std::string> tags = {"Spec", "Design", "Build",   "Review",
                                                 "Fix",  "Verify", "Release", "Operate"};
   return tags;
 }
@@ -85,8 +85,8 @@ void ParseTier(Reader* r, const YAML::Node& node, const std::string& path, Confi
       auto it = c->tag_to_tier.find(tag);
       if (it != c->tag_to_tier.end()) {
         r->Fail((*tags)[k], Index(Child(path, "tags"), k),
-                "tag '" + tag + "' is mapped to two tiers ('" + it->second + "' and '" +
-                    tier.name + "')");
+                "tag '" + tag + "' is mapped to two tiers ('" + it->second + "' and '" + tier.name +
+                    "')");
         return;
       }
       c->tag_to_tier[tag] = tier.name;
@@ -295,8 +295,8 @@ void ParseUkairoSection(Reader* r, const YAML::Node& node, const std::string& co
   if (!node.IsDefined() || node.IsNull()) return;
   auto f = r->Map(node, path,
                   {"price_table", "default_tag", "tags", "budget_period",
-                   "default_max_output_tokens", "request_timeout_s", "tiers", "budgets",
-                   "alerts", "retry", "cooldown", "health_check", "gate", "notify"});
+                   "default_max_output_tokens", "request_timeout_s", "tiers", "budgets", "alerts",
+                   "retry", "cooldown", "health_check", "gate", "notify"});
   if (!f) return;
   ParseScalars(r, *f, path, config_dir, d);
   if (const YAML::Node* n = f->Get("tiers")) {

@@ -74,7 +74,7 @@ void RouterCore::Impl::Start() {
       ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
     }
     if (Probeable(rt.state) && config_->health.enabled) {
-      ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+      ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
     }
   }
 }
@@ -103,7 +103,7 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   r.max_output_tokens =
       in.max_output_tokens > 0 ? in.max_output_tokens : config_->default_max_output_tokens;
   r.accepted_micros = now_;
-  r.deadline_micros = now_ + config_->request_timeout_ms * 1000;
+  r.deadline_micros = now_ + RequestTimeoutMicros();
   r.chain = ResolveChain(r.tier, r.requested_group);
   r.last_resort_chain = r.chain;
   Emit(ledger::RequestAccepted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier),
@@ -296,9 +296,12 @@ void RouterCore::Impl::OnTimer(uint64_t timer_id) {
     }
     return;
   }
-  if (Probeable(rt.state) && !rt.probe_in_flight) {
-    rt.probe_in_flight = true;
+  // R-2205: probe on the interval for as long as the deployment needs it.
+  // The next probe is armed now, not on the result, so a lost probe result
+  // cannot stop the probing.
+  if (Probeable(rt.state)) {
     out_->probes.push_back(ProbeDeployment{dep(t.deployment).id, t.deployment});
+    ArmTimer(TimerKind::kProbe, t.deployment, now_ + ProbeIntervalMicros(), "");
   }
 }
 
@@ -310,14 +313,8 @@ void RouterCore::Impl::OnProbeResult(const ProbeResult& probe) {
   }
   Emit(ledger::HealthProbe{probe.deployment, probe.ok, probe.latency_micros, probe.http_status,
                            probe.error});
-  DeploymentRuntime& rt = runtime_[d];
-  rt.probe_in_flight = false;
-  if (!Probeable(rt.state)) return;
-  if (probe.ok) {
-    Recover(d, RecoveryConfirmation::kProbe);
-  } else if (config_->health.enabled) {
-    ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
-  }
+  // A failed probe changes nothing: the next one is already armed.
+  if (probe.ok && Probeable(runtime_[d].state)) Recover(d, RecoveryConfirmation::kProbe);
 }
 
 // R-2206: the human's answer to a stop. It applies to the current period
@@ -386,8 +383,8 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
     if (HasDeadline(rt.state)) {
       ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
     }
-    if (Probeable(rt.state) && config_->health.enabled && !rt.probe_in_flight) {
-      ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+    if (Probeable(rt.state) && config_->health.enabled) {
+      ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
     }
   }
 }

@@ -3,9 +3,12 @@
 // budgets, alerts, gate). Internal to router/.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "router/budget_guard.h"
@@ -64,7 +67,16 @@ class RouterCore::Impl {
   NanoUsd ReserveNanos(const Deployment& dep, const RequestMachine& r) const;
 
   // --- deployment state, budgets, gate (core_state.cc) ---
-  void Emit(ledger::EventBody body);
+  // Appends an event (seq 0, now_) to the call's actions and folds it into
+  // the projection. The body is built in place in the reused vector.
+  template <typename Body>
+  void Emit(Body&& body) {
+    ledger::Event& event = out_->events.emplace_back();
+    event.time_micros = now_;
+    event.body.template emplace<std::decay_t<Body>>(std::forward<Body>(body));
+    projection_.Apply(event);
+    ++stats_.events;
+  }
   void MaybeRollover();
   bool Available(uint32_t d);
   bool OwnLimitReached(uint32_t d, int64_t input_tokens);
@@ -81,6 +93,18 @@ class RouterCore::Impl {
   std::string ScopeText(uint32_t s) const;
 
   const Deployment& dep(uint32_t d) const { return config_->deployments[d]; }
+
+  // Config durations with floors: a zero or negative value from a loader must
+  // not turn into a probe loop or a request that cannot live.
+  static constexpr int64_t kProbeIntervalMsMin = 1'000;
+  static constexpr int64_t kRequestTimeoutMsDefault = 600'000;
+  int64_t ProbeIntervalMicros() const {
+    return std::max(config_->health.interval_ms, kProbeIntervalMsMin) * 1000;
+  }
+  int64_t RequestTimeoutMicros() const {
+    const int64_t ms = config_->request_timeout_ms;
+    return (ms > 0 ? ms : kRequestTimeoutMsDefault) * 1000;
+  }
 
   std::shared_ptr<const CoreIndex> index_;
   const Config* config_ = nullptr;

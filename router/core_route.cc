@@ -76,9 +76,16 @@ void RouterCore::Impl::Advance(RequestMachine& r) {
   while (r.attempts < kAttemptsPerRequestMax && now_ < r.deadline_micros) {
     if (r.chain_pos < r.chain->size()) {
       uint32_t g = (*r.chain)[r.chain_pos];
-      // A human let a stopped model continue as another model (R-2206).
+      // A human let a stopped model continue as another model (R-2206):
+      // recorded as a fallback for reason gate, to the stand-in.
       const uint32_t redirect = guard_.ContinueGroup(index_->group_scope[g]);
-      if (redirect != kNone) g = redirect;
+      if (redirect != kNone && redirect != g) {
+        if (!(r.fallback_pending && r.fallback_from_group == redirect)) {
+          FlushFallback(r, kNone, g);
+          SetPending(r, kNone, g, FallbackReason::kGate);
+        }
+        g = redirect;
+      }
       const bool same_group = r.fallback_pending && r.fallback_from_group == g;
       FallbackReason reason = same_group ? r.fallback_reason : FallbackReason::kFailure;
       const uint32_t d = PickInGroup(r, g, &reason);
@@ -272,7 +279,7 @@ void RouterCore::Impl::CompleteOk(RequestMachine& r) {
   Emit(ledger::RequestCompleted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier), id, group,
                                 200, "", r.total_cost_nanos, r.attempts, r.fallbacks,
                                 now_ - r.accepted_micros, last_resort});
-  Respond resp;
+  Respond& resp = out_->responses.emplace_back();
   resp.request_id = r.id;
   resp.http_status = 200;
   resp.served_attempt = r.attempts;
@@ -283,7 +290,6 @@ void RouterCore::Impl::CompleteOk(RequestMachine& r) {
   resp.fallback_reasons = std::move(r.fallback_reasons);
   resp.total_cost_nanos = r.total_cost_nanos;
   resp.last_resort = last_resort;
-  out_->responses.push_back(std::move(resp));
   ++stats_.responses_ok;
   requests_.erase(requests_.find(r.id));  // by iterator: r.id dies with the node
 }
@@ -293,7 +299,7 @@ void RouterCore::Impl::CompleteError(RequestMachine& r, uint32_t http_status, co
   Emit(ledger::RequestCompleted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier), "", "",
                                 http_status, code, r.total_cost_nanos, r.attempts, r.fallbacks,
                                 now_ - r.accepted_micros, false});
-  Respond resp;
+  Respond& resp = out_->responses.emplace_back();
   resp.request_id = r.id;
   resp.http_status = http_status;
   resp.attempts = r.attempts;
@@ -302,7 +308,6 @@ void RouterCore::Impl::CompleteError(RequestMachine& r, uint32_t http_status, co
   resp.total_cost_nanos = r.total_cost_nanos;
   resp.error = ClientError{type, code, std::move(message)};
   resp.attempt_list = std::move(r.attempt_list);
-  out_->responses.push_back(std::move(resp));
   ++stats_.responses_error;
   requests_.erase(requests_.find(r.id));
 }

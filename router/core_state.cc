@@ -11,15 +11,6 @@ namespace ukairo::router {
 using ledger::DeploymentState;
 using ledger::RecoveryConfirmation;
 
-void RouterCore::Impl::Emit(ledger::EventBody body) {
-  // Built in place in the caller's (reused) vector: no extra copy of the body.
-  ledger::Event& event = out_->events.emplace_back();
-  event.time_micros = now_;
-  event.body = std::move(body);
-  projection_.Apply(event);
-  ++stats_.events;
-}
-
 void RouterCore::Impl::Notify(const char* subject, std::string text) {
   out_->notifications.push_back(router::Notify{subject, std::move(text)});
 }
@@ -97,7 +88,7 @@ void RouterCore::Impl::SetState(uint32_t d, DeploymentState to, int64_t until_mi
   ++rt.generation;
   if (HasDeadline(to)) ArmTimer(TimerKind::kDeadline, d, until_micros, "");
   if (Probeable(to) && config_->health.enabled) {
-    ArmTimer(TimerKind::kProbe, d, now_ + config_->health.interval_ms * 1000, "");
+    ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
   }
 }
 
@@ -110,7 +101,6 @@ void RouterCore::Impl::Recover(uint32_t d, RecoveryConfirmation how) {
   rt.state = DeploymentState::kHealthy;
   rt.until_micros = 0;
   rt.down_since_micros = 0;
-  rt.probe_in_flight = false;
   rt.failures.Clear();
   ++rt.generation;
 }

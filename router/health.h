@@ -4,7 +4,7 @@
 // DeploymentStatus (the core emits the events that change them); the rest is
 // in-memory and rebuilt by folding the log tail (RouterCore::WarmUp): the
 // rpm/tpm window, recent failure times for allowed_fails, attempts in flight
-// (for least-busy), and timer bookkeeping.
+// (for least-busy), and the generation that invalidates armed timers.
 #pragma once
 
 #include <array>
@@ -44,8 +44,7 @@ struct DeploymentRuntime {
   int64_t until_micros = 0;
   int64_t down_since_micros = 0;
   uint64_t generation = 0;  // bumped on every state change; timers carry it
-  bool probe_in_flight = false;
-  uint32_t in_flight = 0;  // attempts sent and not yet finished
+  uint32_t in_flight = 0;   // attempts sent and not yet finished
   RateWindow window;
   FailureRing failures;
 };

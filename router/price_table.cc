@@ -1,9 +1,9 @@
 #include "router/price_table.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace ukairo::router {
@@ -219,8 +219,8 @@ Result<PriceTable> PriceTable::Parse(std::string_view json_text, const std::stri
         ++col;
       }
     }
-    return Status::InvalidArgument(source + ":" + std::to_string(line) + ":" +
-                                   std::to_string(col) + ": " + builder.error());
+    return Status::InvalidArgument(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                                   ": " + builder.error());
   }
   if (!builder.top_is_object()) {
     return Status::InvalidArgument(source + ": the price table must be a JSON object");
@@ -235,6 +235,11 @@ Result<PriceTable> PriceTable::Parse(std::string_view json_text, const std::stri
 Result<PriceTable> PriceTable::LoadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError(path + ": cannot open price table");
+  std::error_code ec;
+  auto size_bytes = std::filesystem::file_size(path, ec);
+  if (!ec && size_bytes > kFileBytesMax) {
+    return Status::InvalidArgument(path + ": price table too large");
+  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();

@@ -7,9 +7,8 @@
 // Price table: --prices wins; else the config's `ukairo.price_table:`
 // (relative to the config file); else prices/model_prices.json next to the
 // config, or ../prices/ or ../data/prices/ (see router/config_loader.h).
-#include <nlohmann/json.hpp>
-
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "router/config_loader.h"
@@ -18,26 +17,33 @@
 namespace ukairo::tools {
 namespace {
 
+using router::AlertAction;
 using router::Config;
 using router::Deployment;
 using router::ScopeKind;
-using router::AlertAction;
 
 const char* ScopeName(ScopeKind kind) {
   switch (kind) {
-    case ScopeKind::kModel: return "model";
-    case ScopeKind::kTag: return "tag";
-    case ScopeKind::kTier: return "tier";
-    case ScopeKind::kGlobal: return "global";
+    case ScopeKind::kModel:
+      return "model";
+    case ScopeKind::kTag:
+      return "tag";
+    case ScopeKind::kTier:
+      return "tier";
+    case ScopeKind::kGlobal:
+      return "global";
   }
   return "?";
 }
 
 const char* ActionName(AlertAction action) {
   switch (action) {
-    case AlertAction::kNotify: return "notify";
-    case AlertAction::kWarn: return "warn";
-    case AlertAction::kStopAndFallback: return "stop_and_fallback";
+    case AlertAction::kNotify:
+      return "notify";
+    case AlertAction::kWarn:
+      return "warn";
+    case AlertAction::kStopAndFallback:
+      return "stop_and_fallback";
   }
   return "?";
 }
@@ -144,9 +150,9 @@ void PrintDeployments(const Config& c, std::ostream& out) {
     out << "  " << d.id << "  group=" << d.model_group << "  model=" << d.provider_model;
     if (!d.api_base.empty()) out << "  api_base=" << d.api_base;
     if (!d.api_key_env.empty()) out << "  key=$" << d.api_key_env;
-    out << "\n    " << PriceText(d) << "; rpm=" << d.rpm << " tpm=" << d.tpm
-        << "; context " << d.max_input_tokens << " in / " << d.max_output_tokens
-        << " out; timeout " << d.timeout_ms << " ms\n";
+    out << "\n    " << PriceText(d) << "; rpm=" << d.rpm << " tpm=" << d.tpm << "; context "
+        << d.max_input_tokens << " in / " << d.max_output_tokens << " out; timeout " << d.timeout_ms
+        << " ms\n";
   }
 }
 
@@ -162,13 +168,13 @@ void PrintText(const Config& c, std::ostream& out) {
   }
   out << "tiers:\n";
   for (const auto& t : c.tiers) {
-    out << "  " << t.name << " [" << Join(t.tags, ", ") << "]: " << Join(t.chain, " -> ")
-        << "\n";
+    out << "  " << t.name << " [" << Join(t.tags, ", ") << "]: " << Join(t.chain, " -> ") << "\n";
   }
   out << "default tag: " << c.default_tag << " (-> "
       << (c.TierForTag(c.default_tag) ? c.TierForTag(c.default_tag)->name : "none") << ")\n";
   out << "fallbacks:\n";
-  for (const auto& [from, to] : c.fallbacks) out << "  " << from << " -> " << Join(to, ", ") << "\n";
+  for (const auto& [from, to] : c.fallbacks)
+    out << "  " << from << " -> " << Join(to, ", ") << "\n";
   out << "budgets (per " << (c.budget_period == PeriodKind::kDay ? "day" : "month") << "):\n";
   for (const auto& b : c.budgets) {
     out << "  " << ScopeName(b.kind) << (b.key.empty() ? "" : " " + b.key) << ": $"
@@ -179,17 +185,17 @@ void PrintText(const Config& c, std::ostream& out) {
   std::vector<std::string> steps;
   for (int64_t ms : c.retry.backoff_ms) steps.push_back(std::to_string(ms));
   out << "\nretry: " << c.retry.num_retries << " retries, backoff " << Join(steps, "/")
-      << " ms, jitter " << c.retry.jitter_pct << "%, Retry-After cap "
-      << c.retry.retry_after_max_ms << " ms\n";
+      << " ms, jitter " << c.retry.jitter_pct << "%, Retry-After cap " << c.retry.retry_after_max_ms
+      << " ms\n";
   out << "cooldown: " << c.cooldown.allowed_fails << " fails -> " << c.cooldown.cooldown_time_ms
       << " ms\n";
-  out << "health check: " << (c.health.enabled ? "on" : "off") << ", every "
-      << c.health.interval_ms << " ms, mode " << c.health.mode << "\n";
+  out << "health check: " << (c.health.enabled ? "on" : "off") << ", every " << c.health.interval_ms
+      << " ms, mode " << c.health.mode << "\n";
   out << "gate: " << (c.gate.enabled ? "on" : "off") << "\n";
   out << "notify: webhook "
       << (c.notify.webhook_url_env.empty() ? "(literal)" : "$" + c.notify.webhook_url_env)
-      << (c.notify.webhook_url.empty() ? " (unset)" : " (set)") << ", retries "
-      << c.notify.retries << "\n";
+      << (c.notify.webhook_url.empty() ? " (unset)" : " (set)") << ", retries " << c.notify.retries
+      << "\n";
   out << "warnings (" << c.warnings.size() << "):\n";
   for (const auto& w : c.warnings) out << "  " << w << "\n";
 }
@@ -200,8 +206,8 @@ int RunCheck(const std::string& file, bool json, const std::string& prices) {
   auto config = router::LoadConfigFile(file, options);
   if (!config.ok()) {
     if (json) {
-      std::cout << nlohmann::ordered_json{{"ok", false}, {"error", config.status().message()}}
-                       .dump(2)
+      std::cout << nlohmann::ordered_json{{"ok", false}, {"error", config.status().message()}}.dump(
+                       2)
                 << "\n";
     } else {
       std::cerr << "error: " << config.status().message() << "\n";
@@ -230,12 +236,12 @@ RegisterCommand register_config(20, [](CLI::App& root, int* exit_code) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  check->add_option("FILE", args->file, "YAML config (LiteLLM proxy layout + ukairo:)")
-      ->required();
+  check->add_option("FILE", args->file, "YAML config (LiteLLM proxy layout + ukairo:)")->required();
   check->add_flag("--json", args->json, "Print JSON for programs");
   check->add_option("--prices", args->prices,
                     "LiteLLM model_prices_and_context_window.json to price models with");
-  check->callback([args, exit_code] { *exit_code = RunCheck(args->file, args->json, args->prices); });
+  check->callback(
+      [args, exit_code] { *exit_code = RunCheck(args->file, args->json, args->prices); });
 });
 
 }  // namespace

@@ -48,9 +48,10 @@ bool ChainChecker::Add(uint64_t key_seq, std::string_view bytes) {
       Blame(1, "first event's prev_hash is not zero");
       return false;
     }
+    // The predecessor may be the altered one (e.g. its time raised), so its
+    // time proves nothing until the next link decides.
     suspect_ = key_seq - 1;
-  }
-  if (event->time_micros < prev_time_micros_) {
+  } else if (event->time_micros < prev_time_micros_) {
     Blame(key_seq, "time goes backwards: " + std::to_string(event->time_micros) + " < " +
                        std::to_string(prev_time_micros_));
     return false;

@@ -22,6 +22,7 @@ LogIterator::LogIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, Scan
     : db_(db), log_(log), options_(std::move(options)), last_seq_(last_seq),
       snapshot_(db->GetSnapshot()) {
   assert(db_ != nullptr && log_ != nullptr);
+  if (options_.kind) kind_index_ = KindIndex(*options_.kind);
 }
 
 LogIterator::~LogIterator() {
@@ -56,6 +57,10 @@ void LogIterator::SeekToFirst() {
   valid_ = false;
   status_ = Status::Ok();
   it_.reset();
+  if (options_.kind && !kind_index_) {
+    status_ = Status::InvalidArgument("unknown event kind '" + *options_.kind + "'");
+    return;
+  }
   uint64_t lo = std::max<uint64_t>(options_.seq_min, 1);
   uint64_t hi = options_.seq_max;
   if (options_.time_min_micros && lo <= last_seq_) {
@@ -104,6 +109,23 @@ void LogIterator::SkipToMatch() {
     if (!seq) {
       status_ = Status::Corruption("log key of " + std::to_string(it_->key().size()) + " bytes");
       return;
+    }
+    if (kind_index_) {
+      // Most events fail a kind filter: reject them from the header alone.
+      Result<EventHeader> header = DecodeEventHeader(it_->value().ToStringView(), *seq);
+      if (!header.ok()) {
+        status_ = header.status();
+        return;
+      }
+      if (header->seq != *seq) {
+        status_ = Status::Corruption("log key " + std::to_string(*seq) + " holds event seq " +
+                                     std::to_string(header->seq));
+        return;
+      }
+      if (header->kind_index != *kind_index_) {
+        if (options_.time_max_micros && header->time_micros >= *options_.time_max_micros) return;
+        continue;
+      }
     }
     Result<Event> event = DecodeEvent(it_->value().ToStringView(), *seq);
     if (!event.ok()) {

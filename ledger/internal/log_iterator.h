@@ -47,6 +47,7 @@ class LogIterator final : public EventIterator {
   rocksdb::ColumnFamilyHandle* log_;
   const ScanOptions options_;
   const uint64_t last_seq_;
+  std::optional<size_t> kind_index_;  // set when options_.kind names a kind
   const rocksdb::Snapshot* snapshot_;
   std::string upper_key_;
   rocksdb::Slice upper_slice_;

@@ -1,6 +1,7 @@
 #include "ledger/internal/scan_filter.h"
 
 #include <cstring>
+#include <utility>
 
 namespace ukairo::ledger::internal {
 namespace {
@@ -70,7 +71,18 @@ bool TierMatches(const ScanOptions& o, const EventBody& body) {
       body);
 }
 
+template <size_t... I>
+std::optional<size_t> FindKind(std::string_view kind, std::index_sequence<I...>) {
+  std::optional<size_t> found;
+  ((KindName(EventBody(std::in_place_index<I>)) == kind ? (found = I, true) : false) || ...);
+  return found;
+}
+
 }  // namespace
+
+std::optional<size_t> KindIndex(std::string_view kind) {
+  return FindKind(kind, std::make_index_sequence<std::variant_size_v<EventBody>>());
+}
 
 bool MatchesFields(const ScanOptions& o, const Event& event) {
   if (o.kind && *o.kind != KindName(event.body)) return false;

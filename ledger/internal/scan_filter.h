@@ -9,12 +9,17 @@
 // An event with no field of that role does not match a set filter.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 
 namespace ukairo::ledger::internal {
 
 bool MatchesFields(const ScanOptions& options, const Event& event);
+// The EventBody index of a KindName ("attempt_finished" -> 2), or nullopt.
+std::optional<size_t> KindIndex(std::string_view kind);
 inline bool HasFieldFilter(const ScanOptions& o) {
   return o.kind || o.deployment || o.model_group || o.tag || o.tier;
 }

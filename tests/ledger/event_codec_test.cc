@@ -5,10 +5,12 @@
 // single-bit flips and random garbage (seeded) to the decoder.
 #include "ledger/event_codec.h"
 
+#include <capnp/serialize.h>
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "ledger/events.capnp.h"
 #include "ledger/sha256.h"
 #include "tests/util/test_util.h"
 
@@ -71,6 +73,24 @@ TEST(EventCodec, RoundTripsEveryType) {
     ASSERT_OK(header);
     EXPECT_EQ(header->seq, e.seq);
     EXPECT_EQ(header->time_micros, e.time_micros);
+    EXPECT_EQ(header->kind_index, e.body.index());
+  }
+}
+
+TEST(EventCodec, BytesEqualMessageToFlatArray) {
+  // The stored form is defined as capnp::messageToFlatArray's output.
+  for (const EventBody& body : EveryBody()) {
+    std::string bytes = EncodeEvent(MakeEvent(body, 11));
+    kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(bytes.data()),
+                                          bytes.size() / sizeof(capnp::word));
+    capnp::FlatArrayMessageReader reader(words);
+    capnp::MallocMessageBuilder copy;
+    copy.setRoot(reader.getRoot<schema::Event>());
+    kj::Array<capnp::word> flat = capnp::messageToFlatArray(copy);
+    auto flat_bytes = flat.asBytes();
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(flat_bytes.begin()), flat_bytes.size()),
+              bytes)
+        << KindName(body);
   }
 }
 

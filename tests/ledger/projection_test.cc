@@ -191,6 +191,12 @@ TEST(Projection, AlertFiresOncePerScopeAndPeriod) {
   p = s.Fold();
   EXPECT_TRUE(p.AlertFired(ScopeId::Tag("Build"), kDec, 90));
   EXPECT_EQ(p.alerts_fired().size(), 2u);
+  alert.scope_kind = ScopeKind::kGlobal;  // a key on global is dropped
+  alert.scope_key = "stray";
+  s.Add(alert);
+  p = s.Fold();
+  EXPECT_TRUE(p.AlertFired(ScopeId::Global(), kDec, 90));
+  EXPECT_OK(Projection::Deserialize(p.Serialize()));
 }
 
 TEST(Projection, StopThenGateDecision) {
@@ -368,6 +374,37 @@ TEST(ProjectionDeathTest, SeqMustFollow) {
 
 // ---- Randomized streams -------------------------------------------------
 
+// An alert, stop or gate decision for (kind, key, period).
+EventBody BudgetEvent(std::mt19937_64& rng, ScopeKind kind, const std::string& key,
+                      int32_t period) {
+  size_t which = rng() % 3;
+  if (which == 0) {
+    BudgetAlert a;
+    a.scope_kind = kind;
+    a.scope_key = key;
+    a.threshold_pct = 80 + 10 * static_cast<uint32_t>(rng() % 3);
+    a.period = period;
+    return a;
+  }
+  if (which == 1) {
+    BudgetStopped b;
+    b.scope_kind = kind;
+    b.scope_key = key;
+    b.period = period;
+    return b;
+  }
+  GateDecision g;
+  g.scope_kind = kind;
+  g.scope_key = key;
+  g.period = period;
+  g.choice = static_cast<GateChoice>(rng() % 3);
+  g.model = g.choice == GateChoice::kContinueWithModel ? "local" : "";
+  g.new_limit_nanos = g.choice == GateChoice::kRaiseLimit ? 1'000'000'000 : 0;
+  g.actor = "op" + std::to_string(rng() % 3);
+  g.note = "n";
+  return g;
+}
+
 // A seeded stream with the shapes the router writes, plus the odd anomaly.
 std::vector<Event> RandomStream(uint64_t seed, size_t count, int64_t start_micros) {
   std::mt19937_64 rng(seed);
@@ -417,35 +454,11 @@ std::vector<Event> RandomStream(uint64_t seed, size_t count, int64_t start_micro
       e.body = x;
     } else if (roll < 80) {
       ScopeKind kind = static_cast<ScopeKind>(pick(4));
-      std::string key = kind == ScopeKind::kGlobal ? ""
+      // Odd keys too: a stray key on global, an empty tag.
+      std::string key = kind == ScopeKind::kGlobal ? (pick(20) == 0 ? "stray" : "")
                         : kind == ScopeKind::kModel ? models[pick(4)]
-                                                    : tags[pick(3)];
-      size_t which = pick(3);
-      if (which == 0) {
-        BudgetAlert a;
-        a.scope_kind = kind;
-        a.scope_key = key;
-        a.threshold_pct = 80 + 10 * static_cast<uint32_t>(pick(3));
-        a.period = period;
-        e.body = a;
-      } else if (which == 1) {
-        BudgetStopped b;
-        b.scope_kind = kind;
-        b.scope_key = key;
-        b.period = period;
-        e.body = b;
-      } else {
-        GateDecision g;
-        g.scope_kind = kind;
-        g.scope_key = key;
-        g.period = period;
-        g.choice = static_cast<GateChoice>(pick(3));
-        g.model = g.choice == GateChoice::kContinueWithModel ? "local" : "";
-        g.new_limit_nanos = g.choice == GateChoice::kRaiseLimit ? 1'000'000'000 : 0;
-        g.actor = "op" + std::to_string(pick(3));
-        g.note = "n";
-        e.body = g;
-      }
+                                                    : tags[pick(4)];
+      e.body = BudgetEvent(rng, kind, key, period);
     } else if (roll < 88) {
       e.body = StateChange(deployments[pick(5)], static_cast<DeploymentState>(pick(7)),
                            pick(2) ? t + 30'000'000 : 0);
@@ -639,7 +652,7 @@ class MemoryLedger : public Ledger {
     return events_.empty() ? 0 : events_.back().time_micros;
   }
   std::unique_ptr<EventIterator> Scan(const ScanOptions& options) override {
-    return std::make_unique<Iter>(this, options.seq_min);
+    return std::make_unique<Iter>(this, options.seq_min, options.seq_max);
   }
   Result<std::vector<Event>> ReadRequest(const std::string&) override {
     return Status::NotFound("not kept");
@@ -669,12 +682,15 @@ class MemoryLedger : public Ledger {
  private:
   class Iter : public EventIterator {
    public:
-    Iter(MemoryLedger* ledger, uint64_t seq_min) : ledger_(ledger), seq_min_(seq_min) {}
+    Iter(MemoryLedger* ledger, uint64_t seq_min, uint64_t seq_max)
+        : ledger_(ledger), seq_min_(seq_min), seq_max_(seq_max) {}
     void SeekToFirst() override {
       i_ = 0;
       while (i_ < ledger_->events_.size() && ledger_->events_[i_].seq < seq_min_) ++i_;
     }
-    bool Valid() const override { return i_ < ledger_->events_.size(); }
+    bool Valid() const override {
+      return i_ < ledger_->events_.size() && ledger_->events_[i_].seq <= seq_max_;
+    }
     void Next() override { ++i_; }
     const Event& event() const override { return ledger_->events_[i_]; }
     std::string_view raw() const override { return {}; }
@@ -683,6 +699,7 @@ class MemoryLedger : public Ledger {
    private:
     MemoryLedger* ledger_;
     uint64_t seq_min_;
+    uint64_t seq_max_;
     size_t i_ = 0;
   };
   std::vector<Event> events_;
@@ -716,6 +733,12 @@ TEST(LoadProjection, SnapshotsPlusTailEqualIncremental) {
   EXPECT_EQ(stats.events_replayed, 100u);
   EXPECT_EQ(progress_last, 100u);
   EXPECT_TRUE(stats.snapshot_problem.empty());
+  // Small chunks so that the decode-ahead thread runs over odd boundaries.
+  options.decode_ahead_chunk_events = 7;
+  loaded = LoadProjection(ledger, options);
+  ASSERT_OK(loaded);
+  EXPECT_TRUE(*loaded == live);
+  EXPECT_EQ(stats.events_replayed, 100u);
 
   // A corrupt latest snapshot costs a full replay, not a wrong state.
   ledger.snapshots_.rbegin()->second[10] ^= 0x55;
@@ -725,7 +748,15 @@ TEST(LoadProjection, SnapshotsPlusTailEqualIncremental) {
   EXPECT_TRUE(*loaded == live);
   EXPECT_EQ(stats.snapshot_seq, 0u);
   EXPECT_EQ(stats.events_replayed, 5000u);
+  EXPECT_EQ(progress_last, 5000u);
   EXPECT_FALSE(stats.snapshot_problem.empty());
+  for (uint64_t chunk : {0u, 1u, 333u, 2499u, 2500u, 4999u}) {
+    options.decode_ahead_chunk_events = chunk;
+    loaded = LoadProjection(ledger, options);
+    ASSERT_OK(loaded);
+    EXPECT_TRUE(*loaded == live) << "chunk " << chunk;
+    EXPECT_EQ(stats.events_replayed, 5000u);
+  }
 
   // A snapshot of another period kind is not used either.
   Result<Projection> daily = LoadProjection(ledger, PeriodKind::kDay);
@@ -759,8 +790,12 @@ TEST(LoadProjection, GapInTheLogIsCorruption) {
   ASSERT_OK(ledger.Append(std::vector<Event>(events.begin(), events.begin() + 10)));
   ledger.skip_ = 1;
   ASSERT_OK(ledger.Append(std::vector<Event>(events.begin() + 10, events.end())));
-  Result<Projection> loaded = LoadProjection(ledger);
-  EXPECT_TRUE(loaded.status().IsCorruption()) << loaded.status().ToString();
+  for (uint64_t chunk : {0u, 1u, 3u, 4u, 5u}) {
+    LoadOptions options;
+    options.decode_ahead_chunk_events = chunk;
+    Result<Projection> loaded = LoadProjection(ledger, options);
+    EXPECT_TRUE(loaded.status().IsCorruption()) << chunk << " " << loaded.status().ToString();
+  }
 }
 
 // ---- LoadProjection on the RocksDB ledger ---------------------------------
@@ -824,14 +859,18 @@ TEST(LoadProjectionStore, RestartEqualsLive) {
   EXPECT_TRUE(*loaded == live);
   EXPECT_GT(stats.snapshot_seq, 6000u);
 
-  // A damaged newest snapshot: replay from seq 1, same state.
+  // A damaged newest snapshot: replay from seq 1, same state, with and
+  // without the decode-ahead thread.
   ASSERT_OK((*ledger)->PutSnapshot((*ledger)->LastSeq(), "not a snapshot at all!!"));
-  loaded = LoadProjection(**ledger, options);
-  ASSERT_OK(loaded);
-  EXPECT_TRUE(*loaded == live);
-  EXPECT_EQ(stats.snapshot_seq, 0u);
-  EXPECT_EQ(stats.events_replayed, 8000u);
-  EXPECT_FALSE(stats.snapshot_problem.empty());
+  for (uint64_t chunk : {0u, 500u, 65536u}) {
+    options.decode_ahead_chunk_events = chunk;
+    loaded = LoadProjection(**ledger, options);
+    ASSERT_OK(loaded);
+    EXPECT_TRUE(*loaded == live) << "chunk " << chunk;
+    EXPECT_EQ(stats.snapshot_seq, 0u);
+    EXPECT_EQ(stats.events_replayed, 8000u);
+    EXPECT_FALSE(stats.snapshot_problem.empty());
+  }
 
   // The tail folded onto the restarted projection gives the same state too.
   for (uint64_t seq = resumed.last_seq() + 1; seq <= (*ledger)->LastSeq(); ++seq) {

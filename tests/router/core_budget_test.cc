@@ -194,3 +194,47 @@ TEST(CoreBudget, ModelGateRaiseRecoversTheDeployment) {
 
 }  // namespace
 }  // namespace ukairo::router::testing
+
+namespace ukairo::router::testing {
+namespace {
+
+TEST(CoreBudget, ModelGateContinueWithModelRedirects) {
+  Harness h(WithBudget(ScopeKind::kModel, "claude-opus", kUsd));
+  for (int i = 0; i < 19; ++i) {
+    const std::string id = "r" + std::to_string(i);
+    h.Request(id, "Spec");
+    h.Ok(id);
+  }
+  ASSERT_EQ(h.State("opus-1"), DeploymentState::kBudgetStopped);
+  ledger::GateDecision d;
+  d.scope_kind = ScopeKind::kModel;
+  d.scope_key = "claude-opus";
+  d.choice = GateChoice::kContinueWithModel;
+  d.model = "gemini-3-pro";
+  d.actor = "carol";
+  h.Gate(d);
+  h.Request("after", "Spec");
+  EXPECT_EQ(h.SentTo("after"), "pro-1");
+  const auto fb = h.Events<ledger::FallbackTaken>().back();
+  EXPECT_EQ(fb.reason, FallbackReason::kGate);
+  EXPECT_EQ(fb.from_model_group, "claude-opus");
+  EXPECT_EQ(fb.to_deployment, "pro-1");
+  h.ExpectProjectionMatchesLog();
+}
+
+TEST(CoreBudget, GlobalStopLeavesOnlyZeroCost) {
+  Harness h(WithBudget(ScopeKind::kGlobal, "", 100'000'000));
+  h.Request("a", "Build");
+  h.Result("a", Outcome::kOk, 200, 1000, 6000);  // $0.093 of $0.10: over 90 %
+  h.Request("b", "Build");                       // nothing paid fits, 7 % left → 100 %
+  EXPECT_EQ(h.SentTo("b"), "local-1");
+  ASSERT_EQ(h.Events<ledger::BudgetStopped>().size(), 1u);
+  EXPECT_EQ(h.Events<ledger::BudgetStopped>()[0].scope_kind, ScopeKind::kGlobal);
+  h.Ok("b", 10, 10);
+  h.Request("c", "Chores", 10, 10);  // even a tiny paid request waits for the gate
+  EXPECT_EQ(h.SentTo("c"), "local-1");
+  h.ExpectProjectionMatchesLog();
+}
+
+}  // namespace
+}  // namespace ukairo::router::testing

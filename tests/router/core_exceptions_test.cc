@@ -5,6 +5,7 @@
 // virtual time, then checks on responses, events and the projection.
 #include <gtest/gtest.h>
 
+#include "router/rng.h"
 #include "tests/router/core_harness.h"
 
 namespace ukairo::router::testing {
@@ -134,6 +135,82 @@ TEST(CoreExceptions, ConfigChangeMidFlightLosesNoRequest) {
   EXPECT_EQ(h.core().requests_in_flight(), 0u);
   EXPECT_EQ(h.core().projection().open_reservations().size(), 0u);
   h.ExpectProjectionMatchesLog();
+}
+
+}  // namespace
+}  // namespace ukairo::router::testing
+
+namespace ukairo::router::testing {
+namespace {
+
+TEST(CoreExceptions, StaleAndDuplicateInputsAreIgnored) {
+  Harness h(SeedConfig());
+  h.Request("r1", "Spec");
+  h.Request("r1", "Spec");  // same id while in flight
+  EXPECT_EQ(h.Response("r1")->http_status, 409u);
+  EXPECT_TRUE(h.last().events.empty());
+  h.Ok("r1");
+  const size_t events = h.log().size();
+  h.Ok("r1");  // a duplicate result
+  h.Collect([&](Actions& a) { h.core().OnTimer(123456, h.now(), a); });
+  EXPECT_EQ(h.log().size(), events);
+  EXPECT_EQ(h.core().stats().stale_inputs, 3u);
+}
+
+// Liveness under random faults: every request ends within the attempt bound,
+// and once faults stop and probes succeed every deployment is healthy again.
+TEST(CoreExceptions, FuzzEveryRequestEndsAndHealthRecovers) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    auto c = SeedConfig();
+    c->cooldown.allowed_fails = 2;
+    Harness h(c, seed);
+    Rng rng(seed * 7919);
+    std::vector<std::string> waiting;
+    std::map<std::string, uint32_t> attempts;
+    size_t scanned = 0;
+    static const char* kTags[] = {"Spec", "Build", "Chores", ""};
+    for (int i = 0; i < 2000 || !waiting.empty();) {
+      if (i < 2000 && (waiting.empty() || rng.Chance(1, 2))) {
+        const std::string id = "f" + std::to_string(i++);
+        h.Request(id, kTags[rng.Below(4)]);
+      } else if (!waiting.empty()) {
+        const size_t k = rng.Below(waiting.size());
+        const std::string id = waiting[k];
+        waiting.erase(waiting.begin() + static_cast<long>(k));
+        static const Outcome kOutcomes[] = {Outcome::kOk,          Outcome::kOk,
+                                            Outcome::kRateLimited, Outcome::kServerError,
+                                            Outcome::kTimeout,     Outcome::kConnectionError,
+                                            Outcome::kAuthError,   Outcome::kContextWindow};
+        h.Result(id, kOutcomes[rng.Below(8)], 0, 100, 100, rng.Chance(1, 2) ? 2000 : -1);
+      }
+      h.Advance(static_cast<int64_t>(rng.Below(500'000)));
+      const size_t probes_before = h.probes_sent.size();
+      h.RunTimersUntil(h.now());
+      if (i >= 2000 && waiting.empty()) h.RunTimersUntil(h.now() + Seconds(60));
+      for (size_t p = probes_before; p < h.probes_sent.size(); ++p) {
+        h.Probe(h.probes_sent[p], rng.Chance(1, 3));
+      }
+      // Every attempt started since the last look now waits for its result.
+      for (; scanned < h.log().size(); ++scanned) {
+        if (const auto* a = std::get_if<ledger::AttemptStarted>(&h.log()[scanned].body)) {
+          waiting.push_back(a->request_id);
+          ASSERT_LE(++attempts[a->request_id], RouterCore::kAttemptsPerRequestMax);
+        }
+      }
+    }
+    EXPECT_EQ(h.core().requests_in_flight(), 0u) << seed;
+    EXPECT_EQ(h.Events<ledger::RequestCompleted>().size(), 2000u);
+    // Faults stop: every probe succeeds from now on.
+    for (int round = 0; round < 5; ++round) {
+      const size_t probed = h.probes_sent.size();
+      h.RunTimersUntil(h.now() + Seconds(301));
+      for (size_t p = probed; p < h.probes_sent.size(); ++p) h.Probe(h.probes_sent[p], true);
+    }
+    for (const auto& dep : c->deployments) {
+      EXPECT_EQ(h.State(dep.id), ledger::DeploymentState::kHealthy) << dep.id << " seed " << seed;
+    }
+    h.ExpectProjectionMatchesLog();
+  }
 }
 
 }  // namespace

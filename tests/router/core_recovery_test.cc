@@ -33,15 +33,16 @@ TEST(CoreRecovery, ProbeOnIntervalThenRecover) {
   FailUntilDown(h, "r1");
   ASSERT_EQ(h.State("opus-1"), DeploymentState::kDown);
   const int64_t down_at = h.core().projection().Deployment("opus-1").down_since_micros;
-  EXPECT_TRUE(h.probes_sent.empty());
-  h.RunTimersUntil(h.now() + Seconds(300));
+  h.RunTimersUntil(down_at + Seconds(299));
+  EXPECT_TRUE(h.probes_sent.empty());  // not before the interval
+  h.RunTimersUntil(down_at + Seconds(300));
   ASSERT_EQ(h.probes_sent.size(), 1u);
   EXPECT_EQ(h.probes_sent[0], "opus-1");
   h.Probe("opus-1", false);
   EXPECT_EQ(h.State("opus-1"), DeploymentState::kDown);
-  h.RunTimersUntil(h.now() + Seconds(299));
-  EXPECT_EQ(h.probes_sent.size(), 1u);  // not before the interval
-  h.RunTimersUntil(h.now() + Seconds(1));
+  h.RunTimersUntil(down_at + Seconds(599));
+  EXPECT_EQ(h.probes_sent.size(), 1u);
+  h.RunTimersUntil(down_at + Seconds(600));
   ASSERT_EQ(h.probes_sent.size(), 2u);
   h.Probe("opus-1", true);
   EXPECT_EQ(h.State("opus-1"), DeploymentState::kHealthy);

@@ -88,7 +88,8 @@ TEST(Rng, SeededAndUnbiasedEnough) {
 
 TEST(CoreIndex, TagsChainsAndScopes) {
   auto c = SeedConfig();
-  c->budgets = {{ScopeKind::kModel, "claude-opus", 5}, {ScopeKind::kTag, "Build", 6},
+  c->budgets = {{ScopeKind::kModel, "claude-opus", 5},
+                {ScopeKind::kTag, "Build", 6},
                 {ScopeKind::kGlobal, "", 7}};
   c->fallbacks["gemini-3-pro"] = {"gemini-flash", "local"};
   auto index = BuildCoreIndex(c, 16);

@@ -1,0 +1,439 @@
+// The gateway's core strand: restoring state, driving RouterCore, executing
+// its actions (ledger first, then clients, upstreams, timers, probes).
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "ledger/period.h"
+#include "router/gateway/gateway_impl.h"
+
+namespace ukairo::gateway {
+
+using router::Actions;
+using Json = nlohmann::json;
+
+void LatencyHistogram::Observe(int64_t micros) {
+  size_t i = 0;
+  while (i < kBuckets && micros > kBucketsMicros[i]) ++i;
+  counts[i].fetch_add(1, std::memory_order_relaxed);
+  sum_micros.fetch_add(static_cast<uint64_t>(micros), std::memory_order_relaxed);
+  total.fetch_add(1, std::memory_order_relaxed);
+}
+
+GatewayImpl::GatewayImpl(const GatewayOptions& options,
+                         std::shared_ptr<const router::Config> config)
+    : options_(options), config_(std::move(config)), ioc_(options.threads),
+      core_strand_(net::make_strand(ioc_)), acceptor_(ioc_),
+      durable_(config_->budget_period) {}
+
+GatewayImpl::~GatewayImpl() { Stop(); }
+
+int64_t GatewayImpl::NowMicros() {
+  // The live clock. The ledger requires event times never to go backwards,
+  // so a wall clock stepped back by NTP holds at the last time seen.
+  int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  if (now < last_now_micros_) now = last_now_micros_;
+  last_now_micros_ = now;
+  return now;
+}
+
+Status GatewayImpl::Init() {
+  ledger::LedgerOptions lopts;
+  lopts.durability = options_.durability;
+  lopts.group_commit_window_micros = options_.group_commit_window_micros;
+  UKAIRO_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(options_.ledger_dir, lopts));
+  UKAIRO_ASSIGN_OR_RETURN(durable_, ledger::LoadProjection(*ledger_, config_->budget_period));
+  last_now_micros_ = ledger_->LastTimeMicros();
+  const int64_t now = NowMicros();
+
+  core_ = std::make_unique<router::RouterCore>(config_, durable_, options_.seed);
+  // Sliding windows and failure counts are folds over the recent tail.
+  const int64_t warm_micros =
+      std::max<int64_t>(config_->cooldown.cooldown_time_ms, 60'000) * 1000;
+  ledger::ScanOptions tail;
+  tail.time_min_micros = now - warm_micros;
+  auto it = ledger_->Scan(tail);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) core_->WarmUp(it->event());
+  UKAIRO_RETURN_IF_ERROR(it->status());
+
+  snapshotter_ = std::make_unique<ledger::Snapshotter>(*ledger_, options_.snapshot_every_events);
+  upstream_ = UpstreamClient::Create(ioc_, UpstreamClientOptions{});
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "req-%llx-", static_cast<unsigned long long>(now));
+  request_prefix_ = prefix;
+
+  if (durable_.config_sha256_hex() != config_->sha256_hex) {
+    std::vector<ledger::Event> events(1);
+    events[0].time_micros = now;
+    events[0].body = ledger::ConfigApplied{config_->sha256_hex, config_->text, config_->source,
+                                           "ukairo serve"};
+    UKAIRO_RETURN_IF_ERROR(AppendEvents(&events));
+  }
+  // Expire reservations a crash left open; arm probes for sick deployments.
+  core_->Start(now, actions_);
+  Execute();
+  if (ledger_failed_) return Status::IOError("ledger append failed during start");
+  UKAIRO_RETURN_IF_ERROR(Listen());
+  for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { ioc_.run(); });
+  return Status::Ok();
+}
+
+Status GatewayImpl::AppendEvents(std::vector<ledger::Event>* events) {
+  if (events->empty()) return Status::Ok();
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<uint64_t> first = ledger_->Append(*events);
+  append_latency_.Observe(std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - t0)
+                              .count());
+  if (!first.ok()) {
+    ledger_failed_ = true;
+    return first.status();
+  }
+  ledger_appends_.fetch_add(1, std::memory_order_relaxed);
+  ledger_events_.fetch_add(events->size(), std::memory_order_relaxed);
+  for (size_t i = 0; i < events->size(); ++i) {
+    (*events)[i].seq = *first + i;
+    durable_.Apply((*events)[i]);
+  }
+  Status s = snapshotter_->Maybe(durable_);
+  if (!s.ok()) std::fprintf(stderr, "ukairo: snapshot failed: %s\n", s.ToString().c_str());
+  return Status::Ok();
+}
+
+void GatewayImpl::Execute() {
+  // 1. The ledger first: nothing is acknowledged that is not in the WAL.
+  Status appended = AppendEvents(&actions_.events);
+  for (const router::Respond& r : actions_.responses) {
+    if (appended.ok()) {
+      DeliverResponse(r);
+      continue;
+    }
+    auto p = pending_.find(r.request_id);
+    if (p == pending_.end()) continue;
+    ++http_errors_;
+    p->second.reply(HttpReply{503, "application/json",
+                              ErrorJson("the ledger could not record this request: " +
+                                            appended.message(),
+                                        "server_error", "ledger_unavailable"),
+                              {}});
+    pending_.erase(p);
+  }
+  for (const auto& send : actions_.sends) SendAttempt(send);
+  for (const auto& timer : actions_.timers) ArmTimer(timer);
+  for (const auto& probe : actions_.probes) Probe(probe);
+  for (const auto& note : actions_.notifications) SendNotification(note, 1);
+  actions_.Clear();
+}
+
+void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest request,
+                                ReplyFn reply) {
+  net::dispatch(core_strand_, [this, endpoint, call = std::move(call),
+                               request = std::move(request), reply = std::move(reply)]() mutable {
+    if (stopping_) {
+      reply(HttpReply{503, "application/json",
+                      ErrorJson("the gateway is shutting down", "server_error", "shutting_down"),
+                      {}});
+      return;
+    }
+    router::RequestInput in;
+    in.request_id = request_prefix_ + std::to_string(++request_counter_);
+    in.tag = request.tag;
+    in.requested_model = request.model;
+    in.client_key_id = "";  // client keys are not issued yet; never the key itself
+    in.input_tokens = request.input_tokens;
+    in.max_output_tokens = request.max_output_tokens;
+    in.stream = request.stream;
+    Pending& p = pending_[in.request_id];
+    p.body = std::move(call.body);
+    p.endpoint = endpoint;
+    p.stream = request.stream;
+    p.reply = std::move(reply);
+    core_->OnRequest(in, NowMicros(), actions_);
+    Execute();
+  });
+}
+
+void GatewayImpl::DeliverResponse(const router::Respond& r) {
+  auto p = pending_.find(r.request_id);
+  if (p == pending_.end()) return;
+  HttpReply reply;
+  reply.status = r.http_status;
+  std::string reasons;
+  for (auto reason : r.fallback_reasons) {
+    reasons += (reasons.empty() ? "" : ",") + std::string(ledger::FallbackReasonName(reason));
+  }
+  reply.headers = {{"x-ukairo-request-id", r.request_id},
+                   {"x-ukairo-attempts", std::to_string(r.attempts)}};
+  if (!r.deployment.empty()) {
+    reply.headers.emplace_back("x-ukairo-deployment", r.deployment);
+    reply.headers.emplace_back("x-ukairo-model-group", r.model_group);
+  }
+  if (!reasons.empty()) reply.headers.emplace_back("x-ukairo-fallback-reason", reasons);
+  if (r.last_resort) reply.headers.emplace_back("x-ukairo-last-resort", "true");
+  reply.headers.emplace_back("x-ukairo-cost-usd", FormatNanosAsUsd(r.total_cost_nanos));
+  auto served = p->second.replies.find(r.served_attempt);
+  if (served != p->second.replies.end() && (r.ok() || r.error.code.empty())) {
+    reply.body = std::move(served->second.body);
+    if (!served->second.content_type.empty()) reply.content_type = served->second.content_type;
+  } else if (!r.ok() && served != p->second.replies.end() &&
+             served->second.outcome == ledger::Outcome::kClientError) {
+    // A client error from the provider goes back as the provider wrote it.
+    reply.body = std::move(served->second.body);
+  } else {
+    ++http_errors_;
+    Json error{{"message", r.error.message}, {"type", r.error.type}, {"param", nullptr},
+               {"code", r.error.code}};
+    if (!r.attempt_list.empty()) {
+      Json attempts = Json::array();
+      for (const auto& a : r.attempt_list) {
+        attempts.push_back({{"attempt", a.attempt}, {"deployment", a.deployment},
+                            {"model_group", a.model_group},
+                            {"outcome", ledger::OutcomeName(a.outcome)},
+                            {"http_status", a.http_status}});
+      }
+      error["attempts"] = attempts;
+    }
+    reply.body = Json{{"error", error}}.dump();
+    reply.content_type = "application/json";
+  }
+  p->second.reply(std::move(reply));
+  pending_.erase(p);
+}
+
+Result<UpstreamUrl> GatewayImpl::DeploymentUrl(const router::Deployment& d) const {
+  if (!d.api_base.empty()) return ParseUpstreamUrl(d.api_base);
+  // Each provider's OpenAI-compatible endpoint.
+  const std::string& m = d.provider_model;
+  auto starts = [&](const char* p) { return m.rfind(p, 0) == 0; };
+  if (starts("anthropic/")) return ParseUpstreamUrl("https://api.anthropic.com/v1");
+  if (starts("gemini/")) {
+    return ParseUpstreamUrl("https://generativelanguage.googleapis.com/v1beta/openai");
+  }
+  if (starts("zai/") || starts("glm")) return ParseUpstreamUrl("https://api.z.ai/api/paas/v4");
+  if (starts("ollama/")) return ParseUpstreamUrl("http://127.0.0.1:11434/v1");
+  return ParseUpstreamUrl("https://api.openai.com/v1");
+}
+
+std::string GatewayImpl::DeploymentKey(const router::Deployment& d) const {
+  if (d.api_key_env.empty()) return "";
+  const char* value = std::getenv(d.api_key_env.c_str());
+  return value ? value : "";
+}
+
+namespace {
+std::string UpstreamModelName(const std::string& provider_model) {
+  size_t slash = provider_model.find('/');
+  return slash == std::string::npos ? provider_model : provider_model.substr(slash + 1);
+}
+const char* EndpointPath(Endpoint e) {
+  switch (e) {
+    case Endpoint::kChatCompletions: return "/chat/completions";
+    case Endpoint::kCompletions: return "/completions";
+    case Endpoint::kEmbeddings: return "/embeddings";
+  }
+  return "/chat/completions";
+}
+}  // namespace
+
+void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
+  const std::string rid = send.request_id;
+  const uint32_t attempt = send.attempt;
+  auto fail_now = [&](const std::string& why) {
+    UpstreamReply r;
+    r.outcome = ledger::Outcome::kConnectionError;
+    r.error = why;
+    net::post(core_strand_, [this, rid, attempt, r]() mutable {
+      router::UpstreamResult res;
+      res.request_id = rid;
+      res.attempt = attempt;
+      res.outcome = r.outcome;
+      res.error = r.error;
+      core_->OnUpstreamResult(res, NowMicros(), actions_);
+      Execute();
+    });
+  };
+  const router::Deployment* d = core_->config().FindDeployment(send.deployment);
+  auto p = pending_.find(rid);
+  if (d == nullptr || p == pending_.end()) return fail_now("deployment or request vanished");
+  Result<UpstreamUrl> url = DeploymentUrl(*d);
+  if (!url.ok()) return fail_now(url.status().message());
+  Result<std::string> body =
+      UpstreamBody(p->second.body, UpstreamModelName(d->provider_model), p->second.stream);
+  if (!body.ok()) return fail_now(body.status().message());
+  UpstreamCall call;
+  call.url = *url;
+  call.path = EndpointPath(p->second.endpoint);
+  call.body = std::move(*body);
+  call.bearer_token = DeploymentKey(*d);
+  call.timeout_ms = send.timeout_ms;
+  const bool stream = p->second.stream;
+  upstream_->Send(std::move(call), [this, rid, attempt, stream](UpstreamReply reply) {
+    net::post(core_strand_, [this, rid, attempt, stream, reply = std::move(reply)]() mutable {
+      router::UpstreamResult res;
+      res.request_id = rid;
+      res.attempt = attempt;
+      res.outcome = reply.outcome;
+      res.http_status = reply.http_status;
+      res.latency_micros = reply.latency_micros;
+      res.error = reply.error.substr(0, 200);
+      res.retry_after_ms = ParseRetryAfterMs(reply.retry_after, NowMicros() / 1'000'000);
+      if (reply.outcome == ledger::Outcome::kOk) {
+        Result<Usage> usage = ParseUsage(reply.body, stream);
+        if (!usage.ok()) {
+          // A 200 whose body is not what the API promises is the
+          // provider's failure, named as such in the ledger.
+          res.outcome = ledger::Outcome::kServerError;
+          res.error = "malformed upstream reply: " + usage.status().message();
+        } else {
+          res.input_tokens = usage->input_tokens;
+          res.output_tokens = usage->output_tokens;
+          res.cached_tokens = usage->cached_tokens;
+        }
+      } else if (reply.error.empty()) {
+        res.error = reply.body.substr(0, 200);
+      }
+      auto p = pending_.find(rid);
+      if (p != pending_.end()) p->second.replies[attempt] = std::move(reply);
+      core_->OnUpstreamResult(res, NowMicros(), actions_);
+      Execute();
+    });
+  });
+}
+
+void GatewayImpl::ArmTimer(const router::StartTimer& timer) {
+  auto t = std::make_shared<net::steady_timer>(core_strand_);
+  const int64_t delay_micros = std::max<int64_t>(0, timer.fire_at_micros - NowMicros());
+  t->expires_after(std::chrono::microseconds(delay_micros));
+  const uint64_t id = timer.timer_id;
+  t->async_wait([this, t, id](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    core_->OnTimer(id, NowMicros(), actions_);
+    Execute();
+  });
+}
+
+void GatewayImpl::Probe(const router::ProbeDeployment& probe) {
+  const router::Deployment* d = core_->config().FindDeployment(probe.deployment);
+  const std::string name = probe.deployment;
+  auto report = [this, name](bool ok, int64_t latency, uint32_t status, std::string error) {
+    net::post(core_strand_, [=, this] {
+      router::ProbeResult r{name, ok, latency, status, error};
+      core_->OnProbeResult(r, NowMicros(), actions_);
+      Execute();
+    });
+  };
+  if (d == nullptr) return report(false, 0, 0, "unknown deployment");
+  Result<UpstreamUrl> url = DeploymentUrl(*d);
+  if (!url.ok()) return report(false, 0, 0, url.status().message());
+  UpstreamCall call;
+  call.url = *url;
+  call.method = "GET";
+  call.path = "/models";
+  call.bearer_token = DeploymentKey(*d);
+  call.timeout_ms = 10'000;
+  if (core_->config().health.mode == "completion") {
+    call.method = "POST";
+    call.path = "/chat/completions";
+    call.body = Json{{"model", UpstreamModelName(d->provider_model)},
+                     {"max_tokens", 1},
+                     {"messages", Json::array({{{"role", "user"}, {"content", "ping"}}})}}
+                    .dump();
+  }
+  upstream_->Send(std::move(call), [report](UpstreamReply r) {
+    report(r.outcome == ledger::Outcome::kOk, r.latency_micros, r.http_status,
+           r.error.empty() ? (r.outcome == ledger::Outcome::kOk ? "" : r.body.substr(0, 200))
+                           : r.error);
+  });
+}
+
+void GatewayImpl::SendNotification(const router::Notify& note, uint32_t try_number) {
+  const router::NotifySettings& settings = config_->notify;
+  auto record = [this, note, try_number](bool ok, uint32_t status, std::string error) {
+    std::vector<ledger::Event> events(1);
+    events[0].time_micros = NowMicros();
+    if (ok) {
+      events[0].body = ledger::NotificationSent{"webhook", note.subject, status, try_number};
+    } else {
+      events[0].body =
+          ledger::NotificationFailed{"webhook", note.subject, status, try_number, error};
+    }
+    (void)AppendEvents(&events);
+  };
+  if (settings.webhook_url.empty()) {
+    record(false, 0, "no webhook configured: recorded only");
+    return;
+  }
+  Result<UpstreamUrl> url = ParseUpstreamUrl(settings.webhook_url);
+  if (!url.ok()) {
+    record(false, 0, url.status().message());
+    return;
+  }
+  size_t path_start = settings.webhook_url.find('/', settings.webhook_url.find("//") + 2);
+  UpstreamCall call;
+  call.url = *url;
+  call.url.base_path = "";
+  call.path = path_start == std::string::npos ? "/" : settings.webhook_url.substr(path_start);
+  call.body = Json{{"text", "[ukairo] " + note.subject + ": " + note.text}}.dump();
+  call.timeout_ms = 10'000;
+  upstream_->Send(std::move(call), [this, note, try_number, record](UpstreamReply r) {
+    net::post(core_strand_, [this, note, try_number, record, r] {
+      const bool ok = r.http_status >= 200 && r.http_status < 300;
+      record(ok, r.http_status, r.error.empty() ? r.body.substr(0, 200) : r.error);
+      if (ok || try_number > config_->notify.retries || stopping_) return;
+      auto t = std::make_shared<net::steady_timer>(core_strand_);
+      t->expires_after(std::chrono::seconds(1u << std::min<uint32_t>(try_number, 5)));
+      t->async_wait([this, t, note, try_number](boost::system::error_code ec) {
+        if (!ec && !stopping_) SendNotification(note, try_number + 1);
+      });
+    });
+  });
+}
+
+void GatewayImpl::Stop() {
+  std::call_once(stop_once_, [this] {
+    stopping_ = true;
+    net::post(ioc_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    // Drain: wait for requests in flight, up to the deadline.
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.drain_deadline_ms);
+    while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
+      std::promise<size_t> left;
+      auto future = left.get_future();
+      net::post(core_strand_, [&] { left.set_value(pending_.size()); });
+      if (future.wait_for(std::chrono::seconds(1)) == std::future_status::ready &&
+          future.get() == 0) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ioc_.stop();
+    for (auto& t : workers_) {
+      if (t.joinable()) t.join();
+    }
+    workers_.clear();
+    ledger_.reset();  // closes RocksDB: WAL flushed
+  });
+}
+
+GatewayCounters GatewayImpl::counters() const {
+  return GatewayCounters{http_requests_.load(), http_errors_.load(), ledger_appends_.load(),
+                         ledger_events_.load()};
+}
+
+Result<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& options,
+                                                std::shared_ptr<const router::Config> config) {
+  if (options.threads < 1 || options.threads > 64) {
+    return Status::InvalidArgument("threads must be 1..64");
+  }
+  if (options.ledger_dir.empty()) return Status::InvalidArgument("a ledger directory is required");
+  auto impl = std::make_unique<GatewayImpl>(options, std::move(config));
+  UKAIRO_RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<Gateway>(std::move(impl));
+}
+
+}  // namespace ukairo::gateway

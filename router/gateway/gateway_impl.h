@@ -1,0 +1,140 @@
+// Internal: the gateway's parts and how they share work. Not a public header.
+//
+//   HTTP sessions (any I/O thread)  ──post──▶  core strand  ──▶ RouterCore
+//        ▲                                         │  Actions
+//        └──── reply (posted back) ◀──────────────┤  1. events → Ledger::Append (WAL)
+//                                                  │  2. responses → sessions
+//   UpstreamClient ◀── sends ──────────────────────┤  3. sends, timers, probes
+//   steady timers  ◀── timers ─────────────────────┘  4. notifications → webhook
+//
+// Everything the core touches runs on `core_strand_`, one input at a time.
+#pragma once
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/projection.h"
+#include "router/core.h"
+#include "router/gateway/gateway.h"
+#include "router/gateway/openai_api.h"
+#include "router/gateway/upstream_client.h"
+
+namespace ukairo::gateway {
+
+namespace net = boost::asio;
+
+struct HttpReply {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+using ReplyFn = std::function<void(HttpReply)>;
+
+struct HttpCall {
+  std::string method;
+  std::string target;        // path and query
+  std::string body;
+  std::string authorization; // the Authorization header
+  std::string tag_header;    // x-ukairo-tag
+};
+
+// Append latency histogram (Prometheus buckets, microseconds).
+struct LatencyHistogram {
+  static constexpr int64_t kBucketsMicros[] = {50, 100, 250, 500, 1000, 2500, 5000, 10000,
+                                               50000, 250000};
+  static constexpr size_t kBuckets = std::size(kBucketsMicros);
+  std::atomic<uint64_t> counts[kBuckets + 1] = {};
+  std::atomic<uint64_t> sum_micros{0};
+  std::atomic<uint64_t> total{0};
+  void Observe(int64_t micros);
+};
+
+class GatewayImpl : public Gateway {
+ public:
+  GatewayImpl(const GatewayOptions& options, std::shared_ptr<const router::Config> config);
+  ~GatewayImpl() override;
+
+  Status Init();
+  uint16_t port() const override { return port_; }
+  void Stop() override;
+  GatewayCounters counters() const override;
+
+  // Entry point for every HTTP request (any thread). `reply` is called once.
+  void Handle(HttpCall call, ReplyFn reply);
+
+ private:
+  struct Pending {
+    std::string body;
+    Endpoint endpoint = Endpoint::kChatCompletions;
+    bool stream = false;
+    std::map<uint32_t, UpstreamReply> replies;  // by attempt
+    ReplyFn reply;
+  };
+
+  // http_server.cc
+  Status Listen();
+  void Accept();
+
+  // gateway.cc: the core strand.
+  int64_t NowMicros();
+  void SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest request, ReplyFn reply);
+  void Execute();  // runs actions_ (on the strand)
+  void DeliverResponse(const router::Respond& respond);
+  void SendAttempt(const router::SendAttempt& send);
+  void ArmTimer(const router::StartTimer& timer);
+  void Probe(const router::ProbeDeployment& probe);
+  void SendNotification(const router::Notify& notify, uint32_t try_number);
+  Status AppendEvents(std::vector<ledger::Event>* events);
+  Result<UpstreamUrl> DeploymentUrl(const router::Deployment& d) const;
+  std::string DeploymentKey(const router::Deployment& d) const;
+
+  // admin_api.cc
+  void HandleAdmin(const HttpCall& call, ReplyFn reply);
+  bool Authorized(const HttpCall& call) const;
+  std::string MetricsText();
+  std::string BudgetsJson();
+  std::string DeploymentsJson();
+  std::string ModelsJson();
+  void HandleGate(const HttpCall& call, ReplyFn reply);
+  void HandleAudit(const HttpCall& call, ReplyFn reply);
+  void HandleReload(ReplyFn reply);
+  bool Ready();
+
+  GatewayOptions options_;
+  std::shared_ptr<const router::Config> config_;  // on the strand
+  net::io_context ioc_;
+  net::strand<net::io_context::executor_type> core_strand_;
+  net::ip::tcp::acceptor acceptor_;
+  std::vector<std::thread> workers_;
+  uint16_t port_ = 0;
+
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<router::RouterCore> core_;
+  ledger::Projection durable_;  // folded with ledger seqs: what snapshots store
+  std::unique_ptr<ledger::Snapshotter> snapshotter_;
+  std::unique_ptr<UpstreamClient> upstream_;
+  router::Actions actions_;
+  std::unordered_map<std::string, Pending> pending_;
+  int64_t last_now_micros_ = 0;
+  uint64_t request_counter_ = 0;
+  std::string request_prefix_;
+  bool ledger_failed_ = false;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> http_requests_{0}, http_errors_{0}, ledger_appends_{0},
+      ledger_events_{0};
+  LatencyHistogram append_latency_;
+  std::once_flag stop_once_;
+};
+
+}  // namespace ukairo::gateway
