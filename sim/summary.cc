@@ -29,7 +29,22 @@ std::string ScopeName(ledger::ScopeKind kind, const std::string& key) {
   return std::string(ledger::ScopeKindName(kind)) + ":" + key;
 }
 
+// Named counts of the non-zero entries of an enum-indexed array.
+template <typename Enum>
+std::map<std::string, uint64_t> Named(const std::array<uint64_t, 16>& counts,
+                                      const char* (*name)(Enum)) {
+  std::map<std::string, uint64_t> out;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] != 0) out[name(static_cast<Enum>(i))] = counts[i];
+  }
+  return out;
+}
+
 }  // namespace
+
+std::map<std::string, uint64_t> SummaryBuilder::fallbacks_by_reason() const {
+  return Named<ledger::FallbackReason>(fallbacks_by_reason_, ledger::FallbackReasonName);
+}
 
 void SummaryBuilder::Add(const ledger::Event& event) {
   ++events_;
@@ -45,14 +60,23 @@ void SummaryBuilder::OnAttemptStarted(const ledger::Event&, const ledger::Attemp
 }
 
 void SummaryBuilder::OnAttemptFinished(const ledger::Event&, const ledger::AttemptFinished& e) {
-  ++outcomes_[ledger::OutcomeName(e.outcome)];
+  ++outcomes_.at(static_cast<size_t>(e.outcome));
   if (e.cost_nanos != 0) {
     cost_total_nanos_ += e.cost_nanos;
     cost_by_model_[e.model_group] += e.cost_nanos;
     cost_by_tag_[e.tag] += e.cost_nanos;
     cost_by_tier_[e.tier] += e.cost_nanos;
   }
-  if (e.outcome == ledger::Outcome::kOk) served_latency_micros_[e.request_id] = e.latency_micros;
+  if (e.outcome != ledger::Outcome::kOk) return;
+  // The core emits a good attempt's AttemptFinished right before its
+  // RequestCompleted, so one remembered entry usually suffices; the map only
+  // holds the ones something else came between.
+  if (has_last_ok_ && last_ok_request_id_ != e.request_id) {
+    served_latency_micros_[last_ok_request_id_] = last_ok_latency_micros_;
+  }
+  has_last_ok_ = true;
+  last_ok_request_id_ = e.request_id;
+  last_ok_latency_micros_ = e.latency_micros;
 }
 
 void SummaryBuilder::OnRetryScheduled(const ledger::Event&, const ledger::RetryScheduled&) {
@@ -60,7 +84,7 @@ void SummaryBuilder::OnRetryScheduled(const ledger::Event&, const ledger::RetryS
 }
 
 void SummaryBuilder::OnFallbackTaken(const ledger::Event&, const ledger::FallbackTaken& e) {
-  ++fallbacks_by_reason_[ledger::FallbackReasonName(e.reason)];
+  ++fallbacks_by_reason_.at(static_cast<size_t>(e.reason));
 }
 
 void SummaryBuilder::OnRequestCompleted(const ledger::Event&,
@@ -74,17 +98,24 @@ void SummaryBuilder::OnRequestCompleted(const ledger::Event&,
     ++served_by_[e.final_deployment];
   }
   if (e.last_resort) ++last_resort_;
-  auto it = served_latency_micros_.find(e.request_id);
-  if (it != served_latency_micros_.end()) {
-    if (ok) {
-      int64_t added_micros = e.latency_micros - it->second;
-      if (added_micros < 0) added_micros = 0;
-      int64_t ms = added_micros / 1000;
-      if (ms > kLatencyAddedMsMax) ms = kLatencyAddedMsMax;
-      ++latency_added_ms_hist_[static_cast<size_t>(ms)];
-      ++latency_added_count_;
+  int64_t served_micros = -1;
+  if (has_last_ok_ && last_ok_request_id_ == e.request_id) {
+    served_micros = last_ok_latency_micros_;
+    has_last_ok_ = false;
+  } else if (!served_latency_micros_.empty()) {
+    auto it = served_latency_micros_.find(e.request_id);
+    if (it != served_latency_micros_.end()) {
+      served_micros = it->second;
+      served_latency_micros_.erase(it);
     }
-    served_latency_micros_.erase(it);
+  }
+  if (ok && served_micros >= 0) {
+    int64_t added_micros = e.latency_micros - served_micros;
+    if (added_micros < 0) added_micros = 0;
+    int64_t ms = added_micros / 1000;
+    if (ms > kLatencyAddedMsMax) ms = kLatencyAddedMsMax;
+    ++latency_added_ms_hist_[static_cast<size_t>(ms)];
+    ++latency_added_count_;
   }
 }
 
@@ -105,7 +136,7 @@ void SummaryBuilder::OnHealthProbe(const ledger::Event&, const ledger::HealthPro
 
 void SummaryBuilder::OnDeploymentStateChanged(const ledger::Event&,
                                               const ledger::DeploymentStateChanged& e) {
-  ++state_changes_[ledger::DeploymentStateName(e.to)];
+  ++state_changes_.at(static_cast<size_t>(e.to));
 }
 
 void SummaryBuilder::OnRecovered(const ledger::Event&, const ledger::Recovered&) {
@@ -151,10 +182,10 @@ std::string SummaryBuilder::ToJson(const RunInfo& info) const {
   j["cost_usd_by_tag"] = MoneyMap(cost_by_tag_);
   j["cost_usd_by_tier"] = MoneyMap(cost_by_tier_);
   j["served_by"] = CountMap(served_by_);
-  j["fallbacks_by_reason"] = CountMap(fallbacks_by_reason_);
+  j["fallbacks_by_reason"] = CountMap(fallbacks_by_reason());
   j["retries"] = retries_;
   j["attempts"] = attempts_;
-  j["attempt_outcomes"] = CountMap(outcomes_);
+  j["attempt_outcomes"] = CountMap(Named<ledger::Outcome>(outcomes_, ledger::OutcomeName));
   j["errors_by_code"] = CountMap(errors_by_code_);
   j["latency_added_ms_p50"] = LatencyAddedMsPercentile(50);
   j["latency_added_ms_p99"] = LatencyAddedMsPercentile(99);
@@ -170,7 +201,8 @@ std::string SummaryBuilder::ToJson(const RunInfo& info) const {
   Json exhausted = Json::object();
   for (const auto& [scope, t] : exhausted_at_) exhausted[scope] = FormatIso8601(t);
   j["budget_exhausted_at"] = exhausted;
-  j["deployment_state_changes"] = CountMap(state_changes_);
+  j["deployment_state_changes"] =
+      CountMap(Named<ledger::DeploymentState>(state_changes_, ledger::DeploymentStateName));
   j["probes"] = probes_;
   j["probes_failed"] = probes_failed_;
   j["recoveries"] = recoveries_;

@@ -14,6 +14,7 @@
 // Thread safety: not thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -57,9 +58,8 @@ class SummaryBuilder : public ledger::EventHandler {
   uint64_t requests_failed() const { return failed_; }
   NanoUsd cost_total_nanos() const { return cost_total_nanos_; }
   uint64_t retries() const { return retries_; }
-  const std::map<std::string, uint64_t>& fallbacks_by_reason() const {
-    return fallbacks_by_reason_;
-  }
+  // Fallbacks by FallbackReasonName (only reasons seen).
+  std::map<std::string, uint64_t> fallbacks_by_reason() const;
   const std::map<std::string, uint64_t>& served_by() const { return served_by_; }
   const std::map<std::string, NanoUsd>& cost_by_model() const { return cost_by_model_; }
   const std::map<std::string, NanoUsd>& cost_by_tag() const { return cost_by_tag_; }
@@ -105,14 +105,18 @@ class SummaryBuilder : public ledger::EventHandler {
   NanoUsd cost_total_nanos_ = 0;
   std::map<std::string, NanoUsd> cost_by_model_, cost_by_tag_, cost_by_tier_;
   std::map<std::string, uint64_t> served_by_;
-  std::map<std::string, uint64_t> fallbacks_by_reason_;
-  std::map<std::string, uint64_t> outcomes_;
+  // Indexed by the enums' values (small, dense), named only in ToJson.
+  std::array<uint64_t, 16> fallbacks_by_reason_{};
+  std::array<uint64_t, 16> outcomes_{};
+  std::array<uint64_t, 16> state_changes_{};
   std::map<std::string, uint64_t> errors_by_code_;
-  std::map<std::string, uint64_t> state_changes_;  // "deployment → state" counts
   std::vector<Alert> alerts_;
   std::map<std::string, int64_t> exhausted_at_;
   // Latency of the last OK attempt of each request in flight.
   std::unordered_map<std::string, int64_t> served_latency_micros_;
+  bool has_last_ok_ = false;
+  std::string last_ok_request_id_;
+  int64_t last_ok_latency_micros_ = 0;
   std::vector<uint32_t> latency_added_ms_hist_ =
       std::vector<uint32_t>(static_cast<size_t>(kLatencyAddedMsMax) + 1, 0);
   uint64_t latency_added_count_ = 0;

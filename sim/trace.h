@@ -6,6 +6,9 @@
 //   * csv   — a header line and a ColumnMap naming the columns.
 //   * jsonl — one JSON object per line and a ColumnMap naming the keys
 //     ("a.b" reaches into nested objects).
+//   * litellm / litellm-csv — LiteLLM spend-log exports (JSONL or CSV) with
+//     a fixed map: startTime, prompt_tokens, completion_tokens, model_group,
+//     request_tags (the first tag), status.
 // Readers stream: memory is bounded by one line, whatever the trace size.
 // A malformed line is an error naming file:line and what is wrong, or, with
 // MalformedPolicy::kSkip, is counted and skipped.
@@ -31,7 +34,7 @@ struct TraceRecord {
   std::string status;         // recorded outcome, "" when none
 };
 
-enum class TraceFormat : uint8_t { kAzure = 0, kCsv, kJsonl };
+enum class TraceFormat : uint8_t { kAzure = 0, kCsv, kJsonl, kLiteLlm, kLiteLlmCsv };
 Result<TraceFormat> ParseTraceFormat(std::string_view name);
 
 enum class TimeUnit : uint8_t { kSeconds = 0, kMillis, kMicros, kIso };
@@ -52,17 +55,28 @@ struct ColumnMap {
 // Parses "timestamp=COL:s|ms|us|iso,input_tokens=COL,output_tokens=COL,
 // model=COL,tag=COL,status=COL". Unknown fields are errors.
 Result<ColumnMap> ParseColumnMap(std::string_view spec);
-// The map of the Azure trace format.
+// The fixed maps of the Azure and LiteLLM spend-log formats.
 ColumnMap AzureColumnMap();
+ColumnMap LiteLlmColumnMap();
+// Whether `format` brings its own map (no --map needed).
+bool HasFixedMap(TraceFormat format);
 
 enum class MalformedPolicy : uint8_t { kStop = 0, kSkip };
 
 struct TraceReaderOptions {
   TraceFormat format = TraceFormat::kAzure;
-  ColumnMap map;                 // ignored for kAzure
+  ColumnMap map;                 // ignored when HasFixedMap(format)
   MalformedPolicy on_malformed = MalformedPolicy::kStop;
   size_t line_bytes_max = 1 << 20;
   uint64_t skipped_lines_max = UINT64_MAX;  // kSkip gives up past this many
+};
+
+// Decides from a record's time alone whether it is wanted, so a reader can
+// skip the rest of an unwanted line (a stretched month thins most records).
+class TimeFilter {
+ public:
+  virtual ~TimeFilter() = default;
+  virtual bool Keep(int64_t time_micros) = 0;
 };
 
 class TraceReader {
@@ -82,6 +96,10 @@ class TraceReader {
   // Malformed lines skipped in one pass over the file (the most of any
   // pass, so re-reading the trace per slot does not multiply the count).
   virtual uint64_t skipped_lines() const = 0;
+  // Records whose time `filter` rejects are skipped before the rest of their
+  // line is parsed or checked (so a pass with a filter may miss a malformed
+  // token that a pass without one reports). nullptr: no filter. Not owned.
+  virtual void SetTimeFilter(TimeFilter* filter) = 0;
   // The first skipped line's error, for the report ("" when none).
   virtual const std::string& first_skip_error() const = 0;
 };

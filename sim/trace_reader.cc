@@ -83,8 +83,12 @@ class LineTraceReader : public TraceReader {
       UKAIRO_ASSIGN_OR_RETURN(bool more, lines_.Next(&line));
       if (!more) return false;
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-      Status s = ParseLine(line, record);
-      if (s.ok()) return true;
+      bool dropped = false;
+      Status s = ParseLine(line, record, &dropped);
+      if (s.ok()) {
+        if (dropped) continue;
+        return true;
+      }
       std::string where = lines_.path() + ":" + std::to_string(lines_.line_number()) + ": ";
       if (options_.on_malformed == MalformedPolicy::kStop) {
         return Status::InvalidArgument(where + s.message());
@@ -106,15 +110,19 @@ class LineTraceReader : public TraceReader {
   }
   uint64_t skipped_lines() const override { return std::max(skipped_pass_max_, skipped_); }
   const std::string& first_skip_error() const override { return first_skip_error_; }
+  void SetTimeFilter(TimeFilter* filter) override { filter_ = filter; }
 
  protected:
   // Called after open and rewind, e.g. to read a header.
   virtual Status Start() { return Status::Ok(); }
   // Parses one non-blank line; the error message need not name file:line.
-  virtual Status ParseLine(std::string_view line, TraceRecord* record) = 0;
+  // Sets *dropped (and may stop parsing) when filter_ rejects the time.
+  virtual Status ParseLine(std::string_view line, TraceRecord* record, bool* dropped) = 0;
+  bool Dropped(int64_t time_micros) { return filter_ != nullptr && !filter_->Keep(time_micros); }
 
   TraceReaderOptions options_;
   LineReader lines_;
+  TimeFilter* filter_ = nullptr;
   uint64_t skipped_ = 0;           // in the current pass
   uint64_t skipped_pass_max_ = 0;  // most in any finished pass (a rewind starts one)
   std::string first_skip_error_;
@@ -162,6 +170,19 @@ bool SplitCsv(std::string_view line, std::vector<std::string_view>* fields,
   }
 }
 
+// A CSV cell holding a JSON list of strings (LiteLLM writes request_tags as
+// ["Build", "team-a"]) becomes its first element; other text is kept.
+void FirstOfList(std::string* text) {
+  if (text->empty() || (*text)[0] != '[') return;
+  size_t open = text->find('"');
+  size_t close = open == std::string::npos ? open : text->find('"', open + 1);
+  if (close == std::string::npos) {
+    text->clear();  // "[]" or a list without strings: no tag
+    return;
+  }
+  *text = text->substr(open + 1, close - open - 1);
+}
+
 class CsvTraceReader : public LineTraceReader {
  public:
   using LineTraceReader::LineTraceReader;
@@ -192,7 +213,7 @@ class CsvTraceReader : public LineTraceReader {
     return Status::Ok();
   }
 
-  Status ParseLine(std::string_view line, TraceRecord* r) override {
+  Status ParseLine(std::string_view line, TraceRecord* r, bool* dropped) override {
     if (!SplitCsv(line, &fields_, &scratch_)) {
       return Status::InvalidArgument("unterminated quote");
     }
@@ -207,6 +228,10 @@ class CsvTraceReader : public LineTraceReader {
     }
     Status s = TimeFromText(fields_[index_[0]], options_.map.timestamp_unit, &r->time_micros);
     if (!s.ok()) return s;
+    if (Dropped(r->time_micros)) {
+      *dropped = true;
+      return Status::Ok();
+    }
     if (!ParseTokens(fields_[index_[1]], &r->input_tokens)) {
       return Status::InvalidArgument("input_tokens '" + std::string(fields_[index_[1]]) +
                                      "' is not a non-negative integer");
@@ -217,6 +242,7 @@ class CsvTraceReader : public LineTraceReader {
     }
     Assign(3, &r->model);
     Assign(4, &r->tag);
+    FirstOfList(&r->tag);
     Assign(5, &r->status);
     return Status::Ok();
   }
@@ -257,7 +283,7 @@ class JsonlTraceReader : public LineTraceReader {
   using LineTraceReader::LineTraceReader;
 
  protected:
-  Status ParseLine(std::string_view line, TraceRecord* r) override {
+  Status ParseLine(std::string_view line, TraceRecord* r, bool* dropped) override {
     nlohmann::json doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return Status::InvalidArgument("not valid JSON");
     if (!doc.is_object()) return Status::InvalidArgument("not a JSON object");
@@ -266,6 +292,10 @@ class JsonlTraceReader : public LineTraceReader {
     if (ts == nullptr) return Status::InvalidArgument("missing key '" + m.timestamp + "'");
     std::string ts_text = ts->is_string() ? ts->get<std::string>() : ts->dump();
     UKAIRO_RETURN_IF_ERROR(TimeFromText(ts_text, m.timestamp_unit, &r->time_micros));
+    if (Dropped(r->time_micros)) {
+      *dropped = true;
+      return Status::Ok();
+    }
     UKAIRO_RETURN_IF_ERROR(Tokens(doc, m.input_tokens, &r->input_tokens));
     UKAIRO_RETURN_IF_ERROR(Tokens(doc, m.output_tokens, &r->output_tokens));
     Text(doc, m.model, &r->model);
@@ -301,8 +331,10 @@ Result<TraceFormat> ParseTraceFormat(std::string_view name) {
   if (name == "azure") return TraceFormat::kAzure;
   if (name == "csv") return TraceFormat::kCsv;
   if (name == "jsonl") return TraceFormat::kJsonl;
+  if (name == "litellm") return TraceFormat::kLiteLlm;
+  if (name == "litellm-csv") return TraceFormat::kLiteLlmCsv;
   return Status::InvalidArgument("unknown trace format '" + std::string(name) +
-                                 "' (azure, csv, jsonl)");
+                                 "' (azure, csv, jsonl, litellm, litellm-csv)");
 }
 
 ColumnMap AzureColumnMap() {
@@ -312,6 +344,23 @@ ColumnMap AzureColumnMap() {
   m.input_tokens = "ContextTokens";
   m.output_tokens = "GeneratedTokens";
   return m;
+}
+
+ColumnMap LiteLlmColumnMap() {
+  ColumnMap m;
+  m.timestamp = "startTime";
+  m.timestamp_unit = TimeUnit::kIso;
+  m.input_tokens = "prompt_tokens";
+  m.output_tokens = "completion_tokens";
+  m.model = "model_group";
+  m.tag = "request_tags";
+  m.status = "status";
+  return m;
+}
+
+bool HasFixedMap(TraceFormat format) {
+  return format == TraceFormat::kAzure || format == TraceFormat::kLiteLlm ||
+         format == TraceFormat::kLiteLlmCsv;
 }
 
 Result<ColumnMap> ParseColumnMap(std::string_view spec) {
@@ -406,8 +455,11 @@ Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path,
                                                        const TraceReaderOptions& options) {
   TraceReaderOptions opts = options;
   if (opts.format == TraceFormat::kAzure) opts.map = AzureColumnMap();
+  if (opts.format == TraceFormat::kLiteLlm || opts.format == TraceFormat::kLiteLlmCsv) {
+    opts.map = LiteLlmColumnMap();
+  }
   std::unique_ptr<LineTraceReader> reader;
-  if (opts.format == TraceFormat::kJsonl) {
+  if (opts.format == TraceFormat::kJsonl || opts.format == TraceFormat::kLiteLlm) {
     reader = std::make_unique<JsonlTraceReader>(opts);
   } else {
     reader = std::make_unique<CsvTraceReader>(opts);

@@ -25,7 +25,10 @@ class ReplaySource : public TrafficSource {
   uint64_t read_ = 0;
 };
 
-class StretchedSource : public TrafficSource {
+// The trace is re-read once per slot; this object is also the reader's
+// TimeFilter, so a record thinned out is dropped right after its timestamp
+// is parsed.
+class StretchedSource : public TrafficSource, public TimeFilter {
  public:
   StretchedSource(std::unique_ptr<TraceReader> reader, const StretchOptions& options,
                   int64_t trace_first_micros, int64_t slot_micros)
@@ -43,31 +46,38 @@ class StretchedSource : public TrafficSource {
             options.profile.weekly_permille[wd] * options.profile.daily_permille[h];
       }
     }
+    reader_->SetTimeFilter(this);
   }
+  ~StretchedSource() override { reader_->SetTimeFilter(nullptr); }
 
   Result<bool> Next(TraceRecord* record) override {
     for (;;) {
-      const int64_t slot_base = options_.start_micros + slot_ * slot_micros_;
-      if (slot_base >= end_micros_) return false;
+      if (SlotBase() >= end_micros_) return false;
       UKAIRO_ASSIGN_OR_RETURN(bool more, reader_->Next(record));
       if (!more) {
         UKAIRO_RETURN_IF_ERROR(reader_->Rewind());
         ++slot_;
         continue;
       }
-      ++read_;
-      const int64_t offset = record->time_micros - trace_first_micros_;
-      if (offset < 0 || offset >= slot_micros_) continue;  // outside the slot's shape
-      const int64_t t = slot_base + offset;
-      if (t >= end_micros_) continue;
-      if (rng_.Below(1'000'000) >= keep_ppm_[HourOfWeek(t)]) continue;
-      record->time_micros = t;
+      // Keep() accepted it, so it lies inside this slot and the span.
+      record->time_micros = SlotBase() + (record->time_micros - trace_first_micros_);
+      assert(record->time_micros < end_micros_);
       return true;
     }
   }
   uint64_t records_read() const override { return read_; }
 
+  bool Keep(int64_t trace_time_micros) override {
+    ++read_;
+    const int64_t offset = trace_time_micros - trace_first_micros_;
+    if (offset < 0 || offset >= slot_micros_) return false;  // outside the slot's shape
+    const int64_t t = SlotBase() + offset;
+    if (t >= end_micros_) return false;
+    return rng_.Below(1'000'000) < keep_ppm_[HourOfWeek(t)];
+  }
+
  private:
+  int64_t SlotBase() const { return options_.start_micros + slot_ * slot_micros_; }
   static int HourOfWeek(int64_t unix_micros) {
     int64_t days = unix_micros / kMicrosPerDay;  // the simulation runs after 1970
     int weekday = static_cast<int>((days + 3) % 7);  // 1970-01-01 was a Thursday

@@ -65,7 +65,7 @@ int Run(const SimulateFlags& f) {
   if (!format.ok()) return Fail(kExitUsage, format.status().message());
   sim::TraceReaderOptions ropts;
   ropts.format = *format;
-  if (*format != sim::TraceFormat::kAzure) {
+  if (!sim::HasFixedMap(*format)) {
     if (f.map.empty()) return Fail(kExitUsage, "--format csv/jsonl needs --map");
     auto map = sim::ParseColumnMap(f.map);
     if (!map.ok()) return Fail(kExitUsage, map.status().message());
@@ -167,10 +167,13 @@ int Run(const SimulateFlags& f) {
     if (!out) return Fail(kExitFailed, "cannot write " + f.out);
   }
   if (!f.quiet) {
-    std::fprintf(stderr, "ukairo simulate: %llu requests, %llu events in %.2f s (%.0f req/s)\n",
+    std::fprintf(stderr,
+                 "ukairo simulate: %llu requests, %llu events, %llu timers, queue peak %zu, "
+                 "in %.2f s (%.0f req/s)\n",
                  static_cast<unsigned long long>(stats->arrivals),
-                 static_cast<unsigned long long>(stats->events), wall_s,
-                 wall_s > 0 ? static_cast<double>(stats->arrivals) / wall_s : 0.0);
+                 static_cast<unsigned long long>(stats->events),
+                 static_cast<unsigned long long>(stats->timers), stats->queue_entries_peak,
+                 wall_s, wall_s > 0 ? static_cast<double>(stats->arrivals) / wall_s : 0.0);
     if (info.trace_lines_skipped > 0) {
       std::cerr << "ukairo simulate: skipped " << info.trace_lines_skipped
                 << " malformed trace lines; first: "
@@ -188,7 +191,8 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
       "summary JSON (schema: sim/README.md).");
   cmd->add_option("--config", flags->config, "ukairo/LiteLLM config YAML")->required();
   cmd->add_option("--trace", flags->trace, "traffic trace file")->required();
-  cmd->add_option("--format", flags->format, "trace format: azure, csv, jsonl")
+  cmd->add_option("--format", flags->format,
+                  "trace format: azure, csv, jsonl, litellm (spend-log JSONL), litellm-csv")
       ->capture_default_str();
   cmd->add_option("--map", flags->map,
                   "columns for csv/jsonl: timestamp=COL:s|ms|us|iso,input_tokens=COL,"

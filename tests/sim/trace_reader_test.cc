@@ -193,3 +193,45 @@ TEST(TraceReader, ColumnMapErrors) {
 
 }  // namespace
 }  // namespace ukairo::sim
+
+namespace ukairo::sim {
+namespace {
+
+TEST(TraceReader, LiteLlmSpendLogsJsonlAndCsv) {
+  ukairo::testing::TempDir dir;
+  std::string jsonl = dir.Sub("spend.jsonl");
+  std::ofstream(jsonl) << "{\"startTime\": \"2026-10-03T09:15:00.250000Z\", \"endTime\": "
+                          "\"2026-10-03T09:15:02Z\", \"model\": \"anthropic/claude-opus-4-8\", "
+                          "\"model_group\": \"claude-opus\", \"prompt_tokens\": 1200, "
+                          "\"completion_tokens\": 300, \"spend\": 0.0135, "
+                          "\"request_tags\": [\"Spec\"], \"status\": \"success\"}\n";
+  TraceReaderOptions o;
+  o.format = TraceFormat::kLiteLlm;
+  auto r = TraceReader::Open(jsonl, o);
+  ASSERT_OK(r);
+  TraceRecord rec;
+  ASSERT_TRUE(*(*r)->Next(&rec));
+  EXPECT_EQ(rec.time_micros, MicrosFromCivil(2026, 10, 3, 9, 15, 0, 250000));
+  EXPECT_EQ(rec.model, "claude-opus");
+  EXPECT_EQ(rec.tag, "Spec");
+  EXPECT_EQ(rec.input_tokens, 1200);
+  EXPECT_EQ(rec.status, "success");
+
+  std::string csv = dir.Sub("spend.csv");
+  std::ofstream(csv) << "request_id,startTime,model_group,prompt_tokens,completion_tokens,"
+                        "request_tags,status\n"
+                        "a,2026-10-03 09:15:00,gpt-5.2,10,2,\"[\"\"Build\"\", \"\"x\"\"]\","
+                        "failure\n"
+                        "b,2026-10-03 09:16:00,gpt-5.2,10,2,[],success\n";
+  o.format = TraceFormat::kLiteLlmCsv;
+  auto c = TraceReader::Open(csv, o);
+  ASSERT_OK(c);
+  ASSERT_TRUE(*(*c)->Next(&rec));
+  EXPECT_EQ(rec.tag, "Build");
+  EXPECT_EQ(rec.status, "failure");
+  ASSERT_TRUE(*(*c)->Next(&rec));
+  EXPECT_EQ(rec.tag, "");
+}
+
+}  // namespace
+}  // namespace ukairo::sim
