@@ -134,7 +134,6 @@ bool RequireGroup(Reader* reader, const Config& config, const YAML::Node& at,
 // Sets (or replaces) a budget limit.
 void SetBudget(Config* config, ScopeKind kind, const std::string& key, NanoUsd limit_nanos);
 std::optional<AlertAction> ParseAlertAction(std::string_view text);
-const char* AlertActionName(AlertAction action);
 // Adds or replaces the alert rule at its threshold.
 void ParseAlerts(Reader* reader, const YAML::Node& node, const std::string& path,
                  const char* threshold_key, Config* config);

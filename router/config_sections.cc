@@ -93,17 +93,6 @@ std::optional<AlertAction> ParseAlertAction(std::string_view text) {
   return std::nullopt;
 }
 
-const char* AlertActionName(AlertAction action) {
-  switch (action) {
-    case AlertAction::kNotify:
-      return "notify";
-    case AlertAction::kWarn:
-      return "warn";
-    case AlertAction::kStopAndFallback:
-      return "stop_and_fallback";
-  }
-  return "?";
-}
 
 void ParseAlerts(Reader* r, const YAML::Node& node, const std::string& path,
                  const char* threshold_key, Config* c) {

@@ -22,31 +22,9 @@ using router::Config;
 using router::Deployment;
 using router::ScopeKind;
 
-const char* ScopeName(ScopeKind kind) {
-  switch (kind) {
-    case ScopeKind::kModel:
-      return "model";
-    case ScopeKind::kTag:
-      return "tag";
-    case ScopeKind::kTier:
-      return "tier";
-    case ScopeKind::kGlobal:
-      return "global";
-  }
-  return "?";
-}
-
-const char* ActionName(AlertAction action) {
-  switch (action) {
-    case AlertAction::kNotify:
-      return "notify";
-    case AlertAction::kWarn:
-      return "warn";
-    case AlertAction::kStopAndFallback:
-      return "stop_and_fallback";
-  }
-  return "?";
-}
+// The names events and reports use, so `config check` speaks the same words.
+const char* ScopeName(ScopeKind kind) { return ledger::ScopeKindName(kind); }
+const char* ActionName(AlertAction action) { return ledger::AlertActionName(action); }
 
 std::string Join(const std::vector<std::string>& items, const char* sep) {
   std::string out;

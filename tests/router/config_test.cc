@@ -529,14 +529,7 @@ TEST(ConfigFuzz, MutatedExampleNeverCrashes) {
 
 // `ukairo config check`, run as a user would.
 int RunCli(const std::string& args, std::string* out) {
-  std::string cmd = testing::UkairoBinary() + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::RunCommand(testing::UkairoBinary() + " " + args + " 2>&1", out);
 }
 
 TEST(ConfigCheckCli, PrintsNormalizedConfigOrError) {
