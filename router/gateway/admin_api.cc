@@ -10,6 +10,7 @@
 #include "ledger/period.h"
 #include "router/config_loader.h"
 #include "router/gateway/gateway_impl.h"
+#include "router/gateway/ui_assets.h"
 
 namespace ukairo::gateway {
 namespace {
@@ -383,6 +384,20 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
     return on_strand([this] {
       return HttpReply{200, "text/plain; version=0.0.4", MetricsText(), {}};
     });
+  }
+  if (path == "/ui" || path == "/ui/" || path.rfind("/ui/", 0) == 0) {
+    // Static files carry no secrets; the data they show comes from the admin
+    // endpoints, which the page calls with the master key the user enters.
+    std::string file = path.size() <= 4 ? "index.html" : path.substr(4);
+    for (const UiFile& f : EmbeddedUiFiles()) {
+      if (file != f.path) continue;
+      HttpReply r{200, f.content_type, std::string(f.bytes()), {}};
+      r.headers.emplace_back("cache-control", "no-cache");
+      return reply(std::move(r));
+    }
+    http_errors_.fetch_add(1, std::memory_order_relaxed);
+    return reply(Error(404, "no such dashboard file: " + file, "invalid_request_error",
+                       "not_found"));
   }
   static const char* kAdmin[] = {"/budgets", "/deployments", "/gate", "/audit", "/config/reload"};
   bool admin = std::any_of(std::begin(kAdmin), std::end(kAdmin),
