@@ -190,8 +190,8 @@ class Loop {
     const PendingRequest& req = it->second;
     int64_t output_cap = config_->default_max_output_tokens;
     int64_t output = req.output_tokens < output_cap ? req.output_tokens : output_cap;
-    CallResult c = providers_.Call(s.deployment_index, now_, req.input_tokens, output,
-                                   s.timeout_ms);
+    CallResult c =
+        providers_.Call(s.deployment_index, now_, req.input_tokens, output, s.timeout_ms);
     const uint64_t slot = results_.Put(router::UpstreamResult{});
     router::UpstreamResult& r = results_.at(slot);
     r.request_id = s.request_id;

@@ -41,7 +41,7 @@ class EventSink {
 
 struct SimulationOptions {
   uint64_t seed = 1;
-  int64_t start_micros = 0;   // the core starts here; earlier arrivals are clamped
+  int64_t start_micros = 0;  // the core starts here; earlier arrivals are clamped
   size_t queue_entries_max = 1 << 22;
   uint64_t progress_every_arrivals = 1 << 16;
   // Called every progress_every_arrivals arrivals with (virtual now, arrivals).

@@ -95,8 +95,7 @@ TEST(CmdSimulate, BadScenarioNamesFileAndLine) {
   TempDir dir;
   std::ofstream(dir.Sub("s.yaml")) << "name: x\ndeployments:\n  claude-opus:\n    rpm: many\n";
   auto o = Sh("simulate --config " + SourcePath("data/litellm_config.yaml") + " --trace " +
-              SourcePath("data/traces/azure_code_sample.csv") + " --scenario " +
-              dir.Sub("s.yaml"));
+              SourcePath("data/traces/azure_code_sample.csv") + " --scenario " + dir.Sub("s.yaml"));
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.output.find("s.yaml:4: rpm must be an integer"), std::string::npos) << o.output;
 }
