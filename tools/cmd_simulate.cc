@@ -63,7 +63,7 @@ struct Inputs {
   std::optional<sim::ProviderModel> providers;
 };
 
-Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
+Result<sim::TraceReaderOptions> ReaderOptions(const SimulateFlags& f) {
   UKAIRO_ASSIGN_OR_RETURN(sim::TraceFormat format, sim::ParseTraceFormat(f.format));
   sim::TraceReaderOptions ropts;
   ropts.format = format;
@@ -76,6 +76,20 @@ Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
   } else if (f.on_malformed != "stop") {
     return Status::InvalidArgument("--on-malformed is stop or skip");
   }
+  return ropts;
+}
+
+Result<int64_t> FirstRecordTime(const SimulateFlags& f) {
+  UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
+  UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
+  sim::TraceRecord record;
+  UKAIRO_ASSIGN_OR_RETURN(bool any, reader->Next(&record));
+  if (!any) return Status::InvalidArgument(f.trace + ": the trace has no records");
+  return record.time_micros;
+}
+
+Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
+  UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
   UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
   in->reader = reader.get();
   if (f.days <= 0) {
@@ -97,6 +111,11 @@ Status Prepare(const SimulateFlags& f, Inputs* in) {
   auto start = ParseIso8601(f.start);
   if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
   in->start_micros = *start;
+  if (f.days <= 0) {
+    // Replay at recorded times: the run (and scenario offsets) start at the
+    // trace's first record.
+    UKAIRO_ASSIGN_OR_RETURN(in->start_micros, FirstRecordTime(f));
+  }
   if (!f.scenario.empty()) {
     UKAIRO_ASSIGN_OR_RETURN(in->scenario, sim::Scenario::Load(f.scenario, in->start_micros));
   }
@@ -136,7 +155,7 @@ int WriteSummary(const SimulateFlags& f, const Inputs& in, const sim::SummaryBui
   info.scenario = in.scenario.name;
   info.trace = f.trace;
   info.trace_format = f.format;
-  info.start_micros = in.start_micros;
+  info.start_micros = stats.start_micros;
   info.end_micros = in.end_micros > 0 ? in.end_micros : stats.last_time_micros;
   info.days = f.days;
   info.trace_records_read = in.source->records_read();
@@ -177,6 +196,7 @@ int Run(const SimulateFlags& f) {
   sim::SimulationOptions opts;
   opts.seed = in.seed;
   opts.start_micros = in.start_micros;
+  opts.start_at_first_arrival = f.days <= 0;  // replay at recorded times
   const bool progress = isatty(STDERR_FILENO) == 1 && !f.quiet && in.end_micros > 0;
   if (progress) opts.on_progress = Progress(in);
   const auto wall_start = std::chrono::steady_clock::now();
@@ -226,8 +246,10 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
                   "malformed trace lines: stop (error naming file:line) or skip (count)")
       ->capture_default_str();
   cmd->add_option("--scenario", flags->scenario, "fault scenario YAML (default: healthy)");
-  cmd->add_option("--days", flags->days,
-                  "stretch the trace over this many days (0: replay at its own times)")
+  cmd->add_option(
+         "--days", flags->days,
+         "stretch the trace over this many days from --start (0: replay the trace at its own "
+         "times; --start is then ignored)")
       ->capture_default_str();
   cmd->add_option("--start", flags->start, "first day of the simulated span (UTC, ISO-8601)")
       ->capture_default_str();
