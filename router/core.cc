@@ -81,6 +81,15 @@ void RouterCore::Impl::Start() {
 
 void RouterCore::Impl::OnRequest(const RequestInput& in) {
   ++stats_.requests;
+  if (requests_.size() >= kRequestsInFlightMax) {
+    // Load shedding at the limit, before anything is recorded or reserved.
+    ++stats_.responses_error;
+    Respond& resp = out_->responses.emplace_back();
+    resp.request_id = in.request_id;
+    resp.http_status = 503;
+    resp.error = ClientError{"service_unavailable", "overloaded", "too many requests in flight"};
+    return;
+  }
   auto [it, inserted] = requests_.try_emplace(in.request_id);
   if (!inserted) {
     // The outside world controls ids: answer, do not assert. Nothing is

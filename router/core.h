@@ -18,7 +18,28 @@
 //
 // Driver contract: one SendAttempt → exactly one OnUpstreamResult, at most
 // timeout_ms later; one StartTimer → one OnTimer at/after its time; one
-// ProbeDeployment → one OnProbeResult. now_micros never goes backwards.
+// ProbeDeployment → one OnProbeResult (a lost one only costs that probe:
+// the next is armed when it is sent). now_micros never goes backwards.
+//
+// Decisions worth knowing (details at their code):
+//  * Chain: the tag's tier chain; a client naming a group that is not the
+//    tier's primary gets [group] + fallbacks[group] (or default_fallbacks).
+//    Within a group every untried deployment is tried before the next group.
+//  * Budgets: an attempt reserves CostNanos(price, input, max_output) in its
+//    model, tag, tier and global scopes; it is skipped (reason budget) when
+//    any limited scope cannot fit it. A refusal with nothing reserved in the
+//    scope and <= 10 % of its limit left counts as reaching 100 % (settled
+//    spend alone may never get there). Stopped model: skipped. Stopped tag,
+//    tier or global: zero-cost deployments only, until a gate decision.
+//  * Failures: 429 / own rpm-tpm → next deployment at once; 5xx, timeout,
+//    connection → retries on the same deployment, then down + fallback;
+//    more than allowed_fails failures within cooldown_time → cooling_down.
+//  * Last resort: when the chain is spent, an untried zero-cost deployment of
+//    the chain gets one try whatever its health. RequestCompleted.last_resort
+//    is set when a zero-cost deployment served after at least one fallback.
+//  * Bounds: at most kAttemptsPerRequestMax attempts; no attempt or retry
+//    starts after accepted + request_timeout_ms, and each attempt's timeout
+//    ends by then, so every request is answered within that time.
 //
 // Thread safety: none; one owner calls it (one core per gateway thread/shard).
 #pragma once

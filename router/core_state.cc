@@ -30,7 +30,6 @@ void RouterCore::Impl::MaybeRollover() {
   period_start_micros_ = PeriodStartMicros(period, config_->budget_period);
   period_end_micros_ = PeriodEndMicros(period, config_->budget_period);
   if (period == guard_.period()) return;
-  assert(period > guard_.period());
   guard_.Load(*index_, projection_, period);
   for (uint32_t d = 0; d < runtime_.size(); ++d) {
     const DeploymentState s = runtime_[d].state;

@@ -196,3 +196,73 @@ TEST(CoreFailures, ContextWindowUsesContextFallbacks) {
 
 }  // namespace
 }  // namespace ukairo::router::testing
+
+namespace ukairo::router::testing {
+namespace {
+
+// R-2203 as a table: one upstream outcome on the tier's primary, and what the
+// core must do next.
+struct OutcomeCase {
+  const char* name;
+  Outcome outcome;
+  uint32_t status;
+  bool retries;                 // a RetryScheduled, same deployment later
+  const char* next_deployment;  // sent at once ("" = none)
+  DeploymentState state_after;  // of the primary
+  uint32_t client_status;       // 0 = no answer yet
+  FallbackReason reason;        // when next_deployment is set
+};
+
+TEST(CoreFailures, OutcomeTable) {
+  const OutcomeCase cases[] = {
+      {"429", Outcome::kRateLimited, 429, false, "sonnet-1", DeploymentState::kRateLimited, 0,
+       FallbackReason::kRateLimit},
+      {"500", Outcome::kServerError, 500, true, "", DeploymentState::kHealthy, 0,
+       FallbackReason::kFailure},
+      {"timeout", Outcome::kTimeout, 408, true, "", DeploymentState::kHealthy, 0,
+       FallbackReason::kFailure},
+      {"connection", Outcome::kConnectionError, 0, true, "", DeploymentState::kHealthy, 0,
+       FallbackReason::kFailure},
+      {"400", Outcome::kClientError, 400, false, "", DeploymentState::kHealthy, 400,
+       FallbackReason::kFailure},
+      {"422", Outcome::kClientError, 422, false, "", DeploymentState::kHealthy, 422,
+       FallbackReason::kFailure},
+      {"401", Outcome::kAuthError, 401, false, "sonnet-1", DeploymentState::kMisconfigured, 0,
+       FallbackReason::kMisconfigured},
+      {"403", Outcome::kAuthError, 403, false, "sonnet-1", DeploymentState::kMisconfigured, 0,
+       FallbackReason::kMisconfigured},
+      {"context", Outcome::kContextWindow, 400, false, "sonnet-1", DeploymentState::kHealthy, 0,
+       FallbackReason::kContextWindow},
+      {"ok", Outcome::kOk, 200, false, "", DeploymentState::kHealthy, 200,
+       FallbackReason::kFailure},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Harness h(SeedConfig());
+    h.Request("r", "Spec");
+    ASSERT_EQ(h.SentTo("r"), "opus-1");
+    h.Result("r", c.outcome, c.status);
+    EXPECT_EQ(h.SentTo("r"), c.next_deployment);
+    EXPECT_EQ(h.Events<ledger::RetryScheduled>().size(), c.retries ? 1u : 0u);
+    // Timers: the retry's, a deadline's or a probe's; none when nothing waits.
+    EXPECT_EQ(h.last().timers.empty(), !c.retries && c.state_after == DeploymentState::kHealthy);
+    EXPECT_EQ(h.State("opus-1"), c.state_after);
+    if (c.client_status == 0) {
+      EXPECT_EQ(h.Response("r"), nullptr);
+    } else {
+      ASSERT_NE(h.Response("r"), nullptr);
+      EXPECT_EQ(h.Response("r")->http_status, c.client_status);
+    }
+    const auto fb = h.Events<ledger::FallbackTaken>();
+    if (std::string(c.next_deployment).empty()) {
+      EXPECT_TRUE(fb.empty());
+    } else {
+      ASSERT_EQ(fb.size(), 1u);
+      EXPECT_EQ(fb[0].reason, c.reason);
+    }
+    h.ExpectProjectionMatchesLog();
+  }
+}
+
+}  // namespace
+}  // namespace ukairo::router::testing
