@@ -73,8 +73,8 @@ Result<bool> LineReader::Next(std::string_view* line) {
     }
     if (end_ - begin_ > line_bytes_max_) {
       return Status::InvalidArgument(path_ + ":" + std::to_string(line_number_ + 1) +
-                                     ": line longer than " +
-                                     std::to_string(line_bytes_max_) + " bytes");
+                                     ": line longer than " + std::to_string(line_bytes_max_) +
+                                     " bytes");
     }
     if (eof_) {
       if (begin_ == end_) return false;

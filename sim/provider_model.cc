@@ -10,17 +10,14 @@ namespace {
 // Inverse of the standard normal CDF (Acklam's rational approximation,
 // relative error < 1.2e-9). Used only to tabulate latency quantiles once.
 double NormalQuantile(double p) {
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                             -2.759285104469687e+02, 1.383577518672690e+02,
-                             -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                             -1.556989798598866e+02, 6.680131188771972e+01,
-                             -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                             -2.400758277161838e+00, -2.549671010115819e+00,
-                             4.374664141464968e+00,  2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                             2.445134137142996e+00, 3.754408661907416e+00};
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549671010115819e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
   const double low = 0.02425, high = 1 - low;
   if (p < low) {
     double q = std::sqrt(-2 * std::log(p));
@@ -44,8 +41,7 @@ void Merge(const DeploymentFaults& f, DeploymentFaults* into) {
   if (f.rpm > 0) into->rpm = f.rpm;
   if (f.max_input_tokens > 0) into->max_input_tokens = f.max_input_tokens;
   into->outages.insert(into->outages.end(), f.outages.begin(), f.outages.end());
-  into->rate_limited.insert(into->rate_limited.end(), f.rate_limited.begin(),
-                            f.rate_limited.end());
+  into->rate_limited.insert(into->rate_limited.end(), f.rate_limited.begin(), f.rate_limited.end());
 }
 
 const FaultWindow* Inside(const std::vector<FaultWindow>& windows, int64_t now) {
@@ -89,14 +85,14 @@ Result<ProviderModel> ProviderModel::Make(const Scenario& scenario, const router
     m.rng = Rng(seed, 0x9e0000 + i);
     // Log-normal: median = e^mu, p99 = e^(mu + 2.3263 sigma).
     const double mu = std::log(static_cast<double>(m.latency.median_ms) * 1000.0);
-    const double sigma =
-        (std::log(static_cast<double>(m.latency.p99_ms)) -
-         std::log(static_cast<double>(m.latency.median_ms))) / 2.3263478740408408;
+    const double sigma = (std::log(static_cast<double>(m.latency.p99_ms)) -
+                          std::log(static_cast<double>(m.latency.median_ms))) /
+                         2.3263478740408408;
     for (size_t k = 0; k <= kLatencyPoints; ++k) {
       // Midpoints of kLatencyPoints+1 equal-probability bins.
       double p = (static_cast<double>(k) + 0.5) / static_cast<double>(kLatencyPoints + 1);
-      m.latency_micros[k] = static_cast<int64_t>(std::llround(std::exp(mu + sigma *
-                                                                       NormalQuantile(p))));
+      m.latency_micros[k] =
+          static_cast<int64_t>(std::llround(std::exp(mu + sigma * NormalQuantile(p))));
       assert(k == 0 || m.latency_micros[k] >= m.latency_micros[k - 1]);
     }
   }
@@ -121,8 +117,8 @@ CallResult ProviderModel::Call(uint32_t index, int64_t now_micros, int64_t input
   const int64_t quick_micros = m.latency_micros[0];  // errors answer fast
   if (const FaultWindow* w = Inside(m.outages, now_micros)) {
     r.http_status = w->http_status;
-    r.outcome = w->http_status == 0 ? ledger::Outcome::kConnectionError
-                                    : ledger::Outcome::kServerError;
+    r.outcome =
+        w->http_status == 0 ? ledger::Outcome::kConnectionError : ledger::Outcome::kServerError;
     r.latency_micros = quick_micros;
     r.error = w->http_status == 0 ? "connection refused (outage)" : "service unavailable";
     return r;
@@ -138,8 +134,8 @@ CallResult ProviderModel::Call(uint32_t index, int64_t now_micros, int64_t input
     r.outcome = ledger::Outcome::kRateLimited;
     r.http_status = 429;
     r.latency_micros = quick_micros;
-    r.retry_after_ms = w->retry_after_ms >= 0 ? w->retry_after_ms
-                                              : (w->end_micros - now_micros + 999) / 1000;
+    r.retry_after_ms =
+        w->retry_after_ms >= 0 ? w->retry_after_ms : (w->end_micros - now_micros + 999) / 1000;
     r.error = "rate limit exceeded";
     return r;
   }
@@ -201,9 +197,8 @@ std::string ProviderModel::Describe(const router::Config& config) const {
                   "rpm %lld, context %lld, outages %zu, rate-limited windows %zu\n",
                   config.deployments[i].id.c_str(), (long long)m.latency.median_ms,
                   (long long)m.latency.p99_ms, (unsigned long long)m.failure.numerator,
-                  (unsigned long long)m.failure.denominator, m.failure_status,
-                  (long long)m.rpm, (long long)m.max_input_tokens, m.outages.size(),
-                  m.rate_limited.size());
+                  (unsigned long long)m.failure.denominator, m.failure_status, (long long)m.rpm,
+                  (long long)m.max_input_tokens, m.outages.size(), m.rate_limited.size());
     out += line;
   }
   return out;

@@ -53,8 +53,8 @@ class ProviderModel {
                                     uint64_t seed);
 
   // One call to deployment `index` at `now_micros`. REQUIRES: index < size().
-  CallResult Call(uint32_t index, int64_t now_micros, int64_t input_tokens,
-                  int64_t output_tokens, int64_t timeout_ms);
+  CallResult Call(uint32_t index, int64_t now_micros, int64_t input_tokens, int64_t output_tokens,
+                  int64_t timeout_ms);
   ProbeOutcome Probe(uint32_t index, int64_t now_micros);
 
   size_t size() const { return models_.size(); }

@@ -21,8 +21,8 @@ Result<Ratio> ParseRatio(std::string_view text) {
   bool percent = !text.empty() && text.back() == '%';
   std::string_view digits = percent ? text.substr(0, text.size() - 1) : text;
   auto scaled = ParseDecimalScaled(digits, percent ? 7 : 9);
-  if (!scaled.ok()) return Status::InvalidArgument("ratio " + quoted + ": " +
-                                                   scaled.status().message());
+  if (!scaled.ok())
+    return Status::InvalidArgument("ratio " + quoted + ": " + scaled.status().message());
   if (*scaled > 1'000'000'000) return Status::InvalidArgument("ratio " + quoted + " above 1");
   return Ratio{static_cast<uint64_t>(*scaled), 1'000'000'000};
 }

@@ -1,9 +1,9 @@
 #include "sim/scenario.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "ledger/period.h"
 
@@ -12,16 +12,16 @@ namespace {
 
 // Errors at a YAML node name the source and the 1-based line.
 Status At(const std::string& source, const YAML::Node& node, const std::string& what) {
-  return Status::InvalidArgument(source + ":" + std::to_string(node.Mark().line + 1) + ": " +
-                                 what);
+  return Status::InvalidArgument(source + ":" + std::to_string(node.Mark().line + 1) + ": " + what);
 }
 
 Result<int64_t> Int(const std::string& source, const YAML::Node& node, const char* name,
                     int64_t min, int64_t max) {
   int64_t v = 0;
   if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, v) || v < min || v > max) {
-    return At(source, node, std::string(name) + " must be an integer in " +
-                                std::to_string(min) + ".." + std::to_string(max));
+    return At(source, node,
+              std::string(name) + " must be an integer in " + std::to_string(min) + ".." +
+                  std::to_string(max));
   }
   return v;
 }
@@ -176,8 +176,7 @@ Result<Scenario> Scenario::Parse(const std::string& yaml_text, const std::string
     YAML::Node root = YAML::Load(yaml_text);
     return ParseNode(root, source, start_micros);
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ": " +
-                                   e.msg);
+    return Status::InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
 }
 
@@ -207,9 +206,12 @@ Result<int64_t> ParseOffsetMicros(const std::string& text, int64_t start_micros)
     size_t unit_start = i;
     while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
     std::string unit = text.substr(unit_start, i - unit_start);
-    int64_t scale = unit == "d" ? 86'400'000'000LL : unit == "h" ? 3'600'000'000LL
-                  : unit == "m" ? 60'000'000LL : unit == "s" ? 1'000'000LL
-                  : unit == "ms" ? 1'000LL : 0;
+    int64_t scale = unit == "d"    ? 86'400'000'000LL
+                    : unit == "h"  ? 3'600'000'000LL
+                    : unit == "m"  ? 60'000'000LL
+                    : unit == "s"  ? 1'000'000LL
+                    : unit == "ms" ? 1'000LL
+                                   : 0;
     if (digits == 0 || scale == 0) {
       return Status::InvalidArgument("bad offset '" + text +
                                      "': expected e.g. 3d09h30m, 90m, 45s, 1500ms or ISO-8601");

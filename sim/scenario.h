@@ -42,18 +42,18 @@ struct LatencySpec {
 };
 
 struct FaultWindow {
-  int64_t start_micros = 0;   // absolute, resolved against the start
-  int64_t end_micros = 0;     // exclusive
-  uint32_t http_status = 0;   // outages: 5xx, or 0 for a connection error
+  int64_t start_micros = 0;     // absolute, resolved against the start
+  int64_t end_micros = 0;       // exclusive
+  uint32_t http_status = 0;     // outages: 5xx, or 0 for a connection error
   int64_t retry_after_ms = -1;  // rate_limited windows; -1: until the end
 };
 
 struct DeploymentFaults {
-  std::string match;          // deployment id or model group; "" = defaults
+  std::string match;  // deployment id or model group; "" = defaults
   std::optional<LatencySpec> latency;
   std::optional<Ratio> failure;
   std::optional<uint32_t> failure_status;
-  int64_t rpm = 0;            // 0 = no provider-side limit
+  int64_t rpm = 0;  // 0 = no provider-side limit
   std::vector<FaultWindow> outages;
   std::vector<FaultWindow> rate_limited;
   int64_t max_input_tokens = 0;  // 0 = the config's value

@@ -77,6 +77,14 @@ class Loop {
 
   Result<SimulationStats> Run() {
     now_ = options_.start_micros;
+    if (options_.start_at_first_arrival) {
+      // Peek the first record: the core starts at its time.
+      UKAIRO_ASSIGN_OR_RETURN(bool more, source_.Next(&record_));
+      if (more) now_ = record_.time_micros;
+      source_done_ = !more;
+      first_record_read_ = true;
+    }
+    stats_.start_micros = now_;
     ledger::Event applied;
     applied.time_micros = now_;
     applied.body = ledger::ConfigApplied{config_->sha256_hex, config_->text, config_->source,
@@ -137,7 +145,12 @@ class Loop {
   }
 
   Status QueueNextArrival() {
-    UKAIRO_ASSIGN_OR_RETURN(bool more, source_.Next(&record_));
+    bool more = !source_done_;
+    if (first_record_read_) {
+      first_record_read_ = false;  // record_ already holds the peeked record
+    } else {
+      UKAIRO_ASSIGN_OR_RETURN(more, source_.Next(&record_));
+    }
     if (!more) {
       source_done_ = true;
       return Status::Ok();
@@ -190,8 +203,8 @@ class Loop {
     const PendingRequest& req = it->second;
     int64_t output_cap = config_->default_max_output_tokens;
     int64_t output = req.output_tokens < output_cap ? req.output_tokens : output_cap;
-    CallResult c = providers_.Call(s.deployment_index, now_, req.input_tokens, output,
-                                   s.timeout_ms);
+    CallResult c =
+        providers_.Call(s.deployment_index, now_, req.input_tokens, output, s.timeout_ms);
     const uint64_t slot = results_.Put(router::UpstreamResult{});
     router::UpstreamResult& r = results_.at(slot);
     r.request_id = s.request_id;
@@ -225,6 +238,7 @@ class Loop {
   uint64_t request_counter_ = 0;
   uint64_t results_queued_ = 0;
   bool source_done_ = false;
+  bool first_record_read_ = false;
   int64_t now_ = 0;
   SimulationStats stats_;
 };

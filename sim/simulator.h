@@ -41,7 +41,10 @@ class EventSink {
 
 struct SimulationOptions {
   uint64_t seed = 1;
-  int64_t start_micros = 0;   // the core starts here; earlier arrivals are clamped
+  int64_t start_micros = 0;  // the core starts here; earlier arrivals are clamped
+  // Start at the first record's time instead (replaying a trace at its own
+  // timestamps); start_micros is then ignored.
+  bool start_at_first_arrival = false;
   size_t queue_entries_max = 1 << 22;
   uint64_t progress_every_arrivals = 1 << 16;
   // Called every progress_every_arrivals arrivals with (virtual now, arrivals).
@@ -56,6 +59,7 @@ struct SimulationStats {
   uint64_t probes = 0;
   uint64_t notifications = 0;
   uint64_t events = 0;
+  int64_t start_micros = 0;  // when the core started
   int64_t last_time_micros = 0;
   size_t queue_entries_peak = 0;
 };

@@ -1,7 +1,6 @@
 #include "sim/summary.h"
 
 #include <cassert>
-
 #include <nlohmann/json.hpp>
 
 #include "ledger/money.h"
@@ -87,8 +86,7 @@ void SummaryBuilder::OnFallbackTaken(const ledger::Event&, const ledger::Fallbac
   ++fallbacks_by_reason_.at(static_cast<size_t>(e.reason));
 }
 
-void SummaryBuilder::OnRequestCompleted(const ledger::Event&,
-                                        const ledger::RequestCompleted& e) {
+void SummaryBuilder::OnRequestCompleted(const ledger::Event&, const ledger::RequestCompleted& e) {
   ++completed_;
   const bool ok = e.error_code.empty() && e.http_status < 400;
   if (!ok) {
@@ -139,9 +137,7 @@ void SummaryBuilder::OnDeploymentStateChanged(const ledger::Event&,
   ++state_changes_.at(static_cast<size_t>(e.to));
 }
 
-void SummaryBuilder::OnRecovered(const ledger::Event&, const ledger::Recovered&) {
-  ++recoveries_;
-}
+void SummaryBuilder::OnRecovered(const ledger::Event&, const ledger::Recovered&) { ++recoveries_; }
 
 int64_t SummaryBuilder::LatencyAddedMsPercentile(uint32_t pct) const {
   assert(pct >= 1 && pct <= 100);

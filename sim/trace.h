@@ -26,12 +26,12 @@
 namespace ukairo::sim {
 
 struct TraceRecord {
-  int64_t time_micros = 0;    // Unix epoch, UTC
+  int64_t time_micros = 0;  // Unix epoch, UTC
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
-  std::string model;          // "" when the trace has none
-  std::string tag;            // "" when the trace has none
-  std::string status;         // recorded outcome, "" when none
+  std::string model;   // "" when the trace has none
+  std::string tag;     // "" when the trace has none
+  std::string status;  // recorded outcome, "" when none
 };
 
 enum class TraceFormat : uint8_t { kAzure = 0, kCsv, kJsonl, kLiteLlm, kLiteLlmCsv };
@@ -65,7 +65,7 @@ enum class MalformedPolicy : uint8_t { kStop = 0, kSkip };
 
 struct TraceReaderOptions {
   TraceFormat format = TraceFormat::kAzure;
-  ColumnMap map;                 // ignored when HasFixedMap(format)
+  ColumnMap map;  // ignored when HasFixedMap(format)
   MalformedPolicy on_malformed = MalformedPolicy::kStop;
   size_t line_bytes_max = 1 << 20;
   uint64_t skipped_lines_max = UINT64_MAX;  // kSkip gives up past this many

@@ -3,9 +3,8 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "ledger/period.h"
 #include "sim/line_reader.h"
@@ -95,8 +94,7 @@ class LineTraceReader : public TraceReader {
       }
       if (first_skip_error_.empty()) first_skip_error_ = where + s.message();
       if (++skipped_ > options_.skipped_lines_max) {
-        return Status::InvalidArgument("more than " +
-                                       std::to_string(options_.skipped_lines_max) +
+        return Status::InvalidArgument("more than " + std::to_string(options_.skipped_lines_max) +
                                        " malformed lines; first: " + first_skip_error_);
       }
     }
@@ -198,7 +196,7 @@ class CsvTraceReader : public LineTraceReader {
     }
     const ColumnMap& m = options_.map;
     const std::string* names[] = {&m.timestamp, &m.input_tokens, &m.output_tokens,
-                                  &m.model, &m.tag, &m.status};
+                                  &m.model,     &m.tag,          &m.status};
     for (size_t k = 0; k < kFields; ++k) {
       index_[k] = -1;
       if (names[k]->empty()) continue;
@@ -206,8 +204,7 @@ class CsvTraceReader : public LineTraceReader {
         if (fields_[c] == *names[k]) index_[k] = static_cast<int>(c);
       }
       if (index_[k] < 0) {
-        return Status::InvalidArgument(where + "no column named '" + *names[k] +
-                                       "' in the header");
+        return Status::InvalidArgument(where + "no column named '" + *names[k] + "' in the header");
       }
     }
     return Status::Ok();
@@ -218,12 +215,12 @@ class CsvTraceReader : public LineTraceReader {
       return Status::InvalidArgument("unterminated quote");
     }
     static const char* kNames[kFields] = {"timestamp", "input_tokens", "output_tokens",
-                                          "model", "tag", "status"};
+                                          "model",     "tag",          "status"};
     for (size_t k = 0; k < kFields; ++k) {
       if (index_[k] >= static_cast<int>(fields_.size())) {
         return Status::InvalidArgument("expected " + std::to_string(index_[k] + 1) +
-                                       " columns, got " + std::to_string(fields_.size()) +
-                                       " (no " + kNames[k] + ")");
+                                       " columns, got " + std::to_string(fields_.size()) + " (no " +
+                                       kNames[k] + ")");
       }
     }
     Status s = TimeFromText(fields_[index_[0]], options_.map.timestamp_unit, &r->time_micros);
@@ -374,8 +371,7 @@ Result<ColumnMap> ParseColumnMap(std::string_view spec) {
     if (item.empty()) continue;
     size_t eq = item.find('=');
     if (eq == std::string_view::npos || eq + 1 == item.size()) {
-      return Status::InvalidArgument("--map item '" + std::string(item) +
-                                     "' is not FIELD=COLUMN");
+      return Status::InvalidArgument("--map item '" + std::string(item) + "' is not FIELD=COLUMN");
     }
     std::string_view field = item.substr(0, eq), column = item.substr(eq + 1);
     if (field == "timestamp") {
@@ -383,10 +379,14 @@ Result<ColumnMap> ParseColumnMap(std::string_view spec) {
       if (colon != std::string_view::npos) {
         std::string_view unit = column.substr(colon + 1);
         column = column.substr(0, colon);
-        if (unit == "s") m.timestamp_unit = TimeUnit::kSeconds;
-        else if (unit == "ms") m.timestamp_unit = TimeUnit::kMillis;
-        else if (unit == "us") m.timestamp_unit = TimeUnit::kMicros;
-        else if (unit == "iso") m.timestamp_unit = TimeUnit::kIso;
+        if (unit == "s")
+          m.timestamp_unit = TimeUnit::kSeconds;
+        else if (unit == "ms")
+          m.timestamp_unit = TimeUnit::kMillis;
+        else if (unit == "us")
+          m.timestamp_unit = TimeUnit::kMicros;
+        else if (unit == "iso")
+          m.timestamp_unit = TimeUnit::kIso;
         else {
           return Status::InvalidArgument("timestamp unit '" + std::string(unit) +
                                          "' is not s, ms, us or iso");
@@ -436,8 +436,8 @@ Result<int64_t> ParseTraceTime(std::string_view t) {
       for (; n < 6; ++n) micros *= 10;
     }
     int mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-    if (ok && i == t.size() && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 &&
-        mi <= 59 && s <= 60) {
+    if (ok && i == t.size() && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 &&
+        s <= 60) {
       // Consecutive lines share their date: remember the last one's midnight.
       thread_local char last_date[10] = {};
       thread_local int64_t last_midnight_micros = 0;

@@ -79,7 +79,7 @@ class StretchedSource : public TrafficSource, public TimeFilter {
  private:
   int64_t SlotBase() const { return options_.start_micros + slot_ * slot_micros_; }
   static int HourOfWeek(int64_t unix_micros) {
-    int64_t days = unix_micros / kMicrosPerDay;  // the simulation runs after 1970
+    int64_t days = unix_micros / kMicrosPerDay;      // the simulation runs after 1970
     int weekday = static_cast<int>((days + 3) % 7);  // 1970-01-01 was a Thursday
     int hour = static_cast<int>(unix_micros % kMicrosPerDay / kMicrosPerHour);
     return weekday * 24 + hour;

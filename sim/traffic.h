@@ -43,11 +43,11 @@ struct TrafficProfile {
 };
 
 struct StretchOptions {
-  int64_t start_micros = 0;   // first instant of the simulated span
-  int64_t days = 30;          // > 0
+  int64_t start_micros = 0;  // first instant of the simulated span
+  int64_t days = 30;         // > 0
   TrafficProfile profile = TrafficProfile::Default();
   uint64_t seed = 1;
-  int64_t slot_micros = 0;    // 0: the trace's span rounded up to a minute
+  int64_t slot_micros = 0;  // 0: the trace's span rounded up to a minute
 };
 
 std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader);

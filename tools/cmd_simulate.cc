@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <optional>
 
 #include "ledger/ledger.h"
 #include "ledger/period.h"
@@ -47,96 +49,161 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-int Run(const SimulateFlags& f) {
-  auto config = router::LoadConfigFile(f.config);
-  if (!config.ok()) return Fail(kExitUsage, config.status().message());
-  auto start = ParseIso8601(f.start);
-  if (!start.ok()) return Fail(kExitUsage, "--start: " + start.status().message());
-
+// Everything a run needs, built from the flags. Any failure to build it is
+// a usage/input error (exit 2).
+struct Inputs {
+  std::shared_ptr<const router::Config> config;
   sim::Scenario scenario = sim::Scenario::Healthy();
-  if (!f.scenario.empty()) {
-    auto s = sim::Scenario::Load(f.scenario, *start);
-    if (!s.ok()) return Fail(kExitUsage, s.status().message());
-    scenario = std::move(*s);
-  }
-  const uint64_t seed = f.seed ? *f.seed : scenario.seed.value_or(1);
-
-  auto format = sim::ParseTraceFormat(f.format);
-  if (!format.ok()) return Fail(kExitUsage, format.status().message());
-  sim::TraceReaderOptions ropts;
-  ropts.format = *format;
-  if (!sim::HasFixedMap(*format)) {
-    if (f.map.empty()) return Fail(kExitUsage, "--format csv/jsonl needs --map");
-    auto map = sim::ParseColumnMap(f.map);
-    if (!map.ok()) return Fail(kExitUsage, map.status().message());
-    ropts.map = *map;
-  }
-  if (f.on_malformed == "skip") ropts.on_malformed = sim::MalformedPolicy::kSkip;
-  else if (f.on_malformed != "stop") return Fail(kExitUsage, "--on-malformed is stop or skip");
-  auto reader = sim::TraceReader::Open(f.trace, ropts);
-  if (!reader.ok()) return Fail(kExitUsage, reader.status().message());
-  sim::TraceReader* reader_raw = reader->get();
-
+  uint64_t seed = 1;
+  int64_t start_micros = 0;
+  int64_t end_micros = 0;              // 0 when the trace is replayed at its own times
+  sim::TraceReader* reader = nullptr;  // owned by `source`
   std::unique_ptr<sim::TrafficSource> source;
-  int64_t end_micros = 0;
-  if (f.days > 0) {
-    sim::StretchOptions so;
-    so.start_micros = *start;
-    so.days = f.days;
-    so.seed = sim::DeriveSeed(seed, sim::kSeedStreamTraffic);
-    if (scenario.profile) so.profile = *scenario.profile;
-    auto s = sim::MakeStretchedSource(std::move(*reader), so);
-    if (!s.ok()) return Fail(kExitUsage, s.status().message());
-    source = std::move(*s);
-    end_micros = *start + f.days * 86'400'000'000LL;
-  } else {
-    source = sim::MakeReplaySource(std::move(*reader));
+  std::optional<sim::TagAssigner> tags;
+  std::optional<sim::ProviderModel> providers;
+};
+
+Result<sim::TraceReaderOptions> ReaderOptions(const SimulateFlags& f) {
+  UKAIRO_ASSIGN_OR_RETURN(sim::TraceFormat format, sim::ParseTraceFormat(f.format));
+  sim::TraceReaderOptions ropts;
+  ropts.format = format;
+  if (!sim::HasFixedMap(format)) {
+    if (f.map.empty()) return Status::InvalidArgument("--format " + f.format + " needs --map");
+    UKAIRO_ASSIGN_OR_RETURN(ropts.map, sim::ParseColumnMap(f.map));
   }
+  if (f.on_malformed == "skip") {
+    ropts.on_malformed = sim::MalformedPolicy::kSkip;
+  } else if (f.on_malformed != "stop") {
+    return Status::InvalidArgument("--on-malformed is stop or skip");
+  }
+  return ropts;
+}
 
-  std::string mix = f.tag.empty() && f.tag_mix.empty() ? scenario.tag_mix : f.tag_mix;
-  auto tags = sim::TagAssigner::Make(f.tag, mix, sim::DeriveSeed(seed, sim::kSeedStreamTags));
-  if (!tags.ok()) return Fail(kExitUsage, tags.status().message());
-  auto providers =
-      sim::ProviderModel::Make(scenario, **config, sim::DeriveSeed(seed, sim::kSeedStreamProviders));
-  if (!providers.ok()) return Fail(kExitUsage, providers.status().message());
+Result<int64_t> FirstRecordTime(const SimulateFlags& f) {
+  UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
+  UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
+  sim::TraceRecord record;
+  UKAIRO_ASSIGN_OR_RETURN(bool any, reader->Next(&record));
+  if (!any) return Status::InvalidArgument(f.trace + ": the trace has no records");
+  return record.time_micros;
+}
 
+Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
+  UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
+  UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
+  in->reader = reader.get();
+  if (f.days <= 0) {
+    in->source = sim::MakeReplaySource(std::move(reader));
+    return Status::Ok();
+  }
+  sim::StretchOptions so;
+  so.start_micros = in->start_micros;
+  so.days = f.days;
+  so.seed = sim::DeriveSeed(in->seed, sim::kSeedStreamTraffic);
+  if (in->scenario.profile) so.profile = *in->scenario.profile;
+  UKAIRO_ASSIGN_OR_RETURN(in->source, sim::MakeStretchedSource(std::move(reader), so));
+  in->end_micros = in->start_micros + f.days * 86'400'000'000LL;
+  return Status::Ok();
+}
+
+Status Prepare(const SimulateFlags& f, Inputs* in) {
+  UKAIRO_ASSIGN_OR_RETURN(in->config, router::LoadConfigFile(f.config));
+  auto start = ParseIso8601(f.start);
+  if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
+  in->start_micros = *start;
+  if (f.days <= 0) {
+    // Replay at recorded times: the run (and scenario offsets) start at the
+    // trace's first record.
+    UKAIRO_ASSIGN_OR_RETURN(in->start_micros, FirstRecordTime(f));
+  }
+  if (!f.scenario.empty()) {
+    UKAIRO_ASSIGN_OR_RETURN(in->scenario, sim::Scenario::Load(f.scenario, in->start_micros));
+  }
+  in->seed = f.seed ? *f.seed : in->scenario.seed.value_or(1);
+  UKAIRO_RETURN_IF_ERROR(OpenTraffic(f, in));
+  const std::string& mix = f.tag.empty() && f.tag_mix.empty() ? in->scenario.tag_mix : f.tag_mix;
+  UKAIRO_ASSIGN_OR_RETURN(
+      in->tags,
+      sim::TagAssigner::Make(f.tag, mix, sim::DeriveSeed(in->seed, sim::kSeedStreamTags)));
+  UKAIRO_ASSIGN_OR_RETURN(in->providers, sim::ProviderModel::Make(
+                                             in->scenario, *in->config,
+                                             sim::DeriveSeed(in->seed, sim::kSeedStreamProviders)));
+  return Status::Ok();
+}
+
+// Rate and ETA on stderr, rewritten in place; only for a terminal.
+std::function<void(int64_t, uint64_t)> Progress(const Inputs& in) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const int64_t start = in.start_micros, end = in.end_micros;
+  return [wall_start, start, end](int64_t now, uint64_t arrivals) {
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    double done = static_cast<double>(now - start) / static_cast<double>(end - start);
+    double rate = elapsed > 0 ? static_cast<double>(arrivals) / elapsed : 0;
+    double eta = done > 0 ? elapsed * (1 - done) / done : 0;
+    std::fprintf(stderr, "\r  %5.1f%%  %llu requests  %.0f req/s  ETA %.1f s   ", 100 * done,
+                 static_cast<unsigned long long>(arrivals), rate, eta);
+  };
+}
+
+int WriteSummary(const SimulateFlags& f, const Inputs& in, const sim::SummaryBuilder& summary,
+                 const sim::SimulationStats& stats) {
+  sim::RunInfo info;
+  info.seed = in.seed;
+  info.config_source = f.config;
+  info.config_sha256_hex = in.config->sha256_hex;
+  info.scenario = in.scenario.name;
+  info.trace = f.trace;
+  info.trace_format = f.format;
+  info.start_micros = stats.start_micros;
+  info.end_micros = in.end_micros > 0 ? in.end_micros : stats.last_time_micros;
+  info.days = f.days;
+  info.trace_records_read = in.source->records_read();
+  info.trace_lines_skipped = in.reader->skipped_lines();
+  info.arrivals_out_of_order = stats.arrivals_out_of_order;
+  std::string json = summary.ToJson(info);
+  if (f.out.empty() || f.out == "-") {
+    std::cout << json;
+    return kExitOk;
+  }
+  std::ofstream out(f.out, std::ios::binary);
+  out << json;
+  return out ? kExitOk : Fail(kExitFailed, "cannot write " + f.out);
+}
+
+int Run(const SimulateFlags& f) {
+  Inputs in;
+  Status prepared = Prepare(f, &in);
+  if (!prepared.ok()) return Fail(kExitUsage, prepared.message());
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<sim::LedgerSink> sink;
   if (!f.ledger_dir.empty()) {
     auto l = ledger::Ledger::Open(f.ledger_dir, ledger::LedgerOptions{});
     if (!l.ok()) return Fail(kExitFailed, "--ledger: " + l.status().message());
     ledger = std::move(*l);
-    if (ledger->LastSeq() != 0) {
+    if (ledger->LastSeq() != 0)
       return Fail(kExitUsage, "--ledger " + f.ledger_dir + " is not empty");
-    }
     sink = std::make_unique<sim::LedgerSink>(ledger.get());
   }
-
-  const bool tty = isatty(STDERR_FILENO) == 1;
   if (!f.quiet) {
-    std::cerr << "ukairo simulate: seed " << seed << ", scenario '" << scenario.name << "', "
-              << (f.days > 0 ? std::to_string(f.days) + " days from " + FormatIso8601(*start)
-                             : std::string("trace replayed at its own times"))
-              << "\n" << providers->Describe(**config);
+    std::cerr << "ukairo simulate: seed " << in.seed << ", scenario '" << in.scenario.name << "', "
+              << (f.days > 0
+                      ? std::to_string(f.days) + " days from " + FormatIso8601(in.start_micros)
+                      : std::string("trace replayed at its own times"))
+              << "\n"
+              << in.providers->Describe(*in.config);
   }
   sim::SimulationOptions opts;
-  opts.seed = seed;
-  opts.start_micros = *start;
+  opts.seed = in.seed;
+  opts.start_micros = in.start_micros;
+  opts.start_at_first_arrival = f.days <= 0;  // replay at recorded times
+  const bool progress = isatty(STDERR_FILENO) == 1 && !f.quiet && in.end_micros > 0;
+  if (progress) opts.on_progress = Progress(in);
   const auto wall_start = std::chrono::steady_clock::now();
-  if (tty && !f.quiet && end_micros > 0) {
-    opts.on_progress = [&](int64_t now, uint64_t arrivals) {
-      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                     wall_start).count();
-      double done = static_cast<double>(now - *start) / static_cast<double>(end_micros - *start);
-      double rate = elapsed > 0 ? static_cast<double>(arrivals) / elapsed : 0;
-      double eta = done > 0 ? elapsed * (1 - done) / done : 0;
-      std::fprintf(stderr, "\r  %5.1f%%  %llu requests  %.0f req/s  ETA %.1f s   ",
-                   100 * done, static_cast<unsigned long long>(arrivals), rate, eta);
-    };
-  }
   sim::SummaryBuilder summary;
-  auto stats = sim::RunSimulation(*config, *providers, *source, *tags, opts, summary, sink.get());
-  if (tty && opts.on_progress) std::fprintf(stderr, "\r%70s\r", "");
+  auto stats =
+      sim::RunSimulation(in.config, *in.providers, *in.source, *in.tags, opts, summary, sink.get());
+  if (progress) std::fprintf(stderr, "\r%70s\r", "");
   if (!stats.ok()) {
     // Trace errors (a malformed line) are input errors; the rest is the run.
     bool input = stats.status().IsInvalidArgument();
@@ -144,43 +211,21 @@ int Run(const SimulateFlags& f) {
   }
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-
-  sim::RunInfo info;
-  info.seed = seed;
-  info.config_source = f.config;
-  info.config_sha256_hex = (*config)->sha256_hex;
-  info.scenario = scenario.name;
-  info.trace = f.trace;
-  info.trace_format = f.format;
-  info.start_micros = *start;
-  info.end_micros = end_micros > 0 ? end_micros : stats->last_time_micros;
-  info.days = f.days;
-  info.trace_records_read = source->records_read();
-  info.trace_lines_skipped = reader_raw->skipped_lines();
-  info.arrivals_out_of_order = stats->arrivals_out_of_order;
-  std::string json = summary.ToJson(info);
-  if (f.out.empty() || f.out == "-") {
-    std::cout << json;
-  } else {
-    std::ofstream out(f.out, std::ios::binary);
-    out << json;
-    if (!out) return Fail(kExitFailed, "cannot write " + f.out);
-  }
+  int rc = WriteSummary(f, in, summary, *stats);
   if (!f.quiet) {
     std::fprintf(stderr,
                  "ukairo simulate: %llu requests, %llu events, %llu timers, queue peak %zu, "
                  "in %.2f s (%.0f req/s)\n",
                  static_cast<unsigned long long>(stats->arrivals),
                  static_cast<unsigned long long>(stats->events),
-                 static_cast<unsigned long long>(stats->timers), stats->queue_entries_peak,
-                 wall_s, wall_s > 0 ? static_cast<double>(stats->arrivals) / wall_s : 0.0);
-    if (info.trace_lines_skipped > 0) {
-      std::cerr << "ukairo simulate: skipped " << info.trace_lines_skipped
-                << " malformed trace lines; first: "
-                << reader_raw->first_skip_error() << "\n";
+                 static_cast<unsigned long long>(stats->timers), stats->queue_entries_peak, wall_s,
+                 wall_s > 0 ? static_cast<double>(stats->arrivals) / wall_s : 0.0);
+    if (in.reader->skipped_lines() > 0) {
+      std::cerr << "ukairo simulate: skipped " << in.reader->skipped_lines()
+                << " malformed trace lines; first: " << in.reader->first_skip_error() << "\n";
     }
   }
-  return kExitOk;
+  return rc;
 }
 
 RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
@@ -201,13 +246,16 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
                   "malformed trace lines: stop (error naming file:line) or skip (count)")
       ->capture_default_str();
   cmd->add_option("--scenario", flags->scenario, "fault scenario YAML (default: healthy)");
-  cmd->add_option("--days", flags->days,
-                  "stretch the trace over this many days (0: replay at its own times)")
+  cmd->add_option(
+         "--days", flags->days,
+         "stretch the trace over this many days from --start (0: replay the trace at its own "
+         "times; --start is then ignored)")
       ->capture_default_str();
   cmd->add_option("--start", flags->start, "first day of the simulated span (UTC, ISO-8601)")
       ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "seed of every random choice (default: the "
-                                         "scenario's, else 1)");
+  cmd->add_option("--seed", flags->seed,
+                  "seed of every random choice (default: the "
+                  "scenario's, else 1)");
   cmd->add_option("--tag", flags->tag, "process tag for records without one");
   cmd->add_option("--tag-mix", flags->tag_mix,
                   "seeded tag mix for records without one, e.g. Spec=0.1,Build=0.5,Fix=0.4");

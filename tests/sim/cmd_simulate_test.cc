@@ -91,12 +91,22 @@ TEST(CmdSimulate, SeededOutIsByteIdenticalAndLedgerHoldsEveryEvent) {
   EXPECT_EQ(again.exit_code, 2) << "a used ledger is refused: " << again.output;
 }
 
+TEST(CmdSimulate, DaysZeroReplaysAtRecordedTimes) {
+  auto o = Sh("simulate -q --days 0 --tag Build --config " +
+              SourcePath("data/litellm_config.yaml") + " --trace " +
+              SourcePath("data/traces/azure_conv_sample.csv"));
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("\"start\": \"2023-11-16T18:15:46.680590Z\""), std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("\"requests_total\": 2000,"), std::string::npos);
+  EXPECT_NE(o.output.find("\"arrivals_out_of_order\": 0,"), std::string::npos);
+}
+
 TEST(CmdSimulate, BadScenarioNamesFileAndLine) {
   TempDir dir;
   std::ofstream(dir.Sub("s.yaml")) << "name: x\ndeployments:\n  claude-opus:\n    rpm: many\n";
   auto o = Sh("simulate --config " + SourcePath("data/litellm_config.yaml") + " --trace " +
-              SourcePath("data/traces/azure_code_sample.csv") + " --scenario " +
-              dir.Sub("s.yaml"));
+              SourcePath("data/traces/azure_code_sample.csv") + " --scenario " + dir.Sub("s.yaml"));
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.output.find("s.yaml:4: rpm must be an integer"), std::string::npos) << o.output;
 }

@@ -2,10 +2,11 @@
 // scenario exactly: outages, context windows, rate-limited windows, rpm with
 // Retry-After, failure ratios and log-normal latency quantiles. Method: a
 // hand-built two-deployment config and a scenario parsed from YAML text.
+#include "sim/provider_model.h"
+
 #include <algorithm>
 
 #include "ledger/period.h"
-#include "sim/provider_model.h"
 #include "sim/scenario.h"
 #include "tests/util/test_util.h"
 
@@ -86,8 +87,7 @@ TEST(ProviderModel, AppliesFaultsInOrder) {
   EXPECT_EQ(limited.retry_after_ms, 50'000);
   EXPECT_EQ(m->Call(0, kStart + kMinute, 10, 5, 600'000).outcome, Outcome::kOk);
   // Context window of the config (1000 tokens).
-  EXPECT_EQ(m->Call(0, kStart + 2 * kMinute, 1001, 5, 600'000).outcome,
-            Outcome::kContextWindow);
+  EXPECT_EQ(m->Call(0, kStart + 2 * kMinute, 1001, 5, 600'000).outcome, Outcome::kContextWindow);
   // Outage 1h..2h: 503, and the probe fails; after it, fine.
   auto down = m->Call(0, kStart + 90 * kMinute, 10, 5, 600'000);
   EXPECT_EQ(down.outcome, Outcome::kServerError);

@@ -199,8 +199,8 @@ TEST(Simulate, FaultMonthKeepsBudgetsAndEndsEveryRequest) {
   EXPECT_GT(s.fallbacks_by_reason()["budget"], 0u);
   for (const auto& limit : (*config)->budgets) {
     const std::map<std::string, NanoUsd>* spent =
-        limit.kind == ledger::ScopeKind::kModel ? &s.cost_by_model()
-        : limit.kind == ledger::ScopeKind::kTag ? &s.cost_by_tag()
+        limit.kind == ledger::ScopeKind::kModel  ? &s.cost_by_model()
+        : limit.kind == ledger::ScopeKind::kTag  ? &s.cost_by_tag()
         : limit.kind == ledger::ScopeKind::kTier ? &s.cost_by_tier()
                                                  : nullptr;
     if (spent == nullptr) {

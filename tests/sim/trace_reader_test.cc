@@ -179,8 +179,7 @@ TEST(TraceReader, JsonlWithNestedKeys) {
   EXPECT_EQ(recs[1].time_micros, 1700000001000000);
   EXPECT_EQ(recs[1].tag, "");
   EXPECT_EQ((*reader)->skipped_lines(), 2u);
-  EXPECT_NE((*reader)->first_skip_error().find("t.jsonl:4: 'usage.in' is -1"),
-            std::string::npos)
+  EXPECT_NE((*reader)->first_skip_error().find("t.jsonl:4: 'usage.in' is -1"), std::string::npos)
       << (*reader)->first_skip_error();
 }
 

@@ -2,11 +2,12 @@
 // the daily/weekly profile, is identical under the same seed, and a tag mix
 // assigns tags in the given integer proportions. Method: the shipped sample
 // and a tiny synthetic trace.
+#include "sim/traffic.h"
+
 #include <fstream>
 
 #include "ledger/period.h"
 #include "sim/tag_mix.h"
-#include "sim/traffic.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::sim {
@@ -15,8 +16,8 @@ namespace {
 constexpr int64_t kHour = 3'600'000'000;
 
 std::unique_ptr<TrafficSource> Month(uint64_t seed, int64_t days, TrafficProfile profile) {
-  auto reader = TraceReader::Open(ukairo::testing::SourcePath(
-                                      "data/traces/azure_code_sample.csv"), {});
+  auto reader =
+      TraceReader::Open(ukairo::testing::SourcePath("data/traces/azure_code_sample.csv"), {});
   EXPECT_OK(reader);
   StretchOptions o;
   o.start_micros = MicrosFromCivil(2026, 11, 2);  // a Monday
