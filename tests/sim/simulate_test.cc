@@ -208,7 +208,9 @@ TEST(Simulate, FaultMonthKeepsBudgetsAndEndsEveryRequest) {
       continue;
     }
     auto it = spent->find(limit.key);
-    if (it != spent->end()) EXPECT_LE(it->second, limit.limit_nanos) << limit.key;
+    if (it != spent->end()) {
+      EXPECT_LE(it->second, limit.limit_nanos) << limit.key;
+    }
   }
   std::set<std::tuple<std::string, std::string, uint32_t>> fired;
   for (const auto& a : s.alerts()) {
