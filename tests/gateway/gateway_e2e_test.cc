@@ -4,7 +4,9 @@
 // and what the ledger recorded.
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <signal.h>
@@ -44,7 +46,8 @@ class GatewayE2E : public ::testing::Test {
   }
 
   // premium → backup → local; premium has a tiny budget so tests can cross it.
-  std::string ConfigYaml(const std::string& premium_budget = "1", int interval_s = 300) {
+  std::string ConfigYaml(const std::string& premium_budget = "1", int interval_s = 300,
+                         const std::string& extra = "") {
     auto base = [&](int i) {
       return "http://127.0.0.1:" + std::to_string(fakes_[i]->port()) + "/v1";
     };
@@ -73,7 +76,7 @@ ukairo:
   retry: {num_retries: 2, backoff_ms: [10, 20]}
   cooldown: {allowed_fails: 100, cooldown_time_s: 60}
   health_check: {enabled: true, interval_s: )" + std::to_string(interval_s) + R"(}
-)";
+)" + extra;
   }
 
   void StartGateway(const std::string& yaml) {
@@ -420,6 +423,57 @@ TEST_F(GatewayE2E, KillNineThenRestartExpiresOpenReservations) {
   auto expired = Bodies<ledger::ReservationExpired>(events);
   EXPECT_EQ(expired.size(), 3u);
   for (const auto& e : expired) EXPECT_GT(e.reserved_nanos, 0);
+}
+
+TEST_F(GatewayE2E, ApiKeysNeverReachTheLedgerOrMetrics) {
+  const std::string secret = "sk-e2e-SECRET-do-not-log-7f3a";
+  setenv("E2E_PREMIUM_KEY", secret.c_str(), 1);
+  std::string yaml = ConfigYaml();
+  const std::string marker = "model: openai/premium-model, ";
+  yaml.insert(yaml.find(marker) + marker.size(), "api_key: os.environ/E2E_PREMIUM_KEY, ");
+  StartGateway(yaml);
+  EXPECT_EQ(Chat("Spec").status, 200);
+  HttpResponse metrics = Admin("GET", "/metrics");
+  EXPECT_EQ(metrics.body.find(secret), std::string::npos);
+  HttpResponse audit = Admin("GET", "/audit?limit=1000");
+  EXPECT_EQ(audit.body.find(secret), std::string::npos);
+  gateway_->Stop();
+  gateway_.reset();
+  // Every byte RocksDB wrote (WAL, SST, manifest): the key is in none.
+  size_t files = 0;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir_.Sub("ledger"))) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << f.path();
+    ++files;
+  }
+  EXPECT_GT(files, 0u);
+  unsetenv("E2E_PREMIUM_KEY");
+}
+
+TEST_F(GatewayE2E, R2206StopNotifiesTheWebhookAndRecordsIt) {
+  auto hook = FakeProvider::Start("127.0.0.1", 0, 1, FakeBehavior{});
+  ASSERT_OK(hook);
+  const std::string notify = "  notify: {webhook_url: \"http://127.0.0.1:" +
+                             std::to_string((*hook)->port()) + "/hooks/ukairo\", retries: 1}\n";
+  StartGateway(ConfigYaml("0.0045", 300, notify));
+  for (int i = 0; i < 6; ++i) Chat("Spec");
+  // Deliveries are asynchronous: wait (bounded) for the stop's notice.
+  for (int i = 0; i < 200 && (*hook)->stats().requests < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto events = StopAndReadLedger();
+  auto sent = Bodies<ledger::NotificationSent>(events);
+  std::set<std::string> subjects;
+  for (const auto& n : sent) {
+    EXPECT_EQ(n.http_status, 200u);
+    subjects.insert(n.subject);
+  }
+  EXPECT_TRUE(subjects.count("budget_alert")) << sent.size();
+  EXPECT_TRUE(subjects.count("budget_stopped")) << sent.size();
+  EXPECT_GE((*hook)->stats().requests, sent.size());
+  (*hook)->Stop();
 }
 
 }  // namespace
