@@ -64,6 +64,8 @@ RegisterCommand registration(10, [](CLI::App& root, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--idle-timeout-ms", o->gw.idle_timeout_ms, "Idle/slow connection timeout")
       ->capture_default_str();
+  cmd->add_option("--ca-file", o->gw.ca_file,
+                  "Extra PEM CA bundle for HTTPS upstreams (the system store stays trusted)");
   cmd->add_option("--seed", o->gw.seed, "Seed of the router's balancing and jitter")
       ->capture_default_str();
   cmd->callback([o, exit_code] { *exit_code = Run(*o); });

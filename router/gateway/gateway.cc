@@ -60,7 +60,9 @@ Status GatewayImpl::Init() {
   UKAIRO_RETURN_IF_ERROR(it->status());
 
   snapshotter_ = std::make_unique<ledger::Snapshotter>(*ledger_, options_.snapshot_every_events);
-  upstream_ = UpstreamClient::Create(ioc_, UpstreamClientOptions{});
+  UpstreamClientOptions upstream_options;
+  upstream_options.ca_file = options_.ca_file;
+  UKAIRO_ASSIGN_OR_RETURN(upstream_, UpstreamClient::Create(ioc_, upstream_options));
   char prefix[32];
   std::snprintf(prefix, sizeof prefix, "req-%llx-", static_cast<unsigned long long>(now));
   request_prefix_ = prefix;

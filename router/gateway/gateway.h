@@ -32,6 +32,7 @@ struct GatewayOptions {
   int64_t drain_deadline_ms = 10'000;
   uint64_t seed = 1;                // the core's RNG (balancing, jitter)
   std::string config_path;          // for /config/reload
+  std::string ca_file;              // extra trusted CAs for HTTPS upstreams
 };
 
 struct GatewayCounters {

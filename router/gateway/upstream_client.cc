@@ -122,6 +122,17 @@ class ClientImpl : public UpstreamClient {
     }
   }
 
+  Status LoadExtraCa() {
+    if (options_.ca_file.empty()) return Status::Ok();
+    beast::error_code ec;
+    tls_.load_verify_file(options_.ca_file, ec);
+    if (ec) {
+      return Status::InvalidArgument("cannot load CA file " + options_.ca_file + ": " +
+                                     ec.message());
+    }
+    return Status::Ok();
+  }
+
   void GiveBack(const std::string& key, std::unique_ptr<PlainStream> s) {
     plain_pool_.Give(key, std::move(s), options_.idle_connections_max);
   }
@@ -274,9 +285,11 @@ Result<UpstreamUrl> ParseUpstreamUrl(const std::string& url) {
   return out;
 }
 
-std::unique_ptr<UpstreamClient> UpstreamClient::Create(net::io_context& ioc,
-                                                       const UpstreamClientOptions& options) {
-  return std::make_unique<ClientImpl>(ioc, options);
+Result<std::unique_ptr<UpstreamClient>> UpstreamClient::Create(
+    net::io_context& ioc, const UpstreamClientOptions& options) {
+  auto client = std::make_unique<ClientImpl>(ioc, options);
+  UKAIRO_RETURN_IF_ERROR(client->LoadExtraCa());
+  return std::unique_ptr<UpstreamClient>(std::move(client));
 }
 
 }  // namespace ukairo::gateway

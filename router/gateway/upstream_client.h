@@ -55,13 +55,17 @@ struct UpstreamReply {
 struct UpstreamClientOptions {
   size_t idle_connections_max = 64;  // per (scheme, host, port)
   size_t response_bytes_max = 64 << 20;
+  // An extra PEM file of trusted CAs (a private vLLM behind internal TLS);
+  // the system store (or $SSL_CERT_FILE) is always trusted too.
+  std::string ca_file;
 };
 
 class UpstreamClient {
  public:
   virtual ~UpstreamClient() = default;
-  static std::unique_ptr<UpstreamClient> Create(boost::asio::io_context& ioc,
-                                                const UpstreamClientOptions& options);
+  // Errors: InvalidArgument when options.ca_file cannot be loaded.
+  static Result<std::unique_ptr<UpstreamClient>> Create(boost::asio::io_context& ioc,
+                                                        const UpstreamClientOptions& options);
   virtual void Send(UpstreamCall call, std::function<void(UpstreamReply)> done) = 0;
 };
 

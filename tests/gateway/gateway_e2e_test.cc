@@ -2,6 +2,9 @@
 // fake providers, with a real RocksDB ledger in a temp dir. Each test drives
 // one rule (R-2201..R-2206) or exception and checks both what the client got
 // and what the ledger recorded.
+#include <utility>
+
+#include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -79,7 +82,7 @@ ukairo:
 )" + extra;
   }
 
-  void StartGateway(const std::string& yaml) {
+  void StartGateway(const std::string& yaml, int64_t idle_timeout_ms = 60'000) {
     config_path_ = dir_.Sub("config.yaml");
     std::ofstream(config_path_) << yaml;
     auto config = router::LoadConfigFile(config_path_);
@@ -89,6 +92,7 @@ ukairo:
     o.ledger_dir = dir_.Sub("ledger");
     o.config_path = config_path_;
     o.drain_deadline_ms = 2000;
+    o.idle_timeout_ms = idle_timeout_ms;
     auto gw = Gateway::Start(o, *config);
     ASSERT_OK(gw);
     gateway_ = std::move(*gw);
@@ -474,6 +478,29 @@ TEST_F(GatewayE2E, R2206StopNotifiesTheWebhookAndRecordsIt) {
   EXPECT_TRUE(subjects.count("budget_stopped")) << sent.size();
   EXPECT_GE((*hook)->stats().requests, sent.size());
   (*hook)->Stop();
+}
+
+TEST_F(GatewayE2E, IdleAndSlowConnectionsTimeOut) {
+  StartGateway(ConfigYaml(), /*idle_timeout_ms=*/200);
+  boost::asio::io_context ioc;
+  auto connect = [&] {
+    boost::asio::ip::tcp::socket s(ioc);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), gateway_->port()});
+    return s;
+  };
+  // A slow client: half a request line, then nothing. The server must close.
+  auto slow = connect();
+  boost::asio::write(slow, boost::asio::buffer(std::string("POST /v1/chat/comp")));
+  auto idle = connect();
+  char byte;
+  boost::system::error_code ec;
+  const auto t0 = std::chrono::steady_clock::now();
+  slow.read_some(boost::asio::buffer(&byte, 1), ec);  // blocks until the server closes
+  EXPECT_EQ(ec, boost::asio::error::eof);
+  idle.read_some(boost::asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(Chat("Spec").status, 200);  // and it still serves
 }
 
 }  // namespace
