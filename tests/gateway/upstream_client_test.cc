@@ -20,7 +20,7 @@ class UpstreamClientTest : public ::testing::Test {
   void SetUp() override {
     work_.emplace(ioc_.get_executor());
     thread_ = std::thread([this] { ioc_.run(); });
-    client_ = std::move(*UpstreamClient::Create(ioc_, UpstreamClientOptions{}));
+    client_ = UpstreamClient::Create(ioc_, UpstreamClientOptions{}).value();
   }
   void TearDown() override {
     work_.reset();
