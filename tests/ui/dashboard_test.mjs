@@ -1,0 +1,226 @@
+// The dashboard (/ui) in Debian's headless Chromium, driven by playwright-core,
+// against a real `ukairo serve` with fake providers (started by run.sh).
+// Method: chat requests push the premium model's tiny budget across 80, 90
+// and 100 %; after each one the page must show what /budgets says (fired
+// marks, stopped badge, gate form); a screenshot is saved during the stop;
+// then the gate form is filled and submitted by keyboard and clicks, and the
+// decision must be in the ledger (/audit?kind=gate_decision) and change the
+// next request's route. Also: request search, the disconnected state and its
+// recovery, labels, and a narrow window. Every wait is a bounded condition.
+// Usage: UKAIRO_PORT=<port> UKAIRO_ARTIFACTS=<dir> node --test dashboard_test.mjs
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+
+const port = process.env.UKAIRO_PORT;
+const artifacts = process.env.UKAIRO_ARTIFACTS;
+const base = `http://127.0.0.1:${port}`;
+const masterKey = "sk-ui-test-master";
+const admin = { authorization: `Bearer ${masterKey}` };
+const WAIT_MS = 10_000;
+
+let context, page, profile;
+const pageErrors = [];
+
+async function chat(tag = "Spec") {
+  const r = await fetch(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-ukairo-tag": tag },
+    body: JSON.stringify({ model: "high", max_tokens: 10,
+                           messages: [{ role: "user", content: "hello world, hello" }] }),
+  });
+  assert.equal(r.status, 200, await r.clone().text());
+  await r.text();
+  return { group: r.headers.get("x-ukairo-model-group"), id: r.headers.get("x-ukairo-request-id") };
+}
+
+async function adminGet(path) {
+  const r = await fetch(base + path, { headers: admin });
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
+const premium = () => page.locator("#scope-model-premium");
+
+// What the page shows for the premium scope, read from the DOM.
+async function shown() {
+  return premium().evaluate((card) => ({
+    fired: [80, 90, 100].filter((m) => card.querySelector(".mark-" + m).classList.contains("fired")),
+    stopped: card.dataset.stopped === "true",
+    badge: card.querySelector(".badge").textContent,
+    spent: card.querySelector(".f-spent").textContent,
+    gateForm: card.querySelector("form.gate") !== null,
+  }));
+}
+
+before(async () => {
+  profile = mkdtempSync(join(tmpdir(), "ukairo-ui-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(WAIT_MS);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+test("a wrong key is refused, the master key signs in", async () => {
+  await page.goto(`${base}/ui?poll=250`);
+  await page.getByLabel("Master key").fill("sk-wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "refused" }).waitFor();
+  await page.getByLabel("Master key").fill(masterKey);
+  await page.keyboard.press("Enter");
+  await page.locator("#conn[data-state=live]").waitFor();
+  for (const id of ["scope-model-premium", "scope-tag-Spec", "scope-tier-high", "scope-global-"]) {
+    await page.locator("#" + id).waitFor();
+  }
+  assert.match(await premium().locator(".badge").textContent(), /Within budget/);
+  // Both deployments listed, healthy.
+  await page.locator("#deployments-body tr").nth(1).waitFor();
+  assert.equal(await page.locator("#deployments-body .state-healthy").count(), 2);
+});
+
+test("the budget crosses 80, 90 and 100 %, the page follows, the gate form appears", async () => {
+  const steps = [];
+  for (let i = 0; i < 8; i++) {
+    const { group } = await chat();
+    const b = (await adminGet("/budgets")).scopes.find((s) => s.scope_key === "premium");
+    // The page catches up with the server within a few polls.
+    await page.waitForFunction(
+      ([want, stopped]) => {
+        const card = document.getElementById("scope-model-premium");
+        const fired = [80, 90, 100].filter(
+          (m) => card.querySelector(".mark-" + m).classList.contains("fired"));
+        return fired.join() === want.join() && card.dataset.stopped === String(stopped);
+      },
+      [b.alerts_fired_pct, b.stopped], { timeout: WAIT_MS });
+    const s = await shown();
+    assert.ok(s.spent.startsWith("$" + b.spent_usd), `${s.spent} vs ${b.spent_usd}`);
+    steps.push({ group, ...s });
+    if (b.stopped) break;
+  }
+  // 80 (and 90) were shown before the stop, then all three and the stop.
+  assert.ok(steps.some((s) => s.fired.includes(80) && !s.stopped), JSON.stringify(steps));
+  const last = steps.at(-1);
+  assert.deepEqual(last.fired, [80, 90, 100]);
+  assert.equal(last.stopped, true);
+  assert.equal(last.badge, "Stopped");
+  assert.equal(last.gateForm, true);
+  assert.equal(last.group, "backup", "the stopped scope falls back");
+  // The timeline shows the alerts, the stop and the budget fallback.
+  const events = page.locator("#events");
+  await events.locator("[data-kind=budget_stopped]").waitFor();
+  assert.equal(await events.locator("[data-kind=budget_alert]").count(), 3);
+  await events.locator("[data-kind=fallback_taken]", { hasText: "(budget)" }).first().waitFor();
+  // A screen reader hears about it.
+  assert.match(await page.locator("#announce").textContent(), /premium reached .*100 %/);
+
+  await premium().scrollIntoViewIfNeeded();
+  const shot = join(artifacts, "dashboard_budget_stop.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(statSync(shot).size > 10_000);
+});
+
+test("every gate form control has a label", async () => {
+  const unlabeled = await premium().locator("form.gate").evaluate((form) =>
+    Array.from(form.querySelectorAll("input, select"))
+      .filter((c) => c.labels.length === 0 && !c.getAttribute("aria-label"))
+      .map((c) => c.outerHTML));
+  assert.deepEqual(unlabeled, []);
+});
+
+test("a decision made by clicking is in the ledger and changes routing", async () => {
+  const form = premium().locator("form.gate");
+  // The choices list the model groups from /v1/models (not the tiers).
+  assert.deepEqual((await form.locator("select option").allTextContents()).sort(),
+                   ["backup", "premium"]);
+  await form.getByLabel("Raise the limit to (USD)").check();
+  await form.getByLabel("New limit in USD").fill("1");
+  await form.getByLabel("Your name").fill("alice");
+  await form.getByLabel("Note").fill("release week");
+  // Polls keep running while the form is filled: the values must survive them.
+  for (let i = 0; i < 2; i++) await page.waitForResponse((r) => r.url().endsWith("/budgets"));
+  assert.equal(await form.getByLabel("Your name").inputValue(), "alice");
+  await form.getByRole("button", { name: "Record decision" }).click();
+
+  await premium().locator(".decision", { hasText: "Decided by alice" }).waitFor();
+  const decision = await premium().locator(".decision").textContent();
+  assert.match(decision, /raise the limit to \$1/);
+  assert.match(decision, /release week/);
+  await page.waitForFunction(() =>
+    document.querySelector("#scope-model-premium form.gate") === null &&
+    document.getElementById("scope-model-premium").dataset.stopped === "false");
+  await page.locator("#events [data-kind=gate_decision]", { hasText: "alice" }).waitFor();
+
+  const audit = await adminGet("/audit?kind=gate_decision");
+  assert.equal(audit.count, 1);
+  const e = audit.events[0];
+  assert.equal(e.scope_kind, "model");
+  assert.equal(e.scope_key, "premium");
+  assert.equal(e.choice, "raise_limit");
+  assert.equal(e.new_limit_usd, "1");
+  assert.equal(e.actor, "alice");
+  assert.equal(e.note, "release week");
+  // Routing changed at once: premium serves again.
+  assert.equal((await chat()).group, "premium");
+});
+
+test("request search shows one request's life", async () => {
+  const { id } = await chat();
+  const search = page.getByRole("search");
+  await search.getByLabel("Request id").fill(id);
+  await search.getByRole("button", { name: "Show its life" }).click();
+  const list = page.locator("#request-events");
+  await list.locator("[data-kind=request_completed]").waitFor();
+  for (const kind of ["request_accepted", "attempt_started", "attempt_finished"]) {
+    assert.equal(await list.locator(`[data-kind=${kind}]`).count(), 1, kind);
+  }
+  assert.match(await list.locator("[data-kind=request_completed]").textContent(), /premium/);
+  await search.getByLabel("Request id").fill("req-nope");
+  await search.getByRole("button", { name: "Show its life" }).click();
+  await page.locator("#request-status", { hasText: "No request req-nope" }).waitFor();
+});
+
+test("a lost gateway shows 'disconnected', then recovers", async () => {
+  await page.route("**/budgets", (route) => route.abort());
+  await page.locator("#conn[data-state=down]", { hasText: "Disconnected" }).waitFor();
+  await page.unroute("**/budgets");
+  await page.locator("#conn[data-state=live]").waitFor({ timeout: 20_000 });
+});
+
+test("readable on a narrow window: no sideways scrolling", async () => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.locator("#conn[data-state=live]").waitFor();
+  const overflow = await page.evaluate(() =>
+    document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the window`);
+});
+
+test("lists stay capped and the timeline reads only new events", async () => {
+  const counts = await page.evaluate(() => ({
+    events: document.querySelectorAll("#events > li").length,
+    scopes: document.querySelectorAll("#scopes > article").length,
+  }));
+  assert.ok(counts.events <= 200);
+  assert.equal(counts.scopes, 4);
+  const t = await adminGet("/timeline?after_seq=0&limit=2");
+  assert.equal(t.count, 2);
+  const again = await adminGet(`/timeline?after_seq=${t.cursor}`);
+  assert.equal(again.count, 0);
+});
+
+test("no script errors on the page", () => {
+  assert.deepEqual(pageErrors, []);
+});
