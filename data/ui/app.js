@@ -207,7 +207,7 @@
         card.setAttribute("aria-labelledby", id + "-h");
         const h = card.querySelector(".scope-name");
         h.id = id + "-h";
-        h.textContent = s.scope_kind + " · " + s.scope_key;
+        h.textContent = s.scope_key ? s.scope_kind + " · " + s.scope_key : s.scope_kind;
         container.append(card);
       }
       updateScope(card, s);
@@ -405,7 +405,7 @@
       case "reservation_expired":
         return "Reservation of " + usd(e.reserved_usd) + " expired on " + e.deployment;
       case "notification_failed":
-        return "Notification to " + e.channel + " failed: " + e.error;
+        return "Notification “" + e.subject + "” to " + e.channel + " not delivered: " + e.error;
       case "config_applied":
         return "Config applied by " + e.actor + " (" + String(e.sha256).slice(0, 12) + ")";
       default:

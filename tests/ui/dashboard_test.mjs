@@ -25,16 +25,17 @@ const WAIT_MS = 10_000;
 let context, page, profile;
 const pageErrors = [];
 
-async function chat(tag = "Spec") {
+async function chat(tag = "Spec", wantStatus = 200) {
   const r = await fetch(`${base}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-ukairo-tag": tag },
     body: JSON.stringify({ model: "high", max_tokens: 10,
                            messages: [{ role: "user", content: "hello world, hello" }] }),
   });
-  assert.equal(r.status, 200, await r.clone().text());
-  await r.text();
-  return { group: r.headers.get("x-ukairo-model-group"), id: r.headers.get("x-ukairo-request-id") };
+  const text = await r.text();
+  if (wantStatus !== null) assert.equal(r.status, wantStatus, text);
+  return { status: r.status, group: r.headers.get("x-ukairo-model-group"),
+           id: r.headers.get("x-ukairo-request-id") };
 }
 
 async function adminGet(path) {
@@ -83,7 +84,8 @@ test("a wrong key is refused, the master key signs in", async () => {
   await page.getByLabel("Master key").fill(masterKey);
   await page.keyboard.press("Enter");
   await page.locator("#conn[data-state=live]").waitFor();
-  for (const id of ["scope-model-premium", "scope-tag-Spec", "scope-tier-high", "scope-global-"]) {
+  for (const id of ["scope-model-premium", "scope-tag-Spec", "scope-tag-Design", "scope-tier-high",
+                    "scope-global-"]) {
     await page.locator("#" + id).waitFor();
   }
   assert.match(await premium().locator(".badge").textContent(), /Within budget/);
@@ -177,6 +179,43 @@ test("a decision made by clicking is in the ledger and changes routing", async (
   assert.equal((await chat()).group, "premium");
 });
 
+test("continuing a stopped tag with a named model, chosen by keyboard", async () => {
+  // Design requests run the tag's $0.003 down until it stops; then refused.
+  let last;
+  for (let i = 0; i < 15; i++) {
+    last = await chat("Design", null);
+    if (last.status !== 200) break;
+  }
+  assert.equal(last.status, 429, "a stopped tag refuses its requests");
+  const card = page.locator("#scope-tag-Design");
+  const form = card.locator("form.gate");
+  await form.waitFor();
+  assert.equal(await card.locator(".badge").textContent(), "Stopped");
+  // Picking the model chooses that option; then type, Tab to the note, Enter.
+  await form.getByLabel("Model to continue with").selectOption("backup");
+  assert.equal(await form.getByLabel("Continue with model").isChecked(), true);
+  await form.getByLabel("Your name").focus();
+  await page.keyboard.type("bob");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("cheap model until the 1st");
+  await page.keyboard.press("Enter");
+
+  await card.locator(".decision", { hasText: "Decided by bob" }).waitFor();
+  assert.match(await card.locator(".decision").textContent(), /continue with backup/);
+  await card.locator("form.gate").waitFor({ state: "detached" });
+  const audit = await adminGet("/audit?kind=gate_decision&after_seq=0");
+  const e = audit.events.find((x) => x.scope_key === "Design");
+  assert.ok(e, JSON.stringify(audit));
+  assert.equal(e.scope_kind, "tag");
+  assert.equal(e.choice, "continue_with_model");
+  assert.equal(e.model, "backup");
+  assert.equal(e.actor, "bob");
+  assert.equal(e.note, "cheap model until the 1st");
+  // The refused tag is served again, by the model chosen.
+  const next = await chat("Design");
+  assert.equal(next.group, "backup");
+});
+
 test("request search shows one request's life", async () => {
   const { id } = await chat();
   const search = page.getByRole("search");
@@ -214,7 +253,7 @@ test("lists stay capped and the timeline reads only new events", async () => {
     scopes: document.querySelectorAll("#scopes > article").length,
   }));
   assert.ok(counts.events <= 200);
-  assert.equal(counts.scopes, 4);
+  assert.equal(counts.scopes, 5);
   const t = await adminGet("/timeline?after_seq=0&limit=2");
   assert.equal(t.count, 2);
   const again = await adminGet(`/timeline?after_seq=${t.cursor}`);

@@ -35,7 +35,9 @@ for name in premium backup; do
 done
 # Each premium request costs 4 × $0.00001 + 10 × $0.0001 = $0.00104; the
 # limit $0.0045 lets four through (92 %: 80 and 90 fire), then 100 % fires
-# and the scope stops until someone decides at the gate.
+# and the scope stops until someone decides at the gate. The Design tag's
+# $0.003 runs out after premium and then backup requests: then Design
+# requests are refused (429) until a decision.
 cat >config.yaml <<YAML
 model_list:
   - model_name: premium
@@ -53,7 +55,7 @@ ukairo:
     - {name: build, tags: [Build], chain: [backup]}
   budgets:
     model: {premium: "0.0045"}
-    tag: {Spec: "10"}
+    tag: {Spec: "10", Design: "0.003"}
     tier: {high: "20"}
     global: "100"
   alerts:
