@@ -26,6 +26,9 @@ wait_for() {  # wait_for <file> <pattern>: bounded, 10 s
   for _ in $(seq 200); do grep -q "$2" "$1" && return 0; sleep 0.05; done
   echo "ui test: '$2' never appeared in $1" >&2; cat "$1" >&2; return 1
 }
+# Old logs go first: a background job truncates its log only when it starts,
+# and wait_for must not read the previous run's port.
+rm -f fake-*.log gw.log
 ports=()
 for name in premium backup; do
   "$bin" fake-provider --port 0 >"fake-$name.log" 2>&1 &
