@@ -101,6 +101,7 @@
     sessionStorage.removeItem(KEY_STORAGE);
     showDashboard(false);
     setConn("idle", "Not signed in");
+    setText($("updated"), "");
     $("login-error").textContent = message || "";
     $("key").focus();
   }
@@ -116,6 +117,7 @@
     $("scopes").replaceChildren();
     showDashboard(true);
     setConn("connecting", "Connecting…");
+    setText($("updated"), "");
     poll(generation);
   }
 
@@ -129,6 +131,7 @@
       await api("/budgets");  // checks the key before showing anything
       $("key").value = "";
       signIn(candidate);
+      $("budgets-h").focus();
     } catch (e) {
       key = "";
       $("login-error").textContent = e.status === 401 ? "That key was refused." :
@@ -151,7 +154,10 @@
       renderTimeline(timeline);
       polls++;
       failures = 0;
-      setConn("live", "Live · updated " + new Date().toLocaleTimeString());
+      // Only state changes go to the live region; the time is outside it, so a
+      // screen reader is not told "updated" every few seconds.
+      setConn("live", "Live");
+      setText($("updated"), "updated " + new Date().toLocaleTimeString());
     } catch (e) {
       if (gen !== generation) return;
       if (e.status === 401) return signOut("The gateway no longer accepts this key.");

@@ -23,7 +23,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 wait_for() {  # wait_for <file> <pattern>: bounded, 10 s
-  for _ in $(seq 200); do grep -q "$2" "$1" && return 0; sleep 0.05; done
+  for _ in $(seq 200); do grep -qs "$2" "$1" && return 0; sleep 0.05; done
   echo "ui test: '$2' never appeared in $1" >&2; cat "$1" >&2; return 1
 }
 # Old logs go first: a background job truncates its log only when it starts,
