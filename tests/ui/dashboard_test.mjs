@@ -135,6 +135,16 @@ test("the budget crosses 80, 90 and 100 %, the page follows, the gate form appea
   assert.ok(statSync(shot).size > 10_000);
 });
 
+test("readable on a narrow window, gate form included: no sideways scrolling", async () => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await premium().locator("form.gate").scrollIntoViewIfNeeded();
+  const overflow = await page.evaluate(() =>
+    document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the window`);
+  await page.screenshot({ path: join(artifacts, "dashboard_narrow.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
 test("every gate form control has a label", async () => {
   const unlabeled = await premium().locator("form.gate").evaluate((form) =>
     Array.from(form.querySelectorAll("input, select"))
@@ -237,14 +247,6 @@ test("a lost gateway shows 'disconnected', then recovers", async () => {
   await page.locator("#conn[data-state=down]", { hasText: "Disconnected" }).waitFor();
   await page.unroute("**/budgets");
   await page.locator("#conn[data-state=live]").waitFor({ timeout: 20_000 });
-});
-
-test("readable on a narrow window: no sideways scrolling", async () => {
-  await page.setViewportSize({ width: 360, height: 800 });
-  await page.locator("#conn[data-state=live]").waitFor();
-  const overflow = await page.evaluate(() =>
-    document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `page is ${overflow}px wider than the window`);
 });
 
 test("lists stay capped and the timeline reads only new events", async () => {
