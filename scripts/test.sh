@@ -3,7 +3,7 @@
 # through ctest. This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
+./scripts/install-deps.sh --browser  # chromium for the dashboard test
 jobs="${UKAIRO_JOBS:-2}"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"

@@ -1,6 +1,8 @@
 // Read-side and admin endpoints: /v1/models, /health/readiness, /metrics,
 // and behind the master key /budgets, /deployments, /gate, /audit,
-// /config/reload. Everything that reads core state runs on the core strand.
+// /timeline, /config/reload; and the dashboard's static files at /ui. Everything that reads core state runs on the core strand.
+#include <algorithm>
+#include <deque>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -77,6 +79,93 @@ std::string Label(const std::string& s) {
   return out;
 }
 
+__extension__ typedef __int128 Int128;  // as ledger/money.cc: products of two int64
+
+// Month-end (period-end) forecast: spend so far scaled linearly by period
+// length over time elapsed, in 128-bit integers (nano-USD × micros overflows
+// int64). Before any time has elapsed the forecast is the spend itself.
+NanoUsd ForecastNanos(NanoUsd spent, int64_t elapsed_micros, int64_t period_micros) {
+  if (spent <= 0 || elapsed_micros <= 0 || period_micros <= 0) return spent;
+  elapsed_micros = std::min(elapsed_micros, period_micros);
+  const Int128 f = static_cast<Int128>(spent) * period_micros / elapsed_micros;
+  return f > INT64_MAX ? INT64_MAX : static_cast<NanoUsd>(f);
+}
+
+int64_t BasisPoints(NanoUsd part, NanoUsd whole) {
+  if (whole <= 0) return 0;
+  const Int128 bp = static_cast<Int128>(part) * 10000 / whole;
+  return bp > 1'000'000 ? 1'000'000 : static_cast<int64_t>(bp);  // capped at 100x
+}
+
+// Event kinds the dashboard's timeline shows when the caller names none.
+constexpr const char* kTimelineKindsDefault =
+    "retry_scheduled,fallback_taken,budget_alert,budget_stopped,gate_decision,"
+    "deployment_state_changed,recovered,reservation_expired,notification_failed,config_applied";
+// Bounds on one /timeline call: events returned and events read.
+constexpr size_t kTimelineEventsMax = 500;
+constexpr uint64_t kTimelineScanEventsMax = 200'000;
+
+// GET /timeline?after_seq=&since=&kinds=a,b&limit=: the newest `limit` events
+// of the named kinds among those after `after_seq` (and at or after `since`),
+// plus `cursor`, the seq to pass as after_seq next time, and `more` when
+// events are left to read. Unlike /audit (oldest first, one kind) this is a
+// tail: a dashboard polls it with its cursor and reads only what is new, even
+// when nothing of interest happened. The ledger is thread-safe: no strand.
+HttpReply TimelineReply(ledger::Ledger* ledger, const std::string& target) {
+  size_t limit = 100;
+  uint64_t after = 0;
+  try {
+    const std::string l = Query(target, "limit"), a = Query(target, "after_seq");
+    if (!l.empty()) limit = std::min<size_t>(kTimelineEventsMax, std::stoul(l));
+    if (!a.empty()) after = std::stoull(a);
+  } catch (const std::exception&) {
+    return Error(400, "limit and after_seq must be integers", "invalid_request_error",
+                 "invalid_request");
+  }
+  std::string kinds_text = Query(target, "kinds");
+  if (kinds_text.empty()) kinds_text = kTimelineKindsDefault;
+  std::vector<std::string> kinds;
+  std::stringstream parts(kinds_text);
+  for (std::string k; std::getline(parts, k, ',');) {
+    if (!k.empty()) kinds.push_back(k);
+  }
+  ledger::ScanOptions scan;
+  scan.seq_min = after + 1;
+  // Events appended while scanning wait for the next call: the cursor is exact.
+  scan.seq_max = ledger->LastSeq();
+  if (const std::string since = Query(target, "since"); !since.empty()) {
+    auto t = ParseIso8601(since);
+    if (!t.ok()) {
+      return Error(400, t.status().message(), "invalid_request_error", "invalid_request");
+    }
+    scan.time_min_micros = *t;
+  }
+  std::deque<std::string> tail;  // the newest `limit` matches, oldest first
+  uint64_t cursor = std::max(after, scan.seq_max);
+  if (scan.seq_max >= scan.seq_min) {
+    auto it = ledger->Scan(scan);
+    uint64_t read = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (++read > kTimelineScanEventsMax) {  // the rest on the next call
+        cursor = it->event().seq - 1;
+        break;
+      }
+      const char* kind = ledger::KindName(it->event().body);
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) continue;
+      tail.push_back(ledger::EventToJson(it->event()));
+      if (tail.size() > limit) tail.pop_front();
+    }
+    if (!it->status().ok()) {
+      return Error(500, it->status().message(), "server_error", "ledger_error");
+    }
+  }
+  std::string out = "{\"events\":[";
+  for (size_t i = 0; i < tail.size(); ++i) out += (i ? "," : "") + tail[i];
+  out += "],\"count\":" + std::to_string(tail.size()) + ",\"cursor\":" + std::to_string(cursor) +
+         ",\"more\":" + (cursor < ledger->LastSeq() ? "true" : "false") + "}";
+  return JsonReply(200, out);
+}
+
 }  // namespace
 
 bool GatewayImpl::Authorized(const HttpCall& call) const {
@@ -113,12 +202,17 @@ std::string GatewayImpl::ModelsJson() {
 std::string GatewayImpl::BudgetsJson() {
   const auto& p = core_->projection();
   const router::Config& c = core_->config();
-  const int32_t period = PeriodOf(NowMicros(), c.budget_period);
+  const int64_t now = NowMicros();
+  const int32_t period = PeriodOf(now, c.budget_period);
+  const int64_t period_start = PeriodStartMicros(period, c.budget_period);
+  const int64_t period_micros = PeriodEndMicros(period, c.budget_period) - period_start;
+  const int64_t elapsed_micros = now - period_start;
   Json scopes = Json::array();
   for (const auto& b : c.budgets) {
     ScopeId scope{b.kind, b.key};
     NanoUsd limit = p.LimitOverride(scope, period).value_or(b.limit_nanos);
     NanoUsd spent = p.Spent(scope, period), reserved = p.Reserved(scope);
+    NanoUsd forecast = ForecastNanos(spent, elapsed_micros, period_micros);
     Json alerts = Json::array();
     for (const auto& a : c.alerts) {
       if (p.AlertFired(scope, period, a.threshold_pct)) alerts.push_back(a.threshold_pct);
@@ -128,7 +222,10 @@ std::string GatewayImpl::BudgetsJson() {
            {"limit_usd", FormatNanosAsUsd(limit)}, {"spent_usd", FormatNanosAsUsd(spent)},
            {"reserved_usd", FormatNanosAsUsd(reserved)},
            {"remaining_usd", FormatNanosAsUsd(std::max<NanoUsd>(0, limit - spent - reserved))},
-           {"spent_basis_points", limit > 0 ? spent * 10000 / limit : 0},
+           {"spent_basis_points", BasisPoints(spent, limit)},
+           {"reserved_basis_points", BasisPoints(reserved, limit)},
+           {"forecast_usd", FormatNanosAsUsd(forecast)},
+           {"forecast_basis_points", BasisPoints(forecast, limit)},
            {"alerts_fired_pct", alerts}, {"stopped", p.Stopped(scope, period)}};
     if (const auto* gate = p.GateFor(scope, period)) {
       s["gate"] = {{"stopped", gate->stopped}, {"decided", gate->decided},
@@ -140,7 +237,13 @@ std::string GatewayImpl::BudgetsJson() {
     }
     scopes.push_back(std::move(s));
   }
-  return Json{{"period", period}, {"scopes", scopes}}.dump();
+  return Json{{"period", period},
+              {"now", FormatIso8601(now)},
+              {"period_start", FormatIso8601(period_start)},
+              {"period_end", FormatIso8601(period_start + period_micros)},
+              {"period_elapsed_basis_points", BasisPoints(elapsed_micros, period_micros)},
+              {"scopes", scopes}}
+      .dump();
 }
 
 std::string GatewayImpl::DeploymentsJson() {
@@ -399,7 +502,8 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
     return reply(Error(404, "no such dashboard file: " + file, "invalid_request_error",
                        "not_found"));
   }
-  static const char* kAdmin[] = {"/budgets", "/deployments", "/gate", "/audit", "/config/reload"};
+  static const char* kAdmin[] = {"/budgets", "/deployments", "/gate", "/audit", "/timeline",
+                                 "/config/reload"};
   bool admin = std::any_of(std::begin(kAdmin), std::end(kAdmin),
                            [&](const char* p) { return path == p; });
   if (!admin) {
@@ -423,6 +527,7 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
   }
   if (path == "/gate" && want("POST")) return HandleGate(call, std::move(reply));
   if (path == "/audit" && want("GET")) return HandleAudit(call, std::move(reply));
+  if (path == "/timeline" && want("GET")) return reply(TimelineReply(ledger_.get(), call.target));
   if (path == "/config/reload" && want("POST")) return HandleReload(std::move(reply));
   reply(Error(405, "method " + call.method + " not allowed on " + path, "invalid_request_error",
               "method_not_allowed"));
