@@ -15,6 +15,8 @@ if [[ ! -d node_modules/openai ]]; then npm ci --no-audit --no-fund --loglevel=e
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+# Old logs would hand out a previous run's ports.
+rm -f fake.log gw.log
 "$bin" fake-provider --port 0 >fake.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q listening fake.log && break; sleep 0.05; done
