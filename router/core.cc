@@ -191,6 +191,12 @@ void RouterCore::Impl::OnUpstreamResult(const UpstreamResult& res) {
     CompleteOk(r);
     return;
   }
+  if (res.delivered_partially) {
+    // The client already holds part of this answer: no retry, no fallback.
+    CompleteError(r, 502, "server_error", "upstream_stream_interrupted",
+                  "the provider's stream broke after output reached the client: " + res.error);
+    return;
+  }
   if (res.outcome == Outcome::kClientError) {
     // Not retried and not the deployment's fault (R-2203): the client's error.
     CompleteError(r, res.http_status >= 400 && res.http_status < 500 ? res.http_status : 400,

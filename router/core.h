@@ -76,6 +76,10 @@ struct UpstreamResult {
   int64_t cached_tokens = 0;
   int64_t retry_after_ms = -1;  // -1: none sent
   std::string error;            // short provider text, never secrets
+  // Part of this attempt's output already reached the client (a stream that
+  // broke midway). Such a request cannot be retried or moved to another
+  // model without garbling what the client has: a failure then ends it.
+  bool delivered_partially = false;
 };
 
 struct ProbeResult {

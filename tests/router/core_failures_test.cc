@@ -36,6 +36,22 @@ TEST(CoreFailures, RateLimitSwitchesAtOnceUntilRetryAfter) {
   h.ExpectProjectionMatchesLog();
 }
 
+TEST(CoreFailures, BrokenStreamAfterOutputEndsTheRequestWithoutFallback) {
+  Harness h(SeedConfig());
+  h.Request("r1", "Spec");
+  EXPECT_EQ(h.SentTo("r1"), "opus-1");
+  // The stream broke after part of it reached the client: replacing it with
+  // another model's answer would garble what the client already has.
+  h.Result("r1", Outcome::kConnectionError, 0, 100, 20, -1, /*delivered_partially=*/true);
+  const Respond* r = h.Response("r1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->http_status, 502u);
+  EXPECT_EQ(r->error.code, "upstream_stream_interrupted");
+  EXPECT_TRUE(h.Events<ledger::RetryScheduled>().empty());
+  EXPECT_TRUE(h.Events<ledger::FallbackTaken>().empty());
+  h.ExpectProjectionMatchesLog();
+}
+
 TEST(CoreFailures, RetryAfterIsCappedAndDefaultsToCooldown) {
   auto c = SeedConfig();
   c->retry.retry_after_max_ms = 5'000;

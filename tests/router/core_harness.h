@@ -117,8 +117,9 @@ class Harness {
   // Answers the request's open attempt (the last SendAttempt seen for it).
   const Actions& Result(const std::string& id, Outcome outcome, uint32_t status = 0,
                         int64_t input_tokens = 0, int64_t output_tokens = 0,
-                        int64_t retry_after_ms = -1) {
+                        int64_t retry_after_ms = -1, bool delivered_partially = false) {
     UpstreamResult r;
+    r.delivered_partially = delivered_partially;
     r.request_id = id;
     r.attempt = open_attempt_.at(id);
     r.outcome = outcome;
