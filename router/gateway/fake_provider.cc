@@ -38,6 +38,10 @@ bool ApplyKey(const std::string& key, Get get, FakeBehavior* b) {
   else if (key == "completion_tokens") b->completion_tokens = get.template operator()<int64_t>();
   else if (key == "context_window") b->context_window = get.template operator()<uint32_t>();
   else if (key == "model") b->model = get.template operator()<std::string>();
+  else if (key == "stream_gap_ms") b->stream_gap_ms = get.template operator()<int64_t>();
+  else if (key == "stream_break_after") {
+    b->stream_break_after = get.template operator()<uint32_t>();
+  }
   else return false;
   return true;
 }
@@ -78,6 +82,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec);
   void Answer(http::response<http::string_body> response, int64_t delay_ms);
   void Write();
+  void WriteRaw(std::string bytes);
+  void NextEvent();
 
   beast::tcp_stream stream_;
   net::steady_timer timer_;
@@ -85,6 +91,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   Impl* owner_;
+  // A stream sent event by event (stream_gap_ms / stream_break_after).
+  std::vector<std::string> events_;
+  size_t sent_events_ = 0;
+  int64_t gap_ms_ = 0;
+  uint32_t break_after_ = 0;
+  std::string raw_;
 };
 
 class Impl : public FakeProvider {
@@ -364,10 +376,68 @@ void Session::OnRead(beast::error_code ec) {
 
 void Session::Answer(http::response<http::string_body> response, int64_t delay_ms) {
   response_ = std::move(response);
+  const FakeBehavior b = owner_->behavior();
+  if (response_[http::field::content_type] == "text/event-stream" &&
+      (b.stream_gap_ms > 0 || b.stream_break_after > 0)) {
+    // Send the events as chunks over time, as a real model streams tokens.
+    std::string body = response_.body();
+    size_t pos = 0;
+    events_.clear();
+    while (pos < body.size()) {
+      size_t end = body.find("\n\n", pos);
+      end = end == std::string::npos ? body.size() : end + 2;
+      events_.push_back(body.substr(pos, end - pos));
+      pos = end;
+    }
+    gap_ms_ = b.stream_gap_ms;
+    break_after_ = b.stream_break_after;
+    sent_events_ = 0;
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n";
+    stream_.expires_never();
+    WriteRaw(std::move(head));
+    return;
+  }
   if (delay_ms <= 0) return Write();
   stream_.expires_never();
   timer_.expires_after(std::chrono::milliseconds(delay_ms));
   timer_.async_wait([self = shared_from_this()](beast::error_code) { self->Write(); });
+}
+
+void Session::WriteRaw(std::string bytes) {
+  raw_ = std::move(bytes);
+  net::async_write(stream_, net::buffer(raw_), [self = shared_from_this()](beast::error_code ec,
+                                                                          size_t) {
+    if (ec) return;
+    self->NextEvent();
+  });
+}
+
+void Session::NextEvent() {
+  if (sent_events_ == events_.size()) {
+    if (sent_events_ == SIZE_MAX) return;
+    sent_events_ = SIZE_MAX;  // the terminating chunk is on its way
+    raw_ = "0\r\n\r\n";
+    net::async_write(stream_, net::buffer(raw_),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (!ec) self->Read();
+                     });
+    return;
+  }
+  if (sent_events_ == SIZE_MAX) return;
+  if (break_after_ > 0 && sent_events_ >= break_after_) {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);  // a stream that breaks midway
+    return;
+  }
+  timer_.expires_after(std::chrono::milliseconds(sent_events_ == 0 ? 0 : gap_ms_));
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;
+    const std::string& e = self->events_[self->sent_events_++];
+    char size[20];
+    std::snprintf(size, sizeof size, "%zx\r\n", e.size());
+    self->WriteRaw(size + e + "\r\n");
+  });
 }
 
 void Session::Write() {

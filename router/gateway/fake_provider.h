@@ -29,6 +29,8 @@ struct FakeBehavior {
   int64_t outage_from_s = -1;       // [from, to) seconds after start: 503
   int64_t outage_to_s = -1;
   int64_t hang_ms = 0;              // > 0: wait this long, then drop the connection
+  int64_t stream_gap_ms = 0;        // > 0: send a stream's events one by one, this far apart
+  uint32_t stream_break_after = 0;  // > 0: drop a stream's connection after N events
   int64_t prompt_tokens = 0;        // 0: estimate from the request (chars / 4)
   int64_t completion_tokens = 16;   // capped by the request's max_tokens
   uint32_t context_window = 0;      // > 0: prompts above it get a context error

@@ -168,6 +168,7 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     p.endpoint = endpoint;
     p.stream = request.stream;
     p.reply = std::move(reply);
+    p.stream_writer = std::move(call.stream);
     core_->OnRequest(in, NowMicros(), actions_);
     Execute();
   });
@@ -176,6 +177,18 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
 void GatewayImpl::DeliverResponse(const router::Respond& r) {
   auto p = pending_.find(r.request_id);
   if (p == pending_.end()) return;
+  if (p->second.streamed_attempt != 0) {
+    // The body went out as it came; its events are in the WAL now, so the
+    // stream may end. An error after output is told in the stream itself.
+    if (!r.ok()) {
+      ++http_errors_;
+      p->second.stream_writer->Write(
+          "data: " + ErrorJson(r.error.message, r.error.type, r.error.code) + "\n\n");
+    }
+    p->second.stream_writer->Finish();
+    pending_.erase(p);
+    return;
+  }
   HttpReply reply;
   reply.status = r.http_status;
   std::string reasons;
@@ -287,6 +300,29 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
   call.bearer_token = DeploymentKey(*d);
   call.timeout_ms = send.timeout_ms;
   const bool stream = p->second.stream;
+  if (stream && p->second.stream_writer) {
+    // Server-sent events go to the client as they arrive. The first piece
+    // of a 2xx answer commits the client to this attempt (see
+    // UpstreamResult::delivered_partially); the end of the body waits for
+    // the ledger like every answer.
+    const std::string deployment = d->id, group = d->model_group;
+    call.on_body_piece = [this, rid, attempt, deployment, group](std::string_view piece) {
+      net::post(core_strand_, [this, rid, attempt, deployment, group,
+                               bytes = std::string(piece)]() mutable {
+        auto p = pending_.find(rid);
+        if (p == pending_.end()) return;
+        Pending& pending = p->second;
+        if (pending.streamed_attempt == 0) {
+          pending.streamed_attempt = attempt;
+          pending.stream_writer->Start(
+              200, "text/event-stream",
+              {{"x-ukairo-request-id", rid}, {"x-ukairo-deployment", deployment},
+               {"x-ukairo-model-group", group}, {"x-ukairo-attempts", std::to_string(attempt)}});
+        }
+        if (pending.streamed_attempt == attempt) pending.stream_writer->Write(std::move(bytes));
+      });
+    };
+  }
   upstream_->Send(std::move(call), [this, rid, attempt, stream](UpstreamReply reply) {
     net::post(core_strand_, [this, rid, attempt, stream, reply = std::move(reply)]() mutable {
       router::UpstreamResult res;
@@ -313,7 +349,11 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
         res.error = reply.body.substr(0, 200);
       }
       auto p = pending_.find(rid);
-      if (p != pending_.end()) p->second.replies[attempt] = std::move(reply);
+      if (p != pending_.end()) {
+        res.delivered_partially =
+            p->second.streamed_attempt == attempt && res.outcome != ledger::Outcome::kOk;
+        p->second.replies[attempt] = std::move(reply);
+      }
       core_->OnUpstreamResult(res, NowMicros(), actions_);
       Execute();
     });

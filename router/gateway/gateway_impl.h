@@ -41,12 +41,25 @@ struct HttpReply {
 };
 using ReplyFn = std::function<void(HttpReply)>;
 
+// One HTTP response written piece by piece (chunked transfer encoding), for
+// streamed completions. Calls may come from any thread; they are applied in
+// call order. After Start, the session sends no other response.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  virtual void Start(unsigned status, const std::string& content_type,
+                     std::vector<std::pair<std::string, std::string>> headers) = 0;
+  virtual void Write(std::string bytes) = 0;
+  virtual void Finish() = 0;
+};
+
 struct HttpCall {
   std::string method;
   std::string target;        // path and query
   std::string body;
   std::string authorization; // the Authorization header
   std::string tag_header;    // x-ukairo-tag
+  std::shared_ptr<StreamWriter> stream;  // for streamed answers
 };
 
 // Append latency histogram (Prometheus buckets, microseconds).
@@ -80,6 +93,8 @@ class GatewayImpl : public Gateway {
     bool stream = false;
     std::map<uint32_t, UpstreamReply> replies;  // by attempt
     ReplyFn reply;
+    std::shared_ptr<StreamWriter> stream_writer;
+    uint32_t streamed_attempt = 0;  // the attempt whose output the client is receiving
   };
 
   // http_server.cc

@@ -1,5 +1,7 @@
 // The gateway's HTTP side: listener, keep-alive sessions, routing.
 #include <boost/beast.hpp>
+#include <cstdio>
+#include <deque>
 
 #include "router/gateway/gateway_impl.h"
 
@@ -10,11 +12,16 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
+class Session;
+std::shared_ptr<StreamWriter> MakeSessionStream(std::shared_ptr<Session> session);
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, GatewayImpl* gateway, size_t body_limit, int64_t idle_timeout_ms)
       : stream_(std::move(socket)), gateway_(gateway), body_limit_(body_limit),
         idle_timeout_ms_(idle_timeout_ms) {}
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
 
   void Read() {
     parser_.emplace();
@@ -68,12 +75,63 @@ class Session : public std::enable_shared_from_this<Session> {
     // The response may come from another thread: hop back to this stream.
     stream_.expires_never();
     auto self = shared_from_this();
+    call.stream = MakeSessionStream(self);
     gateway_->Handle(std::move(call), [self](HttpReply reply) {
       net::post(self->stream_.get_executor(),
                 [self, reply = std::move(reply)]() mutable { self->Write(std::move(reply)); });
     });
   }
 
+public:
+  // The chunked-response half (StreamWriter), always on this stream's
+  // executor. Bytes queue up and go out one async_write at a time.
+  void StreamStart(unsigned status, const std::string& content_type,
+                   const std::vector<std::pair<std::string, std::string>>& headers) {
+    std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
+                       std::string(http::obsolete_reason(static_cast<http::status>(status))) +
+                       "\r\nServer: ukairo\r\nContent-Type: " + content_type +
+                       "\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n";
+    for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+    if (!keep_alive_) head += "Connection: close\r\n";
+    Queue(head + "\r\n");
+  }
+  void StreamWrite(const std::string& bytes) {
+    if (bytes.empty()) return;  // an empty chunk would end the body
+    char size[20];
+    std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+    Queue(size + bytes + "\r\n");
+  }
+  void StreamFinish() {
+    streaming_done_ = true;
+    Queue("0\r\n\r\n");
+  }
+
+  void Queue(std::string bytes) {
+    out_.push_back(std::move(bytes));
+    if (out_.size() == 1) Pump();
+  }
+  void Pump() {
+    stream_.expires_after(std::chrono::milliseconds(idle_timeout_ms_));
+    net::async_write(stream_, net::buffer(out_.front()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) {
+                         self->out_.clear();
+                         return;
+                       }
+                       self->out_.pop_front();
+                       if (!self->out_.empty()) return self->Pump();
+                       if (!self->streaming_done_) return;
+                       self->streaming_done_ = false;
+                       if (!self->keep_alive_) {
+                         beast::error_code ignored;
+                         self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                         return;
+                       }
+                       self->Read();
+                     });
+  }
+
+private:
   void Write(HttpReply reply) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(reply.status), version_ ? version_ : 11);
@@ -104,7 +162,35 @@ class Session : public std::enable_shared_from_this<Session> {
   int64_t idle_timeout_ms_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
+  std::deque<std::string> out_;  // streamed bytes waiting to be written
+  bool streaming_done_ = false;
 };
+
+class SessionStream : public StreamWriter {
+ public:
+  explicit SessionStream(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+  void Start(unsigned status, const std::string& content_type,
+             std::vector<std::pair<std::string, std::string>> headers) override {
+    Post([=](Session& s) { s.StreamStart(status, content_type, headers); });
+  }
+  void Write(std::string bytes) override {
+    Post([bytes = std::move(bytes)](Session& s) { s.StreamWrite(bytes); });
+  }
+  void Finish() override {
+    Post([](Session& s) { s.StreamFinish(); });
+  }
+
+ private:
+  template <typename Fn>
+  void Post(Fn fn) {
+    net::post(session_->executor(), [s = session_, fn = std::move(fn)] { fn(*s); });
+  }
+  std::shared_ptr<Session> session_;
+};
+
+std::shared_ptr<StreamWriter> MakeSessionStream(std::shared_ptr<Session> session) {
+  return std::make_shared<SessionStream>(std::move(session));
+}
 
 std::string PathOf(const std::string& target) { return target.substr(0, target.find('?')); }
 

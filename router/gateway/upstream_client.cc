@@ -68,6 +68,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   void Handshaken();
   void Write();
   void Read();
+  void ReadSome();
   void Finish(ledger::Outcome outcome, std::string error);
   void Fail(beast::error_code ec, const char* stage);
 
@@ -82,6 +83,7 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   std::optional<http::response_parser<http::string_body>> parser_;
   tcp::resolver::results_type endpoints_;
   bool finished_ = false;
+  size_t forwarded_bytes_ = 0;  // body bytes already given to on_body_piece
 };
 
 class ClientImpl : public UpstreamClient {
@@ -204,9 +206,34 @@ void Exchange<Stream>::Read() {
   parser_.emplace();
   parser_->body_limit(client_->options().response_bytes_max);
   auto self = this->shared_from_this();
+  if (call_.on_body_piece) {
+    http::async_read_header(*stream_, buffer_, *parser_, [self](beast::error_code ec, size_t) {
+      if (ec) return self->Fail(ec, "read");
+      const unsigned status = self->parser_->get().result_int();
+      if (status < 200 || status >= 300) self->call_.on_body_piece = nullptr;
+      self->ReadSome();
+    });
+    return;
+  }
   http::async_read(*stream_, buffer_, *parser_, [self](beast::error_code ec, size_t) {
     if (ec) return self->Fail(ec, "read");
     self->Finish(ledger::Outcome::kOk, "");
+  });
+}
+
+// Reads the body in pieces, handing each new piece to on_body_piece.
+template <typename Stream>
+void Exchange<Stream>::ReadSome() {
+  if (parser_->is_done()) return Finish(ledger::Outcome::kOk, "");
+  auto self = this->shared_from_this();
+  http::async_read_some(*stream_, buffer_, *parser_, [self](beast::error_code ec, size_t) {
+    const std::string& body = self->parser_->get().body();
+    if (self->call_.on_body_piece && body.size() > self->forwarded_bytes_) {
+      self->call_.on_body_piece(std::string_view(body).substr(self->forwarded_bytes_));
+      self->forwarded_bytes_ = body.size();
+    }
+    if (ec) return self->Fail(ec, "read");
+    self->ReadSome();
   });
 }
 
@@ -216,7 +243,8 @@ void Exchange<Stream>::Fail(beast::error_code ec, const char* stage) {
   // EOF/reset: not the provider's failure, so try again on a fresh one.
   const bool stale = ec == http::error::end_of_stream || ec == net::error::eof ||
                      ec == net::error::connection_reset || ec == net::error::broken_pipe;
-  if (reused_ && stale && !finished_) {
+  if (reused_ && stale && !finished_ && forwarded_bytes_ == 0 &&
+      (!parser_ || !parser_->is_header_done())) {
     finished_ = true;
     client_->Send(std::move(call_), std::move(done_), /*allow_reuse=*/false);
     return;

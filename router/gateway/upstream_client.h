@@ -40,6 +40,9 @@ struct UpstreamCall {
   std::string body;
   std::string bearer_token;  // "" = no Authorization header; never logged
   int64_t timeout_ms = 600'000;
+  // When set, the body of a 2xx answer is also handed over piece by piece as
+  // it arrives (a server-sent-events stream), before the reply completes.
+  std::function<void(std::string_view piece)> on_body_piece;
 };
 
 struct UpstreamReply {

@@ -503,5 +503,75 @@ TEST_F(GatewayE2E, IdleAndSlowConnectionsTimeOut) {
   EXPECT_EQ(Chat("Spec").status, 200);  // and it still serves
 }
 
+// Sends a streamed chat request on a raw socket; returns the raw response
+// and how long the first "data:" line and the whole answer took.
+struct StreamTiming {
+  std::string raw;
+  int64_t first_data_ms = -1;
+  int64_t total_ms = 0;
+};
+StreamTiming StreamChat(uint16_t port) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket s(ioc);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  const std::string body =
+      R"({"model":"premium","stream":true,"messages":[{"role":"user","content":"hi"}]})";
+  const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                          "x-ukairo-tag: Spec\r\nContent-Type: application/json\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  boost::asio::write(s, boost::asio::buffer(req));
+  StreamTiming t;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - t0).count();
+  };
+  char buf[4096];
+  boost::system::error_code ec;
+  for (;;) {
+    size_t n = s.read_some(boost::asio::buffer(buf), ec);
+    t.raw.append(buf, n);
+    if (t.first_data_ms < 0 && t.raw.find("data:") != std::string::npos) t.first_data_ms = ms();
+    if (ec) break;
+  }
+  t.total_ms = ms();
+  return t;
+}
+
+TEST_F(GatewayE2E, StreamsReachTheClientAsTheyArrive) {
+  FakeBehavior streaming;
+  streaming.stream_gap_ms = 150;  // five events: at least 600 ms in all
+  fakes_[0]->SetBehavior(streaming);
+  StartGateway(ConfigYaml());
+  StreamTiming t = StreamChat(gateway_->port());
+  EXPECT_NE(t.raw.find("HTTP/1.1 200"), std::string::npos) << t.raw;
+  EXPECT_NE(t.raw.find("Transfer-Encoding: chunked"), std::string::npos);
+  EXPECT_NE(t.raw.find("x-ukairo-model-group: premium"), std::string::npos);
+  EXPECT_NE(t.raw.find("data: [DONE]"), std::string::npos);
+  EXPECT_GE(t.total_ms, 550);
+  EXPECT_LT(t.first_data_ms, 350) << "the first event waited for the whole stream";
+  auto events = StopAndReadLedger();
+  auto finished = Bodies<ledger::AttemptFinished>(events);
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_GT(finished[0].output_tokens, 0);  // usage read from the streamed chunks
+  EXPECT_GT(finished[0].cost_nanos, 0);
+}
+
+TEST_F(GatewayE2E, AStreamBrokenMidwayEndsWithAnErrorAndNoFallback) {
+  FakeBehavior breaking;
+  breaking.stream_break_after = 2;
+  fakes_[0]->SetBehavior(breaking);
+  StartGateway(ConfigYaml());
+  StreamTiming t = StreamChat(gateway_->port());
+  EXPECT_NE(t.raw.find("upstream_stream_interrupted"), std::string::npos) << t.raw;
+  EXPECT_EQ(fakes_[1]->stats().requests, 0u);  // backup never asked: the client had output
+  auto events = StopAndReadLedger();
+  EXPECT_TRUE(Bodies<ledger::FallbackTaken>(events).empty());
+  auto done = Bodies<ledger::RequestCompleted>(events);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].http_status, 502u);
+  EXPECT_EQ(done[0].error_code, "upstream_stream_interrupted");
+}
+
 }  // namespace
 }  // namespace ukairo::gateway
