@@ -56,7 +56,7 @@ ukairo:
     model: {primary: 1000000, second: 1000000}
 YAML
 
-"$bin" serve --config "$work/config.yaml" --ledger "$work/ledger" --port 0 --threads 1 \
+"$bin" serve --config "$work/config.yaml" --ledger "$work/ledger" --port 0 --threads 1 ${UKAIRO_SERVE_FLAGS:-} \
   >"$work/gw.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do grep -q "serving on" "$work/gw.log" && break; sleep 0.05; done

@@ -454,14 +454,18 @@ void GatewayImpl::HandleReload(ReplyFn reply) {
     events[0].time_micros = NowMicros();
     events[0].body = ledger::ConfigApplied{config->sha256_hex, config->text, config->source,
                                            "admin-api"};
-    Status s = AppendEvents(&events);
-    if (!s.ok()) return reply(Error(503, s.message(), "server_error", "ledger_unavailable"));
+    // Recorded before anything the new config decides (the writer keeps
+    // order); the answer waits until the record is durable.
+    std::string answer = Json{{"applied", true}, {"sha256", config->sha256_hex},
+                              {"warnings", config->warnings}}
+                             .dump();
+    Enqueue(std::move(events), [reply, answer](const Status& s) {
+      reply(s.ok() ? JsonReply(200, answer)
+                   : Error(503, s.message(), "server_error", "ledger_unavailable"));
+    });
     core_->OnConfig(config, NowMicros(), actions_);
     config_ = config;
     Execute();
-    reply(JsonReply(200, Json{{"applied", true}, {"sha256", config->sha256_hex},
-                              {"warnings", config->warnings}}
-                             .dump()));
   });
 }
 

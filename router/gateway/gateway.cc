@@ -74,10 +74,10 @@ Status GatewayImpl::Init() {
                                            "ukairo serve"};
     UKAIRO_RETURN_IF_ERROR(AppendEvents(&events));
   }
+  writer_ = std::thread([this] { WriterLoop(); });
   // Expire reservations a crash left open; arm probes for sick deployments.
   core_->Start(now, actions_);
   Execute();
-  if (ledger_failed_) return Status::IOError("ledger append failed during start");
   UKAIRO_RETURN_IF_ERROR(Listen());
   work_.emplace(ioc_.get_executor());
   for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { ioc_.run(); });
@@ -106,24 +106,72 @@ Status GatewayImpl::AppendEvents(std::vector<ledger::Event>* events) {
   return Status::Ok();
 }
 
-void GatewayImpl::Execute() {
-  // 1. The ledger first: nothing is acknowledged that is not in the WAL.
-  Status appended = AppendEvents(&actions_.events);
-  for (const router::Respond& r : actions_.responses) {
-    if (appended.ok()) {
-      DeliverResponse(r);
-      continue;
-    }
-    auto p = pending_.find(r.request_id);
-    if (p == pending_.end()) continue;
-    ++http_errors_;
-    p->second.reply(HttpReply{503, "application/json",
-                              ErrorJson("the ledger could not record this request: " +
-                                            appended.message(),
-                                        "server_error", "ledger_unavailable"),
-                              {}});
-    pending_.erase(p);
+void GatewayImpl::Enqueue(std::vector<ledger::Event> events, AfterDurable then) {
+  if (events.empty() && !then) return;
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    writer_queue_.emplace_back(std::move(events), std::move(then));
   }
+  writer_cv_.notify_one();
+}
+
+void GatewayImpl::WriterLoop() {
+  std::vector<std::pair<std::vector<ledger::Event>, AfterDurable>> taken;
+  std::vector<ledger::Event> all;
+  for (;;) {
+    taken.clear();
+    all.clear();
+    {
+      std::unique_lock<std::mutex> lock(writer_mu_);
+      writer_cv_.wait(lock, [this] { return !writer_queue_.empty() || writer_stop_; });
+      if (writer_queue_.empty()) return;  // stopping, and everything is written
+      // Everything queued goes in one append (bounded), so under load one
+      // WAL write (and with --fsync one fsync) serves many requests.
+      while (!writer_queue_.empty() &&
+             (all.empty() || all.size() + writer_queue_.front().first.size() <=
+                                 kWriterBatchEventsMax)) {
+        auto& batch = writer_queue_.front();
+        for (auto& e : batch.first) all.push_back(std::move(e));
+        taken.emplace_back(std::vector<ledger::Event>{}, std::move(batch.second));
+        writer_queue_.pop_front();
+      }
+    }
+    Status s = AppendEvents(&all);
+    if (!s.ok()) std::fprintf(stderr, "ukairo: ledger append failed: %s\n", s.ToString().c_str());
+    for (auto& batch : taken) {
+      if (batch.second) batch.second(s);
+    }
+  }
+}
+
+void GatewayImpl::Execute() {
+  // 1. The ledger first: a response goes out only once the events of its
+  // call are in the WAL. Sends, timers and probes need not wait.
+  AfterDurable deliver;
+  if (!actions_.responses.empty()) {
+    deliver = [this, responses = std::move(actions_.responses)](const Status& s) mutable {
+      net::post(core_strand_, [this, responses = std::move(responses), s] {
+        for (const router::Respond& r : responses) {
+          if (s.ok()) {
+            DeliverResponse(r);
+            continue;
+          }
+          auto p = pending_.find(r.request_id);
+          if (p == pending_.end()) continue;
+          ++http_errors_;
+          p->second.reply(HttpReply{503, "application/json",
+                                    ErrorJson("the ledger could not record this request: " +
+                                                  s.message(),
+                                              "server_error", "ledger_unavailable"),
+                                    {}});
+          pending_.erase(p);
+        }
+      });
+    };
+  }
+  Enqueue(std::move(actions_.events), std::move(deliver));
+  actions_.events.clear();
+  actions_.responses.clear();
   for (const auto& send : actions_.sends) SendAttempt(send);
   for (const auto& timer : actions_.timers) ArmTimer(timer);
   for (const auto& probe : actions_.probes) Probe(probe);
@@ -417,7 +465,7 @@ void GatewayImpl::SendNotification(const router::Notify& note, uint32_t try_numb
       events[0].body =
           ledger::NotificationFailed{"webhook", note.subject, status, try_number, error};
     }
-    (void)AppendEvents(&events);
+    Enqueue(std::move(events), nullptr);
   };
   if (settings.webhook_url.empty()) {
     record(false, 0, "no webhook configured: recorded only");
@@ -469,6 +517,13 @@ void GatewayImpl::Stop() {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    // Everything queued reaches the ledger before the writer ends.
+    {
+      std::lock_guard<std::mutex> lock(writer_mu_);
+      writer_stop_ = true;
+    }
+    writer_cv_.notify_one();
+    if (writer_.joinable()) writer_.join();
     work_.reset();
     ioc_.stop();
     for (auto& t : workers_) {

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -110,7 +112,15 @@ class GatewayImpl : public Gateway {
   void ArmTimer(const router::StartTimer& timer);
   void Probe(const router::ProbeDeployment& probe);
   void SendNotification(const router::Notify& notify, uint32_t try_number);
+  // Appends now, on the calling thread: Init (before the writer runs) and
+  // the writer thread only.
   Status AppendEvents(std::vector<ledger::Event>* events);
+  // The ledger writer: events queue up in core-strand order and one thread
+  // appends everything queued in one call (group commit across requests),
+  // then runs each batch's `then` with the append's status.
+  using AfterDurable = std::function<void(const Status&)>;
+  void Enqueue(std::vector<ledger::Event> events, AfterDurable then);
+  void WriterLoop();
   Result<UpstreamUrl> DeploymentUrl(const router::Deployment& d) const;
   std::string DeploymentKey(const router::Deployment& d) const;
 
@@ -147,7 +157,13 @@ class GatewayImpl : public Gateway {
   int64_t last_now_micros_ = 0;
   uint64_t request_counter_ = 0;
   std::string request_prefix_;
-  bool ledger_failed_ = false;
+  std::atomic<bool> ledger_failed_{false};
+  static constexpr size_t kWriterBatchEventsMax = 8192;
+  std::mutex writer_mu_;
+  std::condition_variable writer_cv_;
+  std::deque<std::pair<std::vector<ledger::Event>, AfterDurable>> writer_queue_;  // GUARDED_BY(writer_mu_)
+  bool writer_stop_ = false;  // GUARDED_BY(writer_mu_)
+  std::thread writer_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> http_requests_{0}, http_errors_{0}, ledger_appends_{0},
