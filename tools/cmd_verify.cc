@@ -19,7 +19,7 @@ namespace {
 
 struct Options {
   std::string config;
-  std::string policy = "data/policy/part22.yaml";
+  std::string policy;  // "" = the shipped data/policy/part22.yaml
   std::string out = "evidence";
   std::string at;  // ISO-8601 report time; default now
   bool json = false;
@@ -31,7 +31,19 @@ int Run(const Options& o) {
     std::cerr << "ukairo verify: " << config.status().message() << "\n";
     return kExitUsage;
   }
-  auto policy = router::LoadPolicy(o.policy);
+  std::string policy_path = o.policy;
+  if (policy_path.empty()) {
+    // The shipped policy: from the working directory (a checkout), else next
+    // to the binary's source tree (build/tools/ukairo → data/policy/).
+    policy_path = "data/policy/part22.yaml";
+    std::error_code ec;
+    if (!std::filesystem::exists(policy_path, ec)) {
+      auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+      auto beside = exe.parent_path() / "../../data/policy/part22.yaml";
+      if (!ec && std::filesystem::exists(beside, ec)) policy_path = beside.lexically_normal();
+    }
+  }
+  auto policy = router::LoadPolicy(policy_path);
   if (!policy.ok()) {
     std::cerr << "ukairo verify: " << policy.status().message() << "\n";
     return kExitUsage;
@@ -95,7 +107,8 @@ RegisterCommand registration(60, [](CLI::App& root, int* exit_code) {
   CLI::App* cmd = root.add_subcommand(
       "verify", "Check a config against the Part 22 policy (V-2201..V-2204); writes reports");
   cmd->add_option("--config", o->config, "Config YAML to check")->required();
-  cmd->add_option("--policy", o->policy, "Policy YAML")->capture_default_str();
+  cmd->add_option("--policy", o->policy,
+                  "Policy YAML (default: the shipped data/policy/part22.yaml)");
   cmd->add_option("--out", o->out, "Evidence root; reports go to <out>/verify_reports/")
       ->capture_default_str();
   cmd->add_option("--at", o->at, "Report time (ISO-8601; default now)");
