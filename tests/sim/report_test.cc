@@ -1,0 +1,215 @@
+// Goal: the HTML report and --compare keep their contract: the same seed
+// gives byte-identical HTML with an <svg> per chart, the 80/90/100 % budget
+// lines, and no network references; --compare writes {a, b, diff} with
+// diff = b − a exactly; the forecast lands in the summary; the flags are in
+// --help. Method: runs the built binary on the shipped data in a TempDir,
+// plus direct checks of the SVG helpers.
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ledger/money.h"
+#include "sim/report_svg.h"
+#include "tests/util/test_util.h"
+
+namespace ukairo::sim {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using ukairo::testing::SourcePath;
+using ukairo::testing::TempDir;
+
+int Ukairo(const std::string& args, std::string* out) {
+  return ukairo::testing::RunCommand(ukairo::testing::UkairoBinary() + " " + args + " 2>&1", out);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+std::string Common(const std::string& config) {
+  return "simulate -q --config " + config + " --scenario " +
+         SourcePath("data/scenarios/fault_month.yaml") + " --trace " +
+         SourcePath("data/traces/azure_code_sample.csv") + " --days 4 --seed 11";
+}
+
+// data/litellm_config.yaml with a much smaller claude-opus budget (so runs
+// differ), its price table made absolute (the copy lives elsewhere).
+std::string WriteTightConfig(const TempDir& dir) {
+  std::string text = Slurp(SourcePath("data/litellm_config.yaml"));
+  auto replace = [&](const std::string& from, const std::string& to) {
+    size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+  };
+  replace("price_table: prices/model_prices.json",
+          "price_table: " + SourcePath("data/prices/model_prices.json"));
+  replace("      claude-opus: 50\n", "      claude-opus: 1\n");
+  std::string path = dir.Sub("tight.yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Report, HtmlIsDeterministicOfflineAndHasEveryChart) {
+  TempDir dir;
+  std::string out;
+  const std::string config = SourcePath("data/litellm_config.yaml");
+  ASSERT_EQ(Ukairo(Common(config) + " --out " + dir.Sub("s.json") + " --html " + dir.Sub("a.html"), &out), 0)
+      << out;
+  ASSERT_EQ(Ukairo(Common(config) + " --out " + dir.Sub("s2.json") + " --html " + dir.Sub("b.html") +
+                    " --ledger " + dir.Sub("ledger"),
+                &out),
+            0)
+      << out;
+  const std::string html = Slurp(dir.Sub("a.html"));
+  EXPECT_EQ(html, Slurp(dir.Sub("b.html"))) << "same seed, same bytes (a --ledger tee too)";
+  EXPECT_EQ(Slurp(dir.Sub("s.json")), Slurp(dir.Sub("s2.json")));
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  // Spend per scope: global, 3 tiers, 5+ models, 8 tags budgeted; plus the
+  // served-by and fallback charts.
+  EXPECT_GE(Count(html, "<svg "), 1u + 3 + 5 + 8 + 2);
+  EXPECT_NE(html.find("aria-label=\"cumulative spend of model:claude-opus\""), std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"cumulative spend of tag:Build\""), std::string::npos);
+  EXPECT_NE(html.find("requests per day by serving model"), std::string::npos);
+  EXPECT_NE(html.find("fallbacks per day by reason"), std::string::npos);
+  for (const char* pct : {">80%<", ">90%<", ">100%<"}) EXPECT_GT(Count(html, pct), 10u) << pct;
+  EXPECT_GT(Count(html, "stroke-dasharray"), 30u);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  // Run parameters and the summary's numbers.
+  Json summary = Json::parse(Slurp(dir.Sub("s.json")));
+  EXPECT_NE(html.find(summary["run"]["config_sha256"].get<std::string>()), std::string::npos);
+  EXPECT_NE(html.find("<code>11</code>"), std::string::npos) << "the seed";
+  EXPECT_NE(html.find("$" + summary["cost_usd_total"].get<std::string>() + "<"), std::string::npos);
+  EXPECT_NE(html.find("Month-end forecast"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Alerts</h2>"), std::string::npos);
+}
+
+TEST(Report, SummaryCarriesTheForecast) {
+  TempDir dir;
+  std::string out;
+  ASSERT_EQ(Ukairo(Common(SourcePath("data/litellm_config.yaml")) + " --forecast-from-day 3 --out " +
+                    dir.Sub("s.json"),
+                &out),
+            0)
+      << out;
+  Json j = Json::parse(Slurp(dir.Sub("s.json")));
+  ASSERT_TRUE(j.contains("forecast")) << j.dump(2);
+  const Json& f = j["forecast"];
+  EXPECT_EQ(f["month"], "2026-11");
+  EXPECT_EQ(f["from_days"], 3);
+  EXPECT_EQ(f["month_days"], 30);
+  const Json& g = f["by_scope"]["global"];
+  auto nanos = [](const Json& v) { return *ParseUsd(v.get<std::string>()); };
+  EXPECT_LE(nanos(g["low_usd"]), nanos(g["month_end_usd"]));
+  EXPECT_LE(nanos(g["month_end_usd"]), nanos(g["high_usd"]));
+  EXPECT_GT(nanos(g["month_end_usd"]), 0);
+  EXPECT_FALSE(g.contains("actual_usd")) << "4 days do not cover the month";
+  EXPECT_EQ(Ukairo(Common(SourcePath("data/litellm_config.yaml")) + " --forecast-from-day 2", &out), 2)
+      << out;
+}
+
+TEST(Report, CompareWritesBothSummariesAndTheirExactDiff) {
+  TempDir dir;
+  std::string out;
+  const std::string a_config = SourcePath("data/litellm_config.yaml");
+  const std::string b_config = WriteTightConfig(dir);
+  ASSERT_EQ(Ukairo(Common(a_config) + " --compare " + b_config + " --out " + dir.Sub("c.json") +
+                    " --html " + dir.Sub("c.html"),
+                &out),
+            0)
+      << out;
+  Json j = Json::parse(Slurp(dir.Sub("c.json")));
+  EXPECT_EQ(j["schema"], "ukairo.simulate.compare/1");
+  ASSERT_TRUE(j.contains("a") && j.contains("b") && j.contains("diff"));
+  const Json &a = j["a"], &b = j["b"], &d = j["diff"];
+  EXPECT_EQ(a["run"]["config"], a_config);
+  EXPECT_EQ(b["run"]["config"], b_config);
+  EXPECT_EQ(a["run"]["seed"], b["run"]["seed"]);
+  EXPECT_EQ(a["run"]["trace_records_read"], b["run"]["trace_records_read"]) << "same traffic";
+  for (const char* k : {"requests_total", "requests_failed", "requests_last_resort", "retries",
+                        "attempts", "latency_added_ms_p99", "probes", "recoveries"}) {
+    EXPECT_EQ(d[k].get<int64_t>(), b[k].get<int64_t>() - a[k].get<int64_t>()) << k;
+  }
+  auto nanos = [](const Json& m, const std::string& k) -> NanoUsd {
+    return m.contains(k) ? *ParseUsd(m[k].get<std::string>()) : 0;
+  };
+  auto signed_nanos = [](const Json& v) -> NanoUsd {
+    std::string s = v.get<std::string>();
+    return s[0] == '-' ? -*ParseUsd(s.substr(1)) : *ParseUsd(s);
+  };
+  EXPECT_EQ(signed_nanos(d["cost_usd_total"]), nanos(b, "cost_usd_total") - nanos(a, "cost_usd_total"));
+  for (const auto& [model, v] : d["cost_usd_by_model"].items()) {
+    EXPECT_EQ(signed_nanos(v), nanos(b["cost_usd_by_model"], model) - nanos(a["cost_usd_by_model"], model))
+        << model;
+  }
+  for (const auto& [dep, v] : d["served_by"].items()) {
+    int64_t in_a = a["served_by"].contains(dep) ? a["served_by"][dep].get<int64_t>() : 0;
+    int64_t in_b = b["served_by"].contains(dep) ? b["served_by"][dep].get<int64_t>() : 0;
+    EXPECT_EQ(v.get<int64_t>(), in_b - in_a) << dep;
+  }
+  EXPECT_EQ(d["alerts"].get<int64_t>(),
+            static_cast<int64_t>(b["alerts"].size()) - static_cast<int64_t>(a["alerts"].size()));
+  // The tight opus budget changes the outcome: b spends less on opus (at
+  // most its 1 USD) and falls back for budget more.
+  EXPECT_LE(nanos(b["cost_usd_by_model"], "claude-opus"), kNanoPerUsd);
+  EXPECT_LT(signed_nanos(d["cost_usd_by_model"]["claude-opus"]), 0);
+  EXPECT_GT(d["fallbacks_by_reason"]["budget"].get<int64_t>(), 0);
+  // The HTML shows both columns and the diff.
+  const std::string html = Slurp(dir.Sub("c.html"));
+  EXPECT_NE(html.find("<th>b − a</th>"), std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"cumulative spend of a: model:claude-opus\""), std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"cumulative spend of b: model:claude-opus\""), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  // --compare and --ledger together are refused.
+  EXPECT_EQ(Ukairo(Common(a_config) + " --compare " + b_config + " --ledger " + dir.Sub("l"), &out), 2);
+}
+
+TEST(Report, HelpListsTheReportFlags) {
+  std::string out;
+  ASSERT_EQ(Ukairo("simulate --help", &out), 0) << out;
+  for (const char* flag : {"--html", "--compare", "--forecast-from-day"}) {
+    EXPECT_NE(out.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(ReportSvg, SpendChartDrawsTheThreeBudgetLinesInIntegerPixels) {
+  SpendChartInput in;
+  in.title = "model:x";
+  in.days = 3;
+  in.cumulative = {kNanoPerUsd, 5 * kNanoPerUsd, 9 * kNanoPerUsd};
+  in.period_starts = {true, false, false};
+  in.limit_nanos = 10 * kNanoPerUsd;
+  in.marks.push_back({kMicrosPerDay * 2, 80, false});
+  std::string svg = SpendChartSvg(in);
+  EXPECT_EQ(Count(svg, "stroke-dasharray"), 3u);
+  for (const char* pct : {">80%<", ">90%<", ">100%<"}) EXPECT_EQ(Count(svg, pct), 1u) << pct;
+  EXPECT_NE(svg.find("spent $9 of $10"), std::string::npos);
+  EXPECT_EQ(svg.find('.'), std::string::npos) << "no fractional coordinates: " << svg;
+  EXPECT_EQ(Count(svg, "<circle"), 1u);
+  // No budget: no lines.
+  in.limit_nanos.reset();
+  EXPECT_EQ(Count(SpendChartSvg(in), "stroke-dasharray"), 0u);
+}
+
+TEST(ReportSvg, NiceStepsAndEscaping) {
+  EXPECT_EQ(NiceStep(9, 5), 2);
+  EXPECT_EQ(NiceStep(10, 5), 2);
+  EXPECT_EQ(NiceStep(11, 5), 5);
+  EXPECT_EQ(NiceStep(50 * kNanoPerUsd, 5), 10 * kNanoPerUsd);
+  EXPECT_EQ(HtmlEscape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+}
+
+}  // namespace
+}  // namespace ukairo::sim
