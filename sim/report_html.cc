@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
 #include <map>
 #include <set>
 
+#include "ledger/money.h"
 #include "ledger/period.h"
 #include "sim/report_svg.h"
 
@@ -23,7 +25,8 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 td.pos{color:#b71c1c}td.neg{color:#1b5e20}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:10px}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+.grid2{display:grid;grid-template-columns:1fr 1fr;gap:10px;max-width:860px}
+.stack{display:grid;grid-template-columns:1fr;gap:6px}
 .card{background:#fff;border:1px solid #e3e3e3;border-radius:4px;padding:4px}
 .card svg{width:100%;height:auto;display:block}
 .lbl{font-size:12px;font-weight:bold;color:#555;margin:2px 4px}
@@ -49,6 +52,18 @@ std::string DiffCell(const Json& v, bool money) {
   if (!neg && !zero) text = "+" + text;
   return std::string("<td class=\"n") + (zero ? "" : neg ? " neg" : " pos") + "\">" + Esc(text) +
          "</td>";
+}
+
+// "$86.66": an estimate shown to the cent (half up); the JSON keeps nano-USD.
+std::string Cents(const Json& v) {
+  if (!v.is_string()) return "–";
+  auto nanos = ParseUsd(v.get<std::string>());
+  if (!nanos.ok()) return Esc(v.get<std::string>());
+  const NanoUsd cents = (*nanos + 5'000'000) / 10'000'000;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "$%lld.%02lld", static_cast<long long>(cents / 100),
+                static_cast<long long>(cents % 100));
+  return buf;
 }
 
 const Json& At(const Json& j, const std::string& key) {
@@ -102,6 +117,12 @@ class Page {
     out_ += "</tr>\n";
   }
 
+  void DiffNote() {
+    if (compare()) {
+      out_ += "<p class=\"note\">b − a in red where b is higher, green where lower.</p>\n";
+    }
+  }
+
   void RunTable() {
     out_ += "<h2>Run</h2>\n";
     Header("parameter");
@@ -128,6 +149,7 @@ class Page {
 
   void SummaryTable() {
     out_ += "<h2>Summary</h2>\n";
+    DiffNote();
     Header("number");
     auto top = [](const Json& j, const std::string& k) -> const Json& { return At(j, k); };
     for (const char* k : {"requests_total", "requests_failed", "requests_last_resort",
@@ -164,8 +186,10 @@ class Page {
     out_ += "<p class=\"note\">Least-squares line through the cumulative spend of days 1–" +
             Esc(At(f0, "from_days").dump()) + " of " + Esc(Str(f0, "month")) +
             ", extrapolated to day " + Esc(At(f0, "month_days").dump()) +
-            "; 95 % prediction interval. <i>actual</i> is the simulated month's real total when "
-            "the run covers the whole month.</p>\n";
+            "; 95 % prediction interval, shown to the cent (exact in the JSON). <i>actual</i> is "
+            "the simulated month's real total when the run covers the whole month. A scope "
+            "stopped by its budget spends no more, so a forecast above the budget means "
+            "&quot;at this rate the budget runs out&quot;.</p>\n";
     std::set<std::string> scopes;
     for (const auto& c : cols_) {
       for (const auto& [k, v] : At(At(*c.summary, "forecast"), "by_scope").items()) {
@@ -183,12 +207,13 @@ class Page {
       out_ += "<tr><td>" + Esc(s) + "</td>";
       for (const auto& c : cols_) {
         const Json& e = At(At(At(*c.summary, "forecast"), "by_scope"), s);
-        out_ += Cell(At(e, "month_end_usd"), true);
+        out_ += "<td class=\"n\">" + Cents(At(e, "month_end_usd")) + "</td>";
         const bool has = e.is_object();
         out_ += "<td class=\"n\">" +
-                (has ? "$" + Esc(Str(e, "low_usd")) + " – $" + Esc(Str(e, "high_usd")) : "–") +
+                (has ? Cents(At(e, "low_usd")) + " – " + Cents(At(e, "high_usd")) : "–") +
                 "</td>";
-        out_ += Cell(At(e, "actual_usd"), true) + Cell(At(e, "limit_usd"), true);
+        out_ += "<td class=\"n\">" + Cents(At(e, "actual_usd")) + "</td>" +
+                Cell(At(e, "limit_usd"), true);
       }
       out_ += "</tr>\n";
     }
@@ -259,11 +284,15 @@ class Page {
     out_ += "</div>\n";
   }
 
+  // Wide charts: one per row (a above b when comparing, on the same scale).
   void Columns(const std::vector<std::string>& svgs) {
-    out_ += compare() ? "<div class=\"grid2\">\n" : "<div>\n";
+    out_ += "<div class=\"stack\">\n";
     for (size_t i = 0; i < svgs.size(); ++i) {
       out_ += "<div class=\"card\">";
-      if (compare()) out_ += "<div class=\"lbl\">" + Esc(cols_[i].label) + "</div>";
+      if (compare()) {
+        out_ += "<div class=\"lbl\">" + Esc(cols_[i].label) + ": " +
+                Esc(Str(At(*cols_[i].summary, "run"), "config")) + "</div>";
+      }
       out_ += svgs[i] + "</div>\n";
     }
     out_ += "</div>\n";
@@ -314,18 +343,20 @@ class Page {
   void FallbackCharts() {
     out_ += "<h2>Fallback timeline</h2>\n";
     out_ += "<p class=\"note\">fallback_taken events per day by reason (one request may fall "
-            "back several times).</p>\n";
+            "back several times); then one strip per reason seen, each on its own scale, so "
+            "rare reasons stay visible.</p>\n";
+    constexpr size_t kReasons = static_cast<size_t>(ledger::FallbackReason::kMisconfigured) + 1;
+    auto layer = [](const ReportColumn& c, size_t r) {
+      BarLayer l{ledger::FallbackReasonName(static_cast<ledger::FallbackReason>(r)),
+                 PaletteColor(r + 3), {}};
+      for (const auto& day : c.series->fallbacks_by_day()) l.by_day.push_back(day[r]);
+      return l;
+    };
     std::vector<std::vector<BarLayer>> per_col;
     uint64_t peak = 0;
     for (const auto& c : cols_) {
       std::vector<BarLayer> layers;
-      const auto& by_day = c.series->fallbacks_by_day();
-      for (size_t r = 0; r <= static_cast<size_t>(ledger::FallbackReason::kMisconfigured); ++r) {
-        BarLayer l{ledger::FallbackReasonName(static_cast<ledger::FallbackReason>(r)),
-                   PaletteColor(r + 3), {}};
-        for (const auto& day : by_day) l.by_day.push_back(day[r]);
-        layers.push_back(std::move(l));
-      }
+      for (size_t r = 0; r < kReasons; ++r) layers.push_back(layer(c, r));
       peak = std::max(peak, PeakDay(layers));
       per_col.push_back(std::move(layers));
     }
@@ -335,6 +366,20 @@ class Page {
                                     cols_[i].series->days(), per_col[i], peak));
     }
     Columns(svgs);
+    for (size_t r = 0; r < kReasons; ++r) {
+      uint64_t reason_peak = 0;
+      for (const auto& layers : per_col) reason_peak = std::max(reason_peak, PeakDay({layers[r]}));
+      if (reason_peak == 0) continue;
+      std::vector<std::string> strips;
+      for (size_t i = 0; i < cols_.size(); ++i) {
+        strips.push_back(StackedBarsSvg(
+            std::string("fallbacks per day: ") +
+                ledger::FallbackReasonName(static_cast<ledger::FallbackReason>(r)),
+            cols_[i].series->origin_micros(), cols_[i].series->days(), {per_col[i][r]},
+            reason_peak, 150));
+      }
+      Columns(strips);
+    }
   }
 
   void ExhaustedTable() {

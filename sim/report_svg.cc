@@ -13,7 +13,7 @@ __extension__ typedef __int128 Int128;  // GCC/Clang builtin
 
 // Plot geometry (pixels).
 constexpr int kSpendW = 360, kSpendH = 210;
-constexpr int kBarsW = 960, kBarsH = 280;
+constexpr int kBarsW = 960;
 constexpr int kPadLeft = 64, kPadRight = 44, kPadTop = 34, kPadBottom = 26;
 
 const char* ThresholdColor(uint32_t pct) {
@@ -211,9 +211,11 @@ std::string SpendChartSvg(const SpendChartInput& in) {
 }
 
 std::string StackedBarsSvg(const std::string& title, int64_t origin_micros, int32_t days,
-                           const std::vector<BarLayer>& layers, uint64_t axis_max_in) {
+                           const std::vector<BarLayer>& layers, uint64_t axis_max_in,
+                           int height_px) {
+  assert(height_px >= 120);
   const int left = kPadLeft, top = kPadTop + 14;
-  const int width = kBarsW - kPadLeft - 16, height = kBarsH - top - kPadBottom;
+  const int width = kBarsW - kPadLeft - 16, height = height_px - top - kPadBottom;
   const int bottom = top + height;
   days = std::max(days, 1);
   uint64_t peak = axis_max_in;
@@ -228,9 +230,9 @@ std::string StackedBarsSvg(const std::string& title, int64_t origin_micros, int3
   }
   if (peak == 0) peak = 1;
   const auto peak_i = static_cast<int64_t>(peak);
-  const int64_t step = NiceStep(peak_i, 5);
+  const int64_t step = NiceStep(peak_i, height_px >= 200 ? 5 : 3);
   const int64_t axis_max = (peak_i + step - 1) / step * step;
-  Svg svg(kBarsW, kBarsH, title);
+  Svg svg(kBarsW, height_px, title);
   svg.Text(8, 16, title, "start", 13, "#222", true);
   // Legend, left to right.
   int lx = left;

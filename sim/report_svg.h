@@ -51,8 +51,9 @@ struct BarLayer {
 };
 
 // Daily stacked bars (one bar per day, one layer per name, legend on top).
-// axis_max 0 = own maximum.
+// axis_max 0 = own maximum. height_px >= 120.
 std::string StackedBarsSvg(const std::string& title, int64_t origin_micros, int32_t days,
-                           const std::vector<BarLayer>& layers, uint64_t axis_max);
+                           const std::vector<BarLayer>& layers, uint64_t axis_max,
+                           int height_px = 280);
 
 }  // namespace ukairo::sim
