@@ -59,16 +59,20 @@ int32_t ReportSeries::DayOf(int64_t time_micros) {
 }
 
 ReportSeries::Scope* ReportSeries::FindOrAddScope(ledger::ScopeKind kind, const std::string& key) {
-  std::string name = ScopeName(kind, key);
-  auto it = scopes_.find(name);
-  if (it != scopes_.end()) return &it->second;
+  const auto k = static_cast<size_t>(kind);
+  assert(k < by_kind_.size());
+  auto fast = by_kind_[k].find(key);
+  if (fast != by_kind_[k].end()) return fast->second;
   if (scopes_.size() >= kScopesMax) return nullptr;
+  std::string name = ScopeName(kind, key);
   Scope s;
   s.kind = kind;
   s.key = key;
   s.limit_nanos = config_->Limit(kind, key);
   s.spend_by_day.resize(static_cast<size_t>(days_), 0);
-  return &scopes_.emplace(std::move(name), std::move(s)).first->second;
+  Scope* added = &scopes_.emplace(std::move(name), std::move(s)).first->second;
+  by_kind_[k].emplace(key, added);
+  return added;
 }
 
 void ReportSeries::AddSpend(ledger::ScopeKind kind, const std::string& key, int32_t day,

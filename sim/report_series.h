@@ -93,6 +93,9 @@ class ReportSeries : public EventSink, public ledger::EventHandler {
   int32_t days_ = 0;
   uint64_t days_clamped_ = 0;
   std::map<std::string, Scope> scopes_;
+  // The same scopes by kind and raw key: the per-event lookup builds no
+  // string (map nodes are stable, so the pointers stay valid).
+  std::array<std::map<std::string, Scope*, std::less<>>, 4> by_kind_;
   std::map<std::string, std::vector<uint64_t>> served_by_model_;
   std::vector<uint64_t> failed_by_day_;
   std::vector<std::array<uint64_t, 8>> fallbacks_by_day_;
