@@ -183,8 +183,11 @@ class Page {
       out_ += "<p class=\"note\">No forecast: fewer than 3 days of data in the month.</p>\n";
       return;
     }
-    out_ += "<p class=\"note\">Least-squares line through the cumulative spend of days 1–" +
-            Esc(At(f0, "from_days").dump()) + " of " + Esc(Str(f0, "month")) +
+    const int64_t first = At(f0, "first_day").is_number_integer() ? At(f0, "first_day").get<int64_t>() : 1;
+    const int64_t used = At(f0, "from_days").is_number_integer() ? At(f0, "from_days").get<int64_t>() : 0;
+    out_ += "<p class=\"note\">Least-squares line through the cumulative spend of days " +
+            std::to_string(first) + "–" + std::to_string(first + used - 1) + " of " +
+            Esc(Str(f0, "month")) + (first > 1 ? " (spend before the run counts as zero)" : "") +
             ", extrapolated to day " + Esc(At(f0, "month_days").dump()) +
             "; 95 % prediction interval, shown to the cent (exact in the JSON). <i>actual</i> is "
             "the simulated month's real total when the run covers the whole month. A scope "

@@ -87,6 +87,7 @@ Json ForecastJson(const MonthForecast& forecast) {
   char month[16];
   std::snprintf(month, sizeof month, "%04d-%02d", forecast.period / 100, forecast.period % 100);
   j["month"] = month;
+  j["first_day"] = forecast.first_day;
   j["from_days"] = forecast.from_days;
   j["month_days"] = forecast.month_days;
   j["confidence_pct"] = kForecastConfidencePct;

@@ -28,7 +28,7 @@ nlohmann::ordered_json DiffSummaries(const nlohmann::ordered_json& a,
 nlohmann::ordered_json CompareJson(const nlohmann::ordered_json& a,
                                    const nlohmann::ordered_json& b);
 
-// "forecast": {"month": "2026-11", "from_days", "month_days",
+// "forecast": {"month": "2026-11", "first_day", "from_days", "month_days",
 // "confidence_pct", "by_scope": {scope: {"month_end_usd", "low_usd",
 // "high_usd", "slope_usd_per_day", ["actual_usd"], ["limit_usd"]}}}.
 nlohmann::ordered_json ForecastJson(const MonthForecast& forecast);

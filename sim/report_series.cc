@@ -165,6 +165,7 @@ std::optional<MonthForecast> ForecastMonthEnd(const ReportSeries& series, int32_
 
   MonthForecast out;
   out.period = period;
+  out.first_day = first_day;
   out.from_days = use_days;
   out.month_days = month_days;
   for (const auto& [name, scope] : series.scopes()) {

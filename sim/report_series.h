@@ -128,6 +128,7 @@ struct ScopeForecast {
 };
 struct MonthForecast {
   int32_t period = 0;          // YYYYMM of the forecast month
+  int32_t first_day = 1;       // day of month of the run's first day
   int32_t from_days = 0;       // days of data used (from the run's first day)
   int32_t month_days = 0;
   std::vector<ScopeForecast> scopes;  // by scope name

@@ -161,9 +161,11 @@ std::string SpendChartSvg(const SpendChartInput& in) {
   };
 
   NanoUsd last = in.cumulative.empty() ? 0 : in.cumulative.back();
+  bool periods = false;
+  for (size_t d = 1; d < in.period_starts.size(); ++d) periods = periods || in.period_starts[d];
   Svg svg(kSpendW, kSpendH, "cumulative spend of " + in.title);
   svg.Text(8, 16, in.title, "start", 13, "#222", true);
-  std::string sub = "spent " + Usd(last);
+  std::string sub = (periods ? "last period: " : "spent ") + Usd(last);
   if (in.limit_nanos) sub += " of " + Usd(*in.limit_nanos);
   else sub += " (no budget)";
   svg.Text(kSpendW - 8, 16, sub, "end", 11, "#555");

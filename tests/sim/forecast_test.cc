@@ -108,6 +108,31 @@ TEST(Forecast, MonthEndFromTheSeriesUsesMidMonthAndReportsTheActual) {
   EXPECT_EQ(ForecastMonthEnd(series, 5)->from_days, 5);
 }
 
+TEST(Forecast, ARunAcrossMonthsForecastsItsFirstMonthAndRestartsTheSum) {
+  auto config = router::LoadConfigFile(testing::SourcePath("data/litellm_config.yaml"));
+  ASSERT_OK(config);
+  ReportSeries series(*config);
+  const int64_t nov20 = MicrosFromCivil(2026, 11, 20);
+  for (int d = 0; d < 20; ++d) {  // Nov 20 .. Dec 9, 2 USD a day
+    series.Add(Cost(nov20 + d * kMicrosPerDay + 3'600'000'000LL, "glm", 2 * kNanoPerUsd));
+  }
+  auto cumulative = series.CumulativeInPeriod(series.scopes().at("global"));
+  ASSERT_EQ(cumulative.size(), 20u);
+  EXPECT_EQ(cumulative[10], 22 * kNanoPerUsd) << "Nov 30";
+  EXPECT_EQ(cumulative[11], 2 * kNanoPerUsd) << "Dec 1 starts a new month";
+  auto f = ForecastMonthEnd(series, 0);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->first_day, 20);
+  EXPECT_EQ(f->from_days, 11);  // Nov 20..30: all of the run's November days
+  ASSERT_FALSE(f->scopes.empty());
+  EXPECT_FALSE(f->scopes[0].actual_nanos.has_value()) << "November is not covered from its day 1";
+  for (const auto& s : f->scopes) {
+    if (s.scope == "global") {
+      EXPECT_EQ(s.line.predicted_nanos, 22 * kNanoPerUsd);
+    }
+  }
+}
+
 TEST(Forecast, TooShortARunHasNoForecast) {
   auto config = router::LoadConfigFile(testing::SourcePath("data/litellm_config.yaml"));
   ASSERT_OK(config);

@@ -108,6 +108,7 @@ TEST(Report, SummaryCarriesTheForecast) {
   ASSERT_TRUE(j.contains("forecast")) << j.dump(2);
   const Json& f = j["forecast"];
   EXPECT_EQ(f["month"], "2026-11");
+  EXPECT_EQ(f["first_day"], 1);
   EXPECT_EQ(f["from_days"], 3);
   EXPECT_EQ(f["month_days"], 30);
   const Json& g = f["by_scope"]["global"];
