@@ -2,14 +2,21 @@
 // gives byte-identical HTML with an <svg> per chart, the 80/90/100 % budget
 // lines, and no network references; --compare writes {a, b, diff} with
 // diff = b − a exactly; the forecast lands in the summary; the flags are in
-// --help. Method: runs the built binary on the shipped data in a TempDir,
-// plus direct checks of the SVG helpers.
+// --help; the report's per-day series add up to the summary. Method: runs
+// the built binary on the shipped data in a TempDir, one in-process
+// simulation with the series as its sink, and direct checks of the SVG
+// helpers.
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ledger/money.h"
+#include "ledger/period.h"
+#include "router/config_loader.h"
+#include "sim/report_series.h"
 #include "sim/report_svg.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::sim {
@@ -183,6 +190,69 @@ TEST(Report, HelpListsTheReportFlags) {
   for (const char* flag : {"--html", "--compare", "--forecast-from-day"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
+}
+
+// The report's series are another fold of the same events: their sums over
+// the days equal the summary's totals.
+TEST(ReportSeries, DailySeriesAddUpToTheSummary) {
+  auto config = router::LoadConfigFile(SourcePath("data/litellm_config.yaml"));
+  ASSERT_OK(config);
+  const int64_t start = MicrosFromCivil(2026, 11, 1);
+  auto scenario = Scenario::Load(SourcePath("data/scenarios/fault_month.yaml"), start);
+  ASSERT_OK(scenario);
+  auto reader = TraceReader::Open(SourcePath("data/traces/azure_code_sample.csv"), {});
+  ASSERT_OK(reader);
+  StretchOptions so;
+  so.start_micros = start;
+  so.days = 12;  // past the day budgets run out
+  so.seed = DeriveSeed(3, kSeedStreamTraffic);
+  if (scenario->profile) so.profile = *scenario->profile;
+  auto source = MakeStretchedSource(std::move(*reader), so);
+  ASSERT_OK(source);
+  auto tags = TagAssigner::Make("", scenario->tag_mix, DeriveSeed(3, kSeedStreamTags));
+  ASSERT_OK(tags);
+  auto providers = ProviderModel::Make(*scenario, **config, DeriveSeed(3, kSeedStreamProviders));
+  ASSERT_OK(providers);
+  SimulationOptions opts;
+  opts.seed = 3;
+  opts.start_micros = start;
+  SummaryBuilder summary;
+  ReportSeries series(*config);
+  ASSERT_OK(RunSimulation(*config, *providers, **source, *tags, opts, summary, &series));
+
+  EXPECT_GE(series.days(), 12);
+  EXPECT_EQ(series.origin_micros(), start);
+  auto total = [](const std::vector<NanoUsd>& v) {
+    NanoUsd sum = 0;
+    for (NanoUsd x : v) sum += x;
+    return sum;
+  };
+  EXPECT_EQ(total(series.scopes().at("global").spend_by_day), summary.cost_total_nanos());
+  for (const auto& [model, nanos] : summary.cost_by_model()) {
+    EXPECT_EQ(total(series.scopes().at("model:" + model).spend_by_day), nanos) << model;
+  }
+  for (const auto& [tag, nanos] : summary.cost_by_tag()) {
+    EXPECT_EQ(total(series.scopes().at("tag:" + tag).spend_by_day), nanos) << tag;
+  }
+  for (const auto& [tier, nanos] : summary.cost_by_tier()) {
+    EXPECT_EQ(total(series.scopes().at("tier:" + tier).spend_by_day), nanos) << tier;
+  }
+  uint64_t served = 0, failed = 0, fallbacks = 0, marks = 0;
+  for (const auto& [model, by_day] : series.served_by_model()) {
+    for (uint64_t n : by_day) served += n;
+  }
+  for (uint64_t n : series.failed_by_day()) failed += n;
+  for (const auto& day : series.fallbacks_by_day()) {
+    for (uint64_t n : day) fallbacks += n;
+  }
+  for (const auto& [name, scope] : series.scopes()) marks += scope.marks.size();
+  EXPECT_EQ(served + failed, summary.requests_total());
+  EXPECT_EQ(failed, summary.requests_failed());
+  uint64_t summary_fallbacks = 0;
+  for (const auto& [reason, n] : summary.fallbacks_by_reason()) summary_fallbacks += n;
+  EXPECT_EQ(fallbacks, summary_fallbacks);
+  EXPECT_GT(summary.alerts().size(), 0u);
+  EXPECT_EQ(marks, summary.alerts().size() + summary.budget_exhausted_at().size());
 }
 
 TEST(ReportSvg, SpendChartDrawsTheThreeBudgetLinesInIntegerPixels) {
