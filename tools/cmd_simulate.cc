@@ -198,6 +198,16 @@ int WriteText(const std::string& path, const std::string& text) {
   return out ? kExitOk : Fail(kExitFailed, "cannot write " + path);
 }
 
+int WriteHtml(const SimulateFlags& f, const std::string& html) {
+  int rc = WriteText(f.html, html);
+  if (rc == kExitOk && !f.quiet) {
+    std::cerr << "ukairo simulate: HTML report written to " << f.html << " ("
+              << html.size() / 1024 << " KiB, self-contained)\n";
+  }
+  return rc;
+}
+
+
 // Runs `config_path` against the flags' traffic; events also go to `sink`.
 // Returns an exit code (kExitOk when the run finished).
 int RunOne(const SimulateFlags& f, const std::string& config_path, sim::EventSink* sink,
@@ -279,7 +289,7 @@ int Run(const SimulateFlags& f) {
   if (!compare) {
     rc = WriteText(f.out, a.json.dump(2) + "\n");
     if (rc == kExitOk && !f.html.empty()) {
-      rc = WriteText(f.html, sim::RenderHtmlReport({{"", &a.json, a.series.get()}}, nullptr));
+      rc = WriteHtml(f, sim::RenderHtmlReport({{"", &a.json, a.series.get()}}, nullptr));
     }
     return rc;
   }
@@ -290,7 +300,7 @@ int Run(const SimulateFlags& f) {
   nlohmann::ordered_json doc = sim::CompareJson(a.json, b.json);
   rc = WriteText(f.out, doc.dump(2) + "\n");
   if (rc == kExitOk && !f.html.empty()) {
-    rc = WriteText(f.html, sim::RenderHtmlReport({{"a", &a.json, a.series.get()},
+    rc = WriteHtml(f, sim::RenderHtmlReport({{"a", &a.json, a.series.get()},
                                                   {"b", &b.json, b.series.get()}},
                                                  &doc["diff"]));
   }
