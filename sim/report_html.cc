@@ -242,6 +242,38 @@ class Page {
     return out;
   }
 
+  // The forecast of `scope` as a chart projection (monthly budgets only: the
+  // chart's cumulative line is then the forecast's).
+  static std::optional<SpendChartInput::Projection> Projection(
+      const Json& summary, const std::string& scope, const std::vector<NanoUsd>& cumulative) {
+    const Json& f = At(summary, "forecast");
+    const Json& e = At(At(f, "by_scope"), scope);
+    auto int_of = [&](const char* k) -> int64_t {
+      return At(f, k).is_number_integer() ? At(f, k).get<int64_t>() : 0;
+    };
+    auto nanos_of = [&](const char* k) -> std::optional<NanoUsd> {
+      if (!At(e, k).is_string()) return std::nullopt;
+      auto n = ParseUsd(At(e, k).get<std::string>());
+      return n.ok() ? std::optional<NanoUsd>(*n) : std::nullopt;
+    };
+    const int64_t from = int_of("from_days"), first = int_of("first_day"),
+                  month = int_of("month_days");
+    auto predicted = nanos_of("month_end_usd"), low = nanos_of("low_usd"),
+         high = nanos_of("high_usd");
+    if (!predicted || !low || !high || from < 1 || first < 1 || month < first ||
+        static_cast<size_t>(from) > cumulative.size()) {
+      return std::nullopt;
+    }
+    SpendChartInput::Projection p;
+    p.from_day = static_cast<int32_t>(from);
+    p.from_nanos = cumulative[static_cast<size_t>(from - 1)];
+    p.to_day = static_cast<int32_t>(month - first + 1);
+    p.predicted_nanos = *predicted;
+    p.low_nanos = *low;
+    p.high_nanos = *high;
+    return p;
+  }
+
   SpendChartInput SpendInput(const ReportColumn& c, const std::string& scope) const {
     SpendChartInput in;
     in.title = scope;
@@ -256,6 +288,7 @@ class Page {
     in.limit_nanos = it->second.limit_nanos;
     in.marks = it->second.marks;
     const PeriodKind kind = c.series->config().budget_period;
+    if (kind == PeriodKind::kMonth) in.projection = Projection(*c.summary, scope, in.cumulative);
     for (int32_t d = 0; d < in.days; ++d) {
       const int64_t t = in.origin_micros + d * kMicrosPerDay;
       in.period_starts.push_back(d == 0 || PeriodOf(t, kind) != PeriodOf(t - kMicrosPerDay, kind));
@@ -267,7 +300,7 @@ class Page {
     out_ += "<h2>Cumulative spend against budget</h2>\n";
     out_ += "<p class=\"note\">Spend so far in the budget period at the end of each day; dashed "
             "lines at 80 / 90 / 100 % of the scope's budget; dots mark alerts, rings the "
-            "stops." +
+            "stops; the grey dotted line is the month-end forecast with its 95 % interval." +
             std::string(compare() ? " Left a, right b, on the same scale." : "") + "</p>\n";
     out_ += compare() ? "<div class=\"grid2\">\n" : "<div class=\"grid\">\n";
     for (const auto& scope : ChartScopes()) {
@@ -276,6 +309,9 @@ class Page {
       for (const auto& c : cols_) {
         inputs.push_back(SpendInput(c, scope));
         for (NanoUsd v : inputs.back().cumulative) shared_max = std::max(shared_max, v);
+        if (inputs.back().projection) {
+          shared_max = std::max(shared_max, inputs.back().projection->high_nanos);
+        }
         if (inputs.back().limit_nanos) shared_max = std::max(shared_max, *inputs.back().limit_nanos);
       }
       for (size_t i = 0; i < inputs.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <climits>
 #include <cstdio>
 
 #include "ledger/period.h"
@@ -48,11 +49,12 @@ class Svg {
     out_ += "<rect x=\"0\" y=\"0\" width=\"" + Num(width_px) + "\" height=\"" + Num(height_px) +
             "\" fill=\"#fff\"/>";
   }
-  void Line(int x1, int y1, int x2, int y2, const char* stroke, int width, bool dashed,
+  // dash: 0 solid, 1 dashed, 2 dotted.
+  void Line(int x1, int y1, int x2, int y2, const char* stroke, int width, int dash,
             const std::string& tooltip = "") {
     out_ += "<line x1=\"" + Num(x1) + "\" y1=\"" + Num(y1) + "\" x2=\"" + Num(x2) + "\" y2=\"" +
             Num(y2) + "\" stroke=\"" + stroke + "\" stroke-width=\"" + Num(width) + "\"" +
-            (dashed ? " stroke-dasharray=\"5 3\"" : "");
+            (dash == 1 ? " stroke-dasharray=\"5 3\"" : dash == 2 ? " stroke-dasharray=\"2 3\"" : "");
     Close(tooltip, "line");
   }
   void Rect(int x, int y, int w, int h, const std::string& fill, const std::string& tooltip) {
@@ -100,7 +102,7 @@ void DayAxis(Svg* svg, int64_t origin_micros, int32_t days, int left, int width,
   const int32_t step = std::max<int32_t>(1, (days + 5) / 6);
   for (int32_t d = 0; d <= days; d += step) {
     const int x = left + Scale(d, std::max(days, 1), width);
-    svg->Line(x, y_axis, x, y_axis + 4, "#999", 1, false);
+    svg->Line(x, y_axis, x, y_axis + 4, "#999", 1, 0);
     svg->Text(x, y_axis + 16, MonthDay(origin_micros + d * kMicrosPerDay), "middle", 10, "#666");
   }
 }
@@ -149,12 +151,13 @@ std::string SpendChartSvg(const SpendChartInput& in) {
   if (peak <= 0) {
     for (NanoUsd v : in.cumulative) peak = std::max(peak, v);
     if (in.limit_nanos) peak = std::max(peak, *in.limit_nanos);
+    if (in.projection) peak = std::max(peak, in.projection->high_nanos);
   }
   if (peak <= 0) peak = kNanoPerUsd;
   const int64_t step = NiceStep(peak, 5);
   const int64_t axis_max = (peak + step - 1) / step * step;
   auto y_of = [&](NanoUsd v) { return bottom - Scale(v, axis_max, height); };
-  const int32_t days = std::max(in.days, 1);
+  const int32_t days = std::max({in.days, in.projection ? in.projection->to_day : 0, 1});
   auto x_of_day = [&](int64_t d) { return left + Scale(d, days, width); };
   auto x_of_time = [&](int64_t t) {
     return left + Scale(t - in.origin_micros, days * kMicrosPerDay, width);
@@ -171,20 +174,24 @@ std::string SpendChartSvg(const SpendChartInput& in) {
   svg.Text(kSpendW - 8, 16, sub, "end", 11, "#555");
   for (int64_t v = 0; v <= axis_max; v += step) {
     const int y = y_of(v);
-    svg.Line(left, y, left + width, y, "#eee", 1, false);
+    svg.Line(left, y, left + width, y, "#eee", 1, 0);
     svg.Text(left - 6, y + 4, Usd(v), "end", 10, "#666");
   }
-  svg.Line(left, bottom, left + width, bottom, "#999", 1, false);
-  svg.Line(left, top, left, bottom, "#999", 1, false);
+  svg.Line(left, bottom, left + width, bottom, "#999", 1, 0);
+  svg.Line(left, top, left, bottom, "#999", 1, 0);
   DayAxis(&svg, in.origin_micros, days, left, width, bottom);
   if (in.limit_nanos && *in.limit_nanos > 0) {
-    for (uint32_t pct : {80u, 90u, 100u}) {
+    int label_y_above = INT32_MAX;  // labels go 100 → 80, each kept if it has room
+    for (uint32_t pct : {100u, 90u, 80u}) {
       const NanoUsd at = *in.limit_nanos * pct / 100;
       const int y = y_of(at);
-      svg.Line(left, y, left + width, y, ThresholdColor(pct), pct == 100 ? 2 : 1, true,
+      svg.Line(left, y, left + width, y, ThresholdColor(pct), pct == 100 ? 2 : 1, 1,
                std::to_string(pct) + " % of the budget: " + Usd(at));
-      svg.Text(left + width + 4, y + 4, std::to_string(pct) + "%", "start", 10,
-               ThresholdColor(pct));
+      if (label_y_above == INT32_MAX || y - label_y_above >= 10) {
+        svg.Text(left + width + 4, y + 4, std::to_string(pct) + "%", "start", 10,
+                 ThresholdColor(pct));
+        label_y_above = y;
+      }
     }
   }
   // The line: from 0 at each period start through each day's end.
@@ -200,6 +207,17 @@ std::string SpendChartSvg(const SpendChartInput& in) {
     pts.emplace_back(x_of_day(d + 1), y_of(in.cumulative[static_cast<size_t>(d)]));
   }
   svg.Polyline(pts, "#1f5fa8", 2);
+  if (in.projection) {
+    const auto& p = *in.projection;
+    const int x0 = x_of_day(p.from_day), x1 = x_of_day(p.to_day);
+    const std::string what = "forecast for day " + std::to_string(p.to_day) + ": " +
+                             Usd(p.predicted_nanos) + " (" + Usd(p.low_nanos) + " – " +
+                             Usd(p.high_nanos) + ")";
+    svg.Line(x0, y_of(p.from_nanos), x1, y_of(p.predicted_nanos), "#777", 2, 2, what);
+    svg.Line(x1, y_of(p.low_nanos), x1, y_of(p.high_nanos), "#777", 2, 0, what);
+    svg.Line(x1 - 4, y_of(p.low_nanos), x1 + 4, y_of(p.low_nanos), "#777", 2, 0);
+    svg.Line(x1 - 4, y_of(p.high_nanos), x1 + 4, y_of(p.high_nanos), "#777", 2, 0);
+  }
   if (in.limit_nanos) {
     for (const auto& m : in.marks) {
       const int x = x_of_time(m.time_micros);
@@ -245,10 +263,10 @@ std::string StackedBarsSvg(const std::string& title, int64_t origin_micros, int3
   }
   for (int64_t v = 0; v <= axis_max; v += step) {
     const int y = bottom - Scale(v, axis_max, height);
-    svg.Line(left, y, left + width, y, "#eee", 1, false);
+    svg.Line(left, y, left + width, y, "#eee", 1, 0);
     svg.Text(left - 6, y + 4, std::to_string(v), "end", 10, "#666");
   }
-  svg.Line(left, bottom, left + width, bottom, "#999", 1, false);
+  svg.Line(left, bottom, left + width, bottom, "#999", 1, 0);
   DayAxis(&svg, origin_micros, days, left, width, bottom);
   for (int32_t d = 0; d < days; ++d) {
     const int x0 = left + Scale(d, days, width), x1 = left + Scale(d + 1, days, width);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,16 @@ struct SpendChartInput {
   std::optional<NanoUsd> limit_nanos;
   std::vector<ReportSeries::Mark> marks;
   NanoUsd axis_max_nanos = 0;        // shared between compared runs; 0 = own
+  // The month-end forecast, drawn as a dotted line from the end of day
+  // `from_day` (run days, 1-based) to the end of day `to_day` with the
+  // interval as a bar there; the x axis extends to to_day.
+  struct Projection {
+    int32_t from_day = 0;
+    NanoUsd from_nanos = 0;
+    int32_t to_day = 0;
+    NanoUsd predicted_nanos = 0, low_nanos = 0, high_nanos = 0;
+  };
+  std::optional<Projection> projection;
 };
 
 // Cumulative spend of one scope against its budget, with dashed lines at

@@ -88,7 +88,14 @@ TEST(Report, HtmlIsDeterministicOfflineAndHasEveryChart) {
   EXPECT_NE(html.find("aria-label=\"cumulative spend of tag:Build\""), std::string::npos);
   EXPECT_NE(html.find("requests per day by serving model"), std::string::npos);
   EXPECT_NE(html.find("fallbacks per day by reason"), std::string::npos);
-  for (const char* pct : {">80%<", ">90%<", ">100%<"}) EXPECT_GT(Count(html, pct), 10u) << pct;
+  // The 80/90/100 % lines of every budgeted scope (labels may be dropped
+  // when lines crowd; the lines and their tooltips never are).
+  for (const char* pct : {"<title>80 % of the budget", "<title>90 % of the budget",
+                          "<title>100 % of the budget"}) {
+    EXPECT_GE(Count(html, pct), 3u + 5 + 8) << pct;
+  }
+  EXPECT_GE(Count(html, ">100%<"), 3u + 5 + 8);
+  EXPECT_NE(html.find("<title>forecast for day 30: $"), std::string::npos);
   EXPECT_GT(Count(html, "stroke-dasharray"), 30u);
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
@@ -269,6 +276,16 @@ TEST(ReportSvg, SpendChartDrawsTheThreeBudgetLinesInIntegerPixels) {
   EXPECT_NE(svg.find("spent $9 of $10"), std::string::npos);
   EXPECT_EQ(svg.find('.'), std::string::npos) << "no fractional coordinates: " << svg;
   EXPECT_EQ(Count(svg, "<circle"), 1u);
+  // A projection: a dotted line to the month end with its interval, the
+  // axis stretched to hold it.
+  in.projection = SpendChartInput::Projection{3, 9 * kNanoPerUsd, 30, 90 * kNanoPerUsd,
+                                              80 * kNanoPerUsd, 100 * kNanoPerUsd};
+  std::string projected = SpendChartSvg(in);
+  EXPECT_EQ(Count(projected, "stroke-dasharray=\"2 3\""), 1u);
+  EXPECT_NE(projected.find("forecast for day 30: $90 ($80 – $100)"), std::string::npos);
+  EXPECT_NE(projected.find(">$100<"), std::string::npos) << "y axis holds the high end";
+  EXPECT_NE(projected.find(">01-31<"), std::string::npos) << "x axis reaches day 30";
+  in.projection.reset();
   // No budget: no lines.
   in.limit_nanos.reset();
   EXPECT_EQ(Count(SpendChartSvg(in), "stroke-dasharray"), 0u);
