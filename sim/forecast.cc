@@ -30,12 +30,11 @@ NanoUsd RoundToNanos(double value_in_nanos) {
   return static_cast<NanoUsd>(rounded);
 }
 
-Result<LineForecast> ForecastCumulative(const std::vector<SpendPoint>& points,
-                                        int32_t target_day) {
+Result<LineForecast> ForecastCumulative(const std::vector<SpendPoint>& points, int32_t target_day) {
   const size_t n = points.size();
   if (n < kForecastPointsMin || n > kForecastPointsMax) {
-    return Status::InvalidArgument("a forecast needs " + std::to_string(kForecastPointsMin) +
-                                   ".." + std::to_string(kForecastPointsMax) + " days, got " +
+    return Status::InvalidArgument("a forecast needs " + std::to_string(kForecastPointsMin) + ".." +
+                                   std::to_string(kForecastPointsMax) + " days, got " +
                                    std::to_string(n));
   }
   for (size_t i = 1; i < n; ++i) {

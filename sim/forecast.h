@@ -29,10 +29,10 @@ inline constexpr size_t kForecastPointsMin = 3;  // n - 2 >= 1 degrees of freedo
 inline constexpr size_t kForecastPointsMax = 366;
 
 struct LineForecast {
-  NanoUsd predicted_nanos = 0;       // the fitted line at target_day
-  NanoUsd low_nanos = 0;             // prediction interval, clamped as above
+  NanoUsd predicted_nanos = 0;  // the fitted line at target_day
+  NanoUsd low_nanos = 0;        // prediction interval, clamped as above
   NanoUsd high_nanos = 0;
-  NanoUsd slope_nanos_per_day = 0;   // rounded
+  NanoUsd slope_nanos_per_day = 0;  // rounded
   size_t points = 0;
 };
 
@@ -45,8 +45,7 @@ struct SpendPoint {
 // Fits `points` (distinct days, ascending, kForecastPointsMin..Max of them)
 // and predicts the cumulative spend at the end of `target_day`.
 // InvalidArgument when there are too few/many points or days repeat.
-Result<LineForecast> ForecastCumulative(const std::vector<SpendPoint>& points,
-                                        int32_t target_day);
+Result<LineForecast> ForecastCumulative(const std::vector<SpendPoint>& points, int32_t target_day);
 
 // Two-sided Student-t quantile t(0.975, dof) (table to 30, then a series).
 // Exposed for tests. REQUIRES: dof >= 1.

@@ -50,8 +50,11 @@ std::string DiffCell(const Json& v, bool money) {
   const bool zero = text == "0";
   if (money) text = neg ? "-$" + text.substr(1) : "$" + text;
   if (!neg && !zero) text = "+" + text;
-  return std::string("<td class=\"n") + (zero ? "" : neg ? " neg" : " pos") + "\">" + Esc(text) +
-         "</td>";
+  return std::string("<td class=\"n") +
+         (zero  ? ""
+          : neg ? " neg"
+                : " pos") +
+         "\">" + Esc(text) + "</td>";
 }
 
 // "$86.66": an estimate shown to the cent (half up); the JSON keeps nano-USD.
@@ -73,15 +76,16 @@ const Json& At(const Json& j, const std::string& key) {
 
 class Page {
  public:
-  explicit Page(const std::vector<ReportColumn>& cols, const Json* diff) : cols_(cols), diff_(diff) {}
+  explicit Page(const std::vector<ReportColumn>& cols, const Json* diff)
+      : cols_(cols), diff_(diff) {}
 
   std::string Render() {
     const Json& run0 = At(*cols_[0].summary, "run");
     out_ += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
     out_ += "<title>ukairo simulate: " + Esc(Str(run0, "scenario")) + "</title>\n";
     out_ += "<style>" + std::string(kCss) + "</style></head><body>\n";
-    out_ += "<h1>ukairo simulate report" + std::string(compare() ? " — comparison" : "") +
-            "</h1>\n";
+    out_ +=
+        "<h1>ukairo simulate report" + std::string(compare() ? " — comparison" : "") + "</h1>\n";
     out_ += "<p class=\"note\">Scenario " + Esc(Str(run0, "scenario")) + ", " +
             Esc(Str(run0, "start")) + " to " + Esc(Str(run0, "end")) +
             ". Virtual time; all amounts exact USD from integer nano-USD. Hover a bar or dot "
@@ -109,9 +113,10 @@ class Page {
   void Header(const char* first) {
     out_ += "<table><tr><th>" + std::string(first) + "</th>";
     for (const auto& c : cols_) {
-      out_ += "<th>" + Esc(c.label.empty() ? "value" : c.label + ": " +
-                                                    Str(At(*c.summary, "run"), "config")) +
-              "</th>";
+      out_ +=
+          "<th>" +
+          Esc(c.label.empty() ? "value" : c.label + ": " + Str(At(*c.summary, "run"), "config")) +
+          "</th>";
     }
     if (compare() && diff_ != nullptr) out_ += "<th>b − a</th>";
     out_ += "</tr>\n";
@@ -126,9 +131,9 @@ class Page {
   void RunTable() {
     out_ += "<h2>Run</h2>\n";
     Header("parameter");
-    for (const char* k : {"seed", "config", "config_sha256", "scenario", "trace", "trace_format",
-                          "start", "end", "days", "trace_records_read", "trace_lines_skipped",
-                          "events"}) {
+    for (const char* k :
+         {"seed", "config", "config_sha256", "scenario", "trace", "trace_format", "start", "end",
+          "days", "trace_records_read", "trace_lines_skipped", "events"}) {
       out_ += "<tr><td>" + std::string(k) + "</td>";
       for (const auto& c : cols_) {
         out_ += "<td><code>" + Esc(Str(At(*c.summary, "run"), k)) + "</code></td>";
@@ -159,8 +164,8 @@ class Page {
       const Json* d = diff_ ? &At(*diff_, k) : nullptr;
       Row(k, top, k, money, d);
     }
-    for (const char* map : {"cost_usd_by_tier", "cost_usd_by_model", "cost_usd_by_tag",
-                            "served_by", "fallbacks_by_reason"}) {
+    for (const char* map : {"cost_usd_by_tier", "cost_usd_by_model", "cost_usd_by_tag", "served_by",
+                            "fallbacks_by_reason"}) {
       const bool money = std::string(map).find("usd") != std::string::npos;
       std::set<std::string> keys;
       for (const auto& c : cols_) {
@@ -183,8 +188,10 @@ class Page {
       out_ += "<p class=\"note\">No forecast: fewer than 3 days of data in the month.</p>\n";
       return;
     }
-    const int64_t first = At(f0, "first_day").is_number_integer() ? At(f0, "first_day").get<int64_t>() : 1;
-    const int64_t used = At(f0, "from_days").is_number_integer() ? At(f0, "from_days").get<int64_t>() : 0;
+    const int64_t first =
+        At(f0, "first_day").is_number_integer() ? At(f0, "first_day").get<int64_t>() : 1;
+    const int64_t used =
+        At(f0, "from_days").is_number_integer() ? At(f0, "from_days").get<int64_t>() : 0;
     out_ += "<p class=\"note\">Least-squares line through the cumulative spend of days " +
             std::to_string(first) + "–" + std::to_string(first + used - 1) + " of " +
             Esc(Str(f0, "month")) + (first > 1 ? " (spend before the run counts as zero)" : "") +
@@ -202,8 +209,8 @@ class Page {
     out_ += "<table><tr><th>scope</th>";
     for (const auto& c : cols_) {
       const std::string p = c.label.empty() ? "" : c.label + ": ";
-      out_ += "<th>" + Esc(p) + "forecast</th><th>" + Esc(p) + "95 % interval</th><th>" +
-              Esc(p) + "actual</th><th>" + Esc(p) + "budget</th>";
+      out_ += "<th>" + Esc(p) + "forecast</th><th>" + Esc(p) + "95 % interval</th><th>" + Esc(p) +
+              "actual</th><th>" + Esc(p) + "budget</th>";
     }
     out_ += "</tr>\n";
     for (const auto& s : scopes) {
@@ -213,8 +220,7 @@ class Page {
         out_ += "<td class=\"n\">" + Cents(At(e, "month_end_usd")) + "</td>";
         const bool has = e.is_object();
         out_ += "<td class=\"n\">" +
-                (has ? Cents(At(e, "low_usd")) + " – " + Cents(At(e, "high_usd")) : "–") +
-                "</td>";
+                (has ? Cents(At(e, "low_usd")) + " – " + Cents(At(e, "high_usd")) : "–") + "</td>";
         out_ += "<td class=\"n\">" + Cents(At(e, "actual_usd")) + "</td>" +
                 Cell(At(e, "limit_usd"), true);
       }
@@ -298,10 +304,11 @@ class Page {
 
   void SpendCharts() {
     out_ += "<h2>Cumulative spend against budget</h2>\n";
-    out_ += "<p class=\"note\">Spend so far in the budget period at the end of each day; dashed "
-            "lines at 80 / 90 / 100 % of the scope's budget; dots mark alerts, rings the "
-            "stops; the grey dotted line is the month-end forecast with its 95 % interval." +
-            std::string(compare() ? " Left a, right b, on the same scale." : "") + "</p>\n";
+    out_ +=
+        "<p class=\"note\">Spend so far in the budget period at the end of each day; dashed "
+        "lines at 80 / 90 / 100 % of the scope's budget; dots mark alerts, rings the "
+        "stops; the grey dotted line is the month-end forecast with its 95 % interval." +
+        std::string(compare() ? " Left a, right b, on the same scale." : "") + "</p>\n";
     out_ += compare() ? "<div class=\"grid2\">\n" : "<div class=\"grid\">\n";
     for (const auto& scope : ChartScopes()) {
       std::vector<SpendChartInput> inputs;
@@ -312,7 +319,8 @@ class Page {
         if (inputs.back().projection) {
           shared_max = std::max(shared_max, inputs.back().projection->high_nanos);
         }
-        if (inputs.back().limit_nanos) shared_max = std::max(shared_max, *inputs.back().limit_nanos);
+        if (inputs.back().limit_nanos)
+          shared_max = std::max(shared_max, *inputs.back().limit_nanos);
       }
       for (size_t i = 0; i < inputs.size(); ++i) {
         inputs[i].axis_max_nanos = shared_max;
@@ -362,10 +370,9 @@ class Page {
       size_t i = 0;
       for (const auto& m : models) {
         auto it = c.series->served_by_model().find(m);
-        layers.push_back(BarLayer{m.empty() ? "(none)" : m, PaletteColor(i++),
-                                  it == c.series->served_by_model().end()
-                                      ? std::vector<uint64_t>()
-                                      : it->second});
+        layers.push_back(BarLayer{
+            m.empty() ? "(none)" : m, PaletteColor(i++),
+            it == c.series->served_by_model().end() ? std::vector<uint64_t>() : it->second});
       }
       layers.push_back(BarLayer{"failed", "#555", c.series->failed_by_day()});
       peak = std::max(peak, PeakDay(layers));
@@ -373,21 +380,24 @@ class Page {
     }
     std::vector<std::string> svgs;
     for (size_t i = 0; i < cols_.size(); ++i) {
-      svgs.push_back(StackedBarsSvg("requests per day by serving model", cols_[i].series->origin_micros(),
-                                    cols_[i].series->days(), per_col[i], peak));
+      svgs.push_back(StackedBarsSvg("requests per day by serving model",
+                                    cols_[i].series->origin_micros(), cols_[i].series->days(),
+                                    per_col[i], peak));
     }
     Columns(svgs);
   }
 
   void FallbackCharts() {
     out_ += "<h2>Fallback timeline</h2>\n";
-    out_ += "<p class=\"note\">fallback_taken events per day by reason (one request may fall "
-            "back several times); then one strip per reason seen, each on its own scale, so "
-            "rare reasons stay visible.</p>\n";
+    out_ +=
+        "<p class=\"note\">fallback_taken events per day by reason (one request may fall "
+        "back several times); then one strip per reason seen, each on its own scale, so "
+        "rare reasons stay visible.</p>\n";
     constexpr size_t kReasons = static_cast<size_t>(ledger::FallbackReason::kMisconfigured) + 1;
     auto layer = [](const ReportColumn& c, size_t r) {
       BarLayer l{ledger::FallbackReasonName(static_cast<ledger::FallbackReason>(r)),
-                 PaletteColor(r + 3), {}};
+                 PaletteColor(r + 3),
+                 {}};
       for (const auto& day : c.series->fallbacks_by_day()) l.by_day.push_back(day[r]);
       return l;
     };
@@ -411,11 +421,11 @@ class Page {
       if (reason_peak == 0) continue;
       std::vector<std::string> strips;
       for (size_t i = 0; i < cols_.size(); ++i) {
-        strips.push_back(StackedBarsSvg(
-            std::string("fallbacks per day: ") +
-                ledger::FallbackReasonName(static_cast<ledger::FallbackReason>(r)),
-            cols_[i].series->origin_micros(), cols_[i].series->days(), {per_col[i][r]},
-            reason_peak, 150));
+        strips.push_back(
+            StackedBarsSvg(std::string("fallbacks per day: ") +
+                               ledger::FallbackReasonName(static_cast<ledger::FallbackReason>(r)),
+                           cols_[i].series->origin_micros(), cols_[i].series->days(),
+                           {per_col[i][r]}, reason_peak, 150));
       }
       Columns(strips);
     }
@@ -432,7 +442,8 @@ class Page {
       return;
     }
     out_ += "<table><tr><th>scope</th>";
-    for (const auto& c : cols_) out_ += "<th>" + Esc(c.label.empty() ? "first stop" : c.label) + "</th>";
+    for (const auto& c : cols_)
+      out_ += "<th>" + Esc(c.label.empty() ? "first stop" : c.label) + "</th>";
     out_ += "</tr>\n";
     for (const auto& s : scopes) {
       out_ += "<tr><td>" + Esc(s) + "</td>";
@@ -451,7 +462,8 @@ class Page {
     for (size_t i = 0; i < cols_.size(); ++i) {
       std::map<std::string, int> seen;
       for (const auto& a : At(*cols_[i].summary, "alerts")) {
-        std::string id = Str(a, "scope") + "\t" + Str(a, "key") + "\t" + At(a, "threshold_pct").dump();
+        std::string id =
+            Str(a, "scope") + "\t" + Str(a, "key") + "\t" + At(a, "threshold_pct").dump();
         id += "\t" + std::to_string(seen[id]++);
         if (!times.contains(id)) {
           order.push_back(id);
@@ -466,13 +478,14 @@ class Page {
       return;
     }
     out_ += "<table><tr><th>scope</th><th>key</th><th>threshold</th><th>action</th>";
-    for (const auto& c : cols_) out_ += "<th>" + Esc(c.label.empty() ? "time" : c.label + ": time") + "</th>";
+    for (const auto& c : cols_)
+      out_ += "<th>" + Esc(c.label.empty() ? "time" : c.label + ": time") + "</th>";
     out_ += "</tr>\n";
     for (const auto& id : order) {
       size_t p1 = id.find('\t'), p2 = id.find('\t', p1 + 1), p3 = id.find('\t', p2 + 1);
-      out_ += "<tr><td>" + Esc(id.substr(0, p1)) + "</td><td>" + Esc(id.substr(p1 + 1, p2 - p1 - 1)) +
-              "</td><td class=\"n\">" + Esc(id.substr(p2 + 1, p3 - p2 - 1)) + " %</td><td>" +
-              Esc(action[id]) + "</td>";
+      out_ += "<tr><td>" + Esc(id.substr(0, p1)) + "</td><td>" +
+              Esc(id.substr(p1 + 1, p2 - p1 - 1)) + "</td><td class=\"n\">" +
+              Esc(id.substr(p2 + 1, p3 - p2 - 1)) + " %</td><td>" + Esc(action[id]) + "</td>";
       for (const auto& t : times[id]) out_ += "<td>" + (t.empty() ? "–" : Esc(t)) + "</td>";
       out_ += "</tr>\n";
     }

@@ -46,7 +46,8 @@ Json DiffSummaries(const Json& a, const Json& b) {
   for (const char* key : {"requests_total", "requests_failed", "requests_last_resort"}) {
     d[key] = CountOf(b, key) - CountOf(a, key);
   }
-  d["cost_usd_total"] = FormatNanosAsUsd(NanosOf(b, "cost_usd_total") - NanosOf(a, "cost_usd_total"));
+  d["cost_usd_total"] =
+      FormatNanosAsUsd(NanosOf(b, "cost_usd_total") - NanosOf(a, "cost_usd_total"));
   for (const char* key : {"cost_usd_by_model", "cost_usd_by_tag", "cost_usd_by_tier"}) {
     const Json& ma = MapOf(a, key);
     const Json& mb = MapOf(b, key);

@@ -30,7 +30,7 @@ inline constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
 class ReportSeries : public EventSink, public ledger::EventHandler {
  public:
   static constexpr int32_t kDaysMax = 400;
-  static constexpr size_t kScopesMax = 4096;     // distinct scopes with spend
+  static constexpr size_t kScopesMax = 4096;       // distinct scopes with spend
   static constexpr size_t kMarksPerScopeMax = 64;  // alerts/stops drawn per scope
 
   explicit ReportSeries(std::shared_ptr<const router::Config> config);
@@ -46,7 +46,7 @@ class ReportSeries : public EventSink, public ledger::EventHandler {
   };
   struct Scope {
     ledger::ScopeKind kind = ledger::ScopeKind::kGlobal;
-    std::string key;                  // "" for global
+    std::string key;                     // "" for global
     std::optional<NanoUsd> limit_nanos;  // the config's limit, if any
     std::vector<NanoUsd> spend_by_day;   // grows to days()
     std::vector<Mark> marks;
@@ -67,9 +67,7 @@ class ReportSeries : public EventSink, public ledger::EventHandler {
   }
   const std::vector<uint64_t>& failed_by_day() const { return failed_by_day_; }
   // fallback_taken per day, indexed by FallbackReason.
-  const std::vector<std::array<uint64_t, 8>>& fallbacks_by_day() const {
-    return fallbacks_by_day_;
-  }
+  const std::vector<std::array<uint64_t, 8>>& fallbacks_by_day() const { return fallbacks_by_day_; }
 
   // Spend so far in the budget period at the end of each day (the period
   // restarts the sum: a calendar month, or a day for daily budgets).
@@ -121,15 +119,15 @@ class TeeSink : public EventSink {
 
 // The month-end forecast of one scope.
 struct ScopeForecast {
-  std::string scope;                   // "global", "model:NAME", ...
+  std::string scope;  // "global", "model:NAME", ...
   LineForecast line;
   std::optional<NanoUsd> actual_nanos;  // when the run covers the whole month
   std::optional<NanoUsd> limit_nanos;
 };
 struct MonthForecast {
-  int32_t period = 0;          // YYYYMM of the forecast month
-  int32_t first_day = 1;       // day of month of the run's first day
-  int32_t from_days = 0;       // days of data used (from the run's first day)
+  int32_t period = 0;     // YYYYMM of the forecast month
+  int32_t first_day = 1;  // day of month of the run's first day
+  int32_t from_days = 0;  // days of data used (from the run's first day)
   int32_t month_days = 0;
   std::vector<ScopeForecast> scopes;  // by scope name
 };

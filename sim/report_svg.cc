@@ -44,8 +44,8 @@ std::string Usd(NanoUsd nanos) { return "$" + FormatNanosAsUsd(nanos); }
 class Svg {
  public:
   Svg(int width_px, int height_px, const std::string& label) {
-    out_ = "<svg viewBox=\"0 0 " + Num(width_px) + " " +
-           Num(height_px) + "\" role=\"img\" aria-label=\"" + HtmlEscape(label) + "\">";
+    out_ = "<svg viewBox=\"0 0 " + Num(width_px) + " " + Num(height_px) +
+           "\" role=\"img\" aria-label=\"" + HtmlEscape(label) + "\">";
     out_ += "<rect x=\"0\" y=\"0\" width=\"" + Num(width_px) + "\" height=\"" + Num(height_px) +
             "\" fill=\"#fff\"/>";
   }
@@ -54,7 +54,9 @@ class Svg {
             const std::string& tooltip = "") {
     out_ += "<line x1=\"" + Num(x1) + "\" y1=\"" + Num(y1) + "\" x2=\"" + Num(x2) + "\" y2=\"" +
             Num(y2) + "\" stroke=\"" + stroke + "\" stroke-width=\"" + Num(width) + "\"" +
-            (dash == 1 ? " stroke-dasharray=\"5 3\"" : dash == 2 ? " stroke-dasharray=\"2 3\"" : "");
+            (dash == 1   ? " stroke-dasharray=\"5 3\""
+             : dash == 2 ? " stroke-dasharray=\"2 3\""
+                         : "");
     Close(tooltip, "line");
   }
   void Rect(int x, int y, int w, int h, const std::string& fill, const std::string& tooltip) {
@@ -114,12 +116,23 @@ std::string HtmlEscape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -137,9 +150,8 @@ int64_t NiceStep(int64_t max, int64_t ticks_max) {
 }
 
 const char* PaletteColor(size_t i) {
-  static constexpr const char* kColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
-                                            "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-                                            "#9c755f", "#bab0ac"};
+  static constexpr const char* kColors[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
+                                            "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
   return kColors[i % (sizeof kColors / sizeof kColors[0])];
 }
 
@@ -169,8 +181,10 @@ std::string SpendChartSvg(const SpendChartInput& in) {
   Svg svg(kSpendW, kSpendH, "cumulative spend of " + in.title);
   svg.Text(8, 16, in.title, "start", 13, "#222", true);
   std::string sub = (periods ? "last period: " : "spent ") + Usd(last);
-  if (in.limit_nanos) sub += " of " + Usd(*in.limit_nanos);
-  else sub += " (no budget)";
+  if (in.limit_nanos)
+    sub += " of " + Usd(*in.limit_nanos);
+  else
+    sub += " (no budget)";
   svg.Text(kSpendW - 8, 16, sub, "end", 11, "#555");
   for (int64_t v = 0; v <= axis_max; v += step) {
     const int y = y_of(v);
@@ -222,7 +236,8 @@ std::string SpendChartSvg(const SpendChartInput& in) {
     for (const auto& m : in.marks) {
       const int x = x_of_time(m.time_micros);
       const int y = y_of(*in.limit_nanos * m.threshold_pct / 100);
-      const std::string what = m.stop ? "budget stopped" : std::to_string(m.threshold_pct) + " % alert";
+      const std::string what =
+          m.stop ? "budget stopped" : std::to_string(m.threshold_pct) + " % alert";
       svg.Circle(x, y, m.stop ? 5 : 3, m.stop ? "#fff" : ThresholdColor(m.threshold_pct),
                  ThresholdColor(m.threshold_pct), what + " at " + FormatIso8601(m.time_micros));
     }
@@ -278,9 +293,9 @@ std::string StackedBarsSvg(const std::string& title, int64_t origin_micros, int3
       const int y_low = bottom - Scale(below, axis_max, height);
       below += static_cast<int64_t>(n);
       const int y_high = bottom - Scale(below, axis_max, height);
-      svg.Rect(x0 + (x1 - x0 - bar_w) / 2, y_high, bar_w, std::max(1, y_low - y_high), l.color,
-               MonthDay(origin_micros + d * kMicrosPerDay) + " " + l.name + ": " +
-                   std::to_string(n));
+      svg.Rect(
+          x0 + (x1 - x0 - bar_w) / 2, y_high, bar_w, std::max(1, y_low - y_high), l.color,
+          MonthDay(origin_micros + d * kMicrosPerDay) + " " + l.name + ": " + std::to_string(n));
     }
   }
   return svg.Finish();

@@ -31,14 +31,14 @@ int64_t NiceStep(int64_t max, int64_t ticks_max);
 const char* PaletteColor(size_t i);
 
 struct SpendChartInput {
-  std::string title;                 // "model:claude-opus"
-  int64_t origin_micros = 0;         // midnight of day 0
-  int32_t days = 0;                  // x axis: 0..days
-  std::vector<NanoUsd> cumulative;   // at the end of each day (resets at periods)
-  std::vector<bool> period_starts;   // true where a period begins (day 0 included)
+  std::string title;                // "model:claude-opus"
+  int64_t origin_micros = 0;        // midnight of day 0
+  int32_t days = 0;                 // x axis: 0..days
+  std::vector<NanoUsd> cumulative;  // at the end of each day (resets at periods)
+  std::vector<bool> period_starts;  // true where a period begins (day 0 included)
   std::optional<NanoUsd> limit_nanos;
   std::vector<ReportSeries::Mark> marks;
-  NanoUsd axis_max_nanos = 0;        // shared between compared runs; 0 = own
+  NanoUsd axis_max_nanos = 0;  // shared between compared runs; 0 = own
   // The month-end forecast, drawn as a dotted line from the end of day
   // `from_day` (run days, 1-based) to the end of day `to_day` with the
   // interval as a bar there; the x axis extends to to_day.

@@ -201,12 +201,11 @@ int WriteText(const std::string& path, const std::string& text) {
 int WriteHtml(const SimulateFlags& f, const std::string& html) {
   int rc = WriteText(f.html, html);
   if (rc == kExitOk && !f.quiet) {
-    std::cerr << "ukairo simulate: HTML report written to " << f.html << " ("
-              << html.size() / 1024 << " KiB, self-contained)\n";
+    std::cerr << "ukairo simulate: HTML report written to " << f.html << " (" << html.size() / 1024
+              << " KiB, self-contained)\n";
   }
   return rc;
 }
-
 
 // Runs `config_path` against the flags' traffic; events also go to `sink`.
 // Returns an exit code (kExitOk when the run finished).
@@ -217,8 +216,8 @@ int RunOne(const SimulateFlags& f, const std::string& config_path, sim::EventSin
   Inputs& in = r->in;
   const std::string who = label.empty() ? "" : label + ": ";
   if (!f.quiet) {
-    std::cerr << "ukairo simulate: " << who << config_path << ", seed " << in.seed
-              << ", scenario '" << in.scenario.name << "', "
+    std::cerr << "ukairo simulate: " << who << config_path << ", seed " << in.seed << ", scenario '"
+              << in.scenario.name << "', "
               << (f.days > 0
                       ? std::to_string(f.days) + " days from " + FormatIso8601(in.start_micros)
                       : std::string("trace replayed at its own times"))
@@ -265,7 +264,8 @@ int RunOne(const SimulateFlags& f, const std::string& config_path, sim::EventSin
 
 int Run(const SimulateFlags& f) {
   if (f.forecast_from_day < 0 ||
-      (f.forecast_from_day > 0 && f.forecast_from_day < static_cast<int32_t>(sim::kForecastPointsMin))) {
+      (f.forecast_from_day > 0 &&
+       f.forecast_from_day < static_cast<int32_t>(sim::kForecastPointsMin))) {
     return Fail(kExitUsage, "--forecast-from-day needs at least " +
                                 std::to_string(sim::kForecastPointsMin) + " days (0: automatic)");
   }
@@ -300,9 +300,9 @@ int Run(const SimulateFlags& f) {
   nlohmann::ordered_json doc = sim::CompareJson(a.json, b.json);
   rc = WriteText(f.out, doc.dump(2) + "\n");
   if (rc == kExitOk && !f.html.empty()) {
-    rc = WriteHtml(f, sim::RenderHtmlReport({{"a", &a.json, a.series.get()},
-                                                  {"b", &b.json, b.series.get()}},
-                                                 &doc["diff"]));
+    rc = WriteHtml(
+        f, sim::RenderHtmlReport({{"a", &a.json, a.series.get()}, {"b", &b.json, b.series.get()}},
+                                 &doc["diff"]));
   }
   return rc;
 }

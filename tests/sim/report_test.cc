@@ -70,11 +70,13 @@ TEST(Report, HtmlIsDeterministicOfflineAndHasEveryChart) {
   TempDir dir;
   std::string out;
   const std::string config = SourcePath("data/litellm_config.yaml");
-  ASSERT_EQ(Ukairo(Common(config) + " --out " + dir.Sub("s.json") + " --html " + dir.Sub("a.html"), &out), 0)
+  ASSERT_EQ(
+      Ukairo(Common(config) + " --out " + dir.Sub("s.json") + " --html " + dir.Sub("a.html"), &out),
+      0)
       << out;
-  ASSERT_EQ(Ukairo(Common(config) + " --out " + dir.Sub("s2.json") + " --html " + dir.Sub("b.html") +
-                    " --ledger " + dir.Sub("ledger"),
-                &out),
+  ASSERT_EQ(Ukairo(Common(config) + " --out " + dir.Sub("s2.json") + " --html " +
+                       dir.Sub("b.html") + " --ledger " + dir.Sub("ledger"),
+                   &out),
             0)
       << out;
   const std::string html = Slurp(dir.Sub("a.html"));
@@ -90,8 +92,8 @@ TEST(Report, HtmlIsDeterministicOfflineAndHasEveryChart) {
   EXPECT_NE(html.find("fallbacks per day by reason"), std::string::npos);
   // The 80/90/100 % lines of every budgeted scope (labels may be dropped
   // when lines crowd; the lines and their tooltips never are).
-  for (const char* pct : {"<title>80 % of the budget", "<title>90 % of the budget",
-                          "<title>100 % of the budget"}) {
+  for (const char* pct :
+       {"<title>80 % of the budget", "<title>90 % of the budget", "<title>100 % of the budget"}) {
     EXPECT_GE(Count(html, pct), 3u + 5 + 8) << pct;
   }
   EXPECT_GE(Count(html, ">100%<"), 3u + 5 + 8);
@@ -113,9 +115,9 @@ TEST(Report, HtmlIsDeterministicOfflineAndHasEveryChart) {
 TEST(Report, SummaryCarriesTheForecast) {
   TempDir dir;
   std::string out;
-  ASSERT_EQ(Ukairo(Common(SourcePath("data/litellm_config.yaml")) + " --forecast-from-day 3 --out " +
-                    dir.Sub("s.json"),
-                &out),
+  ASSERT_EQ(Ukairo(Common(SourcePath("data/litellm_config.yaml")) +
+                       " --forecast-from-day 3 --out " + dir.Sub("s.json"),
+                   &out),
             0)
       << out;
   Json j = Json::parse(Slurp(dir.Sub("s.json")));
@@ -131,7 +133,8 @@ TEST(Report, SummaryCarriesTheForecast) {
   EXPECT_LE(nanos(g["month_end_usd"]), nanos(g["high_usd"]));
   EXPECT_GT(nanos(g["month_end_usd"]), 0);
   EXPECT_FALSE(g.contains("actual_usd")) << "4 days do not cover the month";
-  EXPECT_EQ(Ukairo(Common(SourcePath("data/litellm_config.yaml")) + " --forecast-from-day 2", &out), 2)
+  EXPECT_EQ(Ukairo(Common(SourcePath("data/litellm_config.yaml")) + " --forecast-from-day 2", &out),
+            2)
       << out;
 }
 
@@ -141,8 +144,8 @@ TEST(Report, CompareWritesBothSummariesAndTheirExactDiff) {
   const std::string a_config = SourcePath("data/litellm_config.yaml");
   const std::string b_config = WriteTightConfig(dir);
   ASSERT_EQ(Ukairo(Common(a_config) + " --compare " + b_config + " --out " + dir.Sub("c.json") +
-                    " --html " + dir.Sub("c.html"),
-                &out),
+                       " --html " + dir.Sub("c.html"),
+                   &out),
             0)
       << out;
   Json j = Json::parse(Slurp(dir.Sub("c.json")));
@@ -164,9 +167,11 @@ TEST(Report, CompareWritesBothSummariesAndTheirExactDiff) {
     std::string s = v.get<std::string>();
     return s[0] == '-' ? -*ParseUsd(s.substr(1)) : *ParseUsd(s);
   };
-  EXPECT_EQ(signed_nanos(d["cost_usd_total"]), nanos(b, "cost_usd_total") - nanos(a, "cost_usd_total"));
+  EXPECT_EQ(signed_nanos(d["cost_usd_total"]),
+            nanos(b, "cost_usd_total") - nanos(a, "cost_usd_total"));
   for (const auto& [model, v] : d["cost_usd_by_model"].items()) {
-    EXPECT_EQ(signed_nanos(v), nanos(b["cost_usd_by_model"], model) - nanos(a["cost_usd_by_model"], model))
+    EXPECT_EQ(signed_nanos(v),
+              nanos(b["cost_usd_by_model"], model) - nanos(a["cost_usd_by_model"], model))
         << model;
   }
   for (const auto& [dep, v] : d["served_by"].items()) {
@@ -184,11 +189,14 @@ TEST(Report, CompareWritesBothSummariesAndTheirExactDiff) {
   // The HTML shows both columns and the diff.
   const std::string html = Slurp(dir.Sub("c.html"));
   EXPECT_NE(html.find("<th>b − a</th>"), std::string::npos);
-  EXPECT_NE(html.find("aria-label=\"cumulative spend of a: model:claude-opus\""), std::string::npos);
-  EXPECT_NE(html.find("aria-label=\"cumulative spend of b: model:claude-opus\""), std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"cumulative spend of a: model:claude-opus\""),
+            std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"cumulative spend of b: model:claude-opus\""),
+            std::string::npos);
   EXPECT_EQ(html.find("http://"), std::string::npos);
   // --compare and --ledger together are refused.
-  EXPECT_EQ(Ukairo(Common(a_config) + " --compare " + b_config + " --ledger " + dir.Sub("l"), &out), 2);
+  EXPECT_EQ(Ukairo(Common(a_config) + " --compare " + b_config + " --ledger " + dir.Sub("l"), &out),
+            2);
 }
 
 TEST(Report, HelpListsTheReportFlags) {
@@ -278,8 +286,8 @@ TEST(ReportSvg, SpendChartDrawsTheThreeBudgetLinesInIntegerPixels) {
   EXPECT_EQ(Count(svg, "<circle"), 1u);
   // A projection: a dotted line to the month end with its interval, the
   // axis stretched to hold it.
-  in.projection = SpendChartInput::Projection{3, 9 * kNanoPerUsd, 30, 90 * kNanoPerUsd,
-                                              80 * kNanoPerUsd, 100 * kNanoPerUsd};
+  in.projection = SpendChartInput::Projection{
+      3, 9 * kNanoPerUsd, 30, 90 * kNanoPerUsd, 80 * kNanoPerUsd, 100 * kNanoPerUsd};
   std::string projected = SpendChartSvg(in);
   EXPECT_EQ(Count(projected, "stroke-dasharray=\"2 3\""), 1u);
   EXPECT_NE(projected.find("forecast for day 30: $90 ($80 – $100)"), std::string::npos);
