@@ -153,6 +153,10 @@ int64_t SummaryBuilder::LatencyAddedMsPercentile(uint32_t pct) const {
 }
 
 std::string SummaryBuilder::ToJson(const RunInfo& info) const {
+  return ToJsonValue(info).dump(2) + "\n";
+}
+
+Json SummaryBuilder::ToJsonValue(const RunInfo& info) const {
   Json j;
   j["schema"] = "ukairo.simulate.summary/1";
   Json run;
@@ -202,7 +206,7 @@ std::string SummaryBuilder::ToJson(const RunInfo& info) const {
   j["probes"] = probes_;
   j["probes_failed"] = probes_failed_;
   j["recoveries"] = recoveries_;
-  return j.dump(2) + "\n";
+  return j;
 }
 
 }  // namespace ukairo::sim

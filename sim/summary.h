@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "ledger/event.h"
 
 namespace ukairo::sim {
@@ -52,6 +54,9 @@ class SummaryBuilder : public ledger::EventHandler {
   // The summary JSON (2-space indent, a trailing newline). Same events in
   // the same order and the same RunInfo → byte-identical text.
   std::string ToJson(const RunInfo& info) const;
+  // The same summary as a JSON value (ToJson dumps it), for callers that
+  // add sections (the forecast) or combine runs (--compare).
+  nlohmann::ordered_json ToJsonValue(const RunInfo& info) const;
 
   uint64_t events() const { return events_; }
   uint64_t requests_total() const { return completed_; }

@@ -1,8 +1,11 @@
 // `ukairo simulate`: runs a config against traffic in virtual time through
 // the unchanged router core and prints the summary JSON (schema in
-// sim/README.md). Progress (rate, ETA) goes to stderr only when stderr is a
-// terminal. Exit 0 when the simulation ran (whatever it found), 2 for bad
-// flags or inputs, 1 when the run itself failed (e.g. the ledger).
+// sim/README.md), with a month-end spend forecast. --html writes a
+// self-contained report; --compare runs a second config on the same traffic
+// (same seed, fresh sources) and reports both side by side. Progress (rate,
+// ETA) goes to stderr only when stderr is a terminal. Exit 0 when the
+// simulation ran (whatever it found), 2 for bad flags or inputs, 1 when the
+// run itself failed (e.g. the ledger).
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +20,9 @@
 #include "router/config_loader.h"
 #include "sim/ledger_sink.h"
 #include "sim/provider_model.h"
+#include "sim/report_html.h"
+#include "sim/report_json.h"
+#include "sim/report_series.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 #include "sim/summary.h"
@@ -41,6 +47,9 @@ struct SimulateFlags {
   std::string tag_mix;
   std::string out;
   std::string ledger_dir;
+  std::string html;
+  std::string compare;
+  int32_t forecast_from_day = 0;  // 0: automatic (see sim/README.md)
   bool quiet = false;
 };
 
@@ -106,8 +115,8 @@ Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
   return Status::Ok();
 }
 
-Status Prepare(const SimulateFlags& f, Inputs* in) {
-  UKAIRO_ASSIGN_OR_RETURN(in->config, router::LoadConfigFile(f.config));
+Status Prepare(const SimulateFlags& f, const std::string& config_path, Inputs* in) {
+  UKAIRO_ASSIGN_OR_RETURN(in->config, router::LoadConfigFile(config_path));
   auto start = ParseIso8601(f.start);
   if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
   in->start_micros = *start;
@@ -146,53 +155,78 @@ std::function<void(int64_t, uint64_t)> Progress(const Inputs& in) {
   };
 }
 
-int WriteSummary(const SimulateFlags& f, const Inputs& in, const sim::SummaryBuilder& summary,
-                 const sim::SimulationStats& stats) {
+// One simulated run and everything folded from it.
+struct RunOutput {
+  Inputs in;
+  std::unique_ptr<sim::SummaryBuilder> summary = std::make_unique<sim::SummaryBuilder>();
+  std::unique_ptr<sim::ReportSeries> series;
+  sim::SimulationStats stats;
+  nlohmann::ordered_json json;  // the summary, with "forecast" when there is one
+};
+
+nlohmann::ordered_json SummaryJson(const SimulateFlags& f, const std::string& config_path,
+                                   const RunOutput& r) {
+  const Inputs& in = r.in;
   sim::RunInfo info;
   info.seed = in.seed;
-  info.config_source = f.config;
+  info.config_source = config_path;
   info.config_sha256_hex = in.config->sha256_hex;
   info.scenario = in.scenario.name;
   info.trace = f.trace;
   info.trace_format = f.format;
-  info.start_micros = stats.start_micros;
-  info.end_micros = in.end_micros > 0 ? in.end_micros : stats.last_time_micros;
+  info.start_micros = r.stats.start_micros;
+  info.end_micros = in.end_micros > 0 ? in.end_micros : r.stats.last_time_micros;
   info.days = f.days;
   info.trace_records_read = in.source->records_read();
   info.trace_lines_skipped = in.reader->skipped_lines();
-  info.arrivals_out_of_order = stats.arrivals_out_of_order;
-  std::string json = summary.ToJson(info);
-  if (f.out.empty() || f.out == "-") {
-    std::cout << json;
-    return kExitOk;
+  info.arrivals_out_of_order = r.stats.arrivals_out_of_order;
+  nlohmann::ordered_json j = r.summary->ToJsonValue(info);
+  if (auto forecast = sim::ForecastMonthEnd(*r.series, f.forecast_from_day)) {
+    j["forecast"] = sim::ForecastJson(*forecast);
   }
-  std::ofstream out(f.out, std::ios::binary);
-  out << json;
-  return out ? kExitOk : Fail(kExitFailed, "cannot write " + f.out);
+  return j;
 }
 
-int Run(const SimulateFlags& f) {
-  Inputs in;
-  Status prepared = Prepare(f, &in);
-  if (!prepared.ok()) return Fail(kExitUsage, prepared.message());
-  std::unique_ptr<ledger::Ledger> ledger;
-  std::unique_ptr<sim::LedgerSink> sink;
-  if (!f.ledger_dir.empty()) {
-    auto l = ledger::Ledger::Open(f.ledger_dir, ledger::LedgerOptions{});
-    if (!l.ok()) return Fail(kExitFailed, "--ledger: " + l.status().message());
-    ledger = std::move(*l);
-    if (ledger->LastSeq() != 0)
-      return Fail(kExitUsage, "--ledger " + f.ledger_dir + " is not empty");
-    sink = std::make_unique<sim::LedgerSink>(ledger.get());
+int WriteText(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return kExitOk;
   }
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  return out ? kExitOk : Fail(kExitFailed, "cannot write " + path);
+}
+
+int WriteHtml(const SimulateFlags& f, const std::string& html) {
+  int rc = WriteText(f.html, html);
+  if (rc == kExitOk && !f.quiet) {
+    std::cerr << "ukairo simulate: HTML report written to " << f.html << " (" << html.size() / 1024
+              << " KiB, self-contained)\n";
+  }
+  return rc;
+}
+
+// Runs `config_path` against the flags' traffic; events also go to `sink`.
+// Returns an exit code (kExitOk when the run finished).
+int RunOne(const SimulateFlags& f, const std::string& config_path, sim::EventSink* sink,
+           const std::string& label, RunOutput* r) {
+  Status prepared = Prepare(f, config_path, &r->in);
+  if (!prepared.ok()) return Fail(kExitUsage, prepared.message());
+  Inputs& in = r->in;
+  const std::string who = label.empty() ? "" : label + ": ";
   if (!f.quiet) {
-    std::cerr << "ukairo simulate: seed " << in.seed << ", scenario '" << in.scenario.name << "', "
+    std::cerr << "ukairo simulate: " << who << config_path << ", seed " << in.seed << ", scenario '"
+              << in.scenario.name << "', "
               << (f.days > 0
                       ? std::to_string(f.days) + " days from " + FormatIso8601(in.start_micros)
                       : std::string("trace replayed at its own times"))
               << "\n"
               << in.providers->Describe(*in.config);
   }
+  r->series = std::make_unique<sim::ReportSeries>(in.config);
+  sim::TeeSink tee(r->series.get(), sink);
+  sim::EventSink* all = sink == nullptr ? static_cast<sim::EventSink*>(r->series.get()) : &tee;
   sim::SimulationOptions opts;
   opts.seed = in.seed;
   opts.start_micros = in.start_micros;
@@ -200,30 +234,75 @@ int Run(const SimulateFlags& f) {
   const bool progress = isatty(STDERR_FILENO) == 1 && !f.quiet && in.end_micros > 0;
   if (progress) opts.on_progress = Progress(in);
   const auto wall_start = std::chrono::steady_clock::now();
-  sim::SummaryBuilder summary;
   auto stats =
-      sim::RunSimulation(in.config, *in.providers, *in.source, *in.tags, opts, summary, sink.get());
+      sim::RunSimulation(in.config, *in.providers, *in.source, *in.tags, opts, *r->summary, all);
   if (progress) std::fprintf(stderr, "\r%70s\r", "");
   if (!stats.ok()) {
     // Trace errors (a malformed line) are input errors; the rest is the run.
     bool input = stats.status().IsInvalidArgument();
     return Fail(input ? kExitUsage : kExitFailed, stats.status().message());
   }
+  r->stats = *stats;
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  int rc = WriteSummary(f, in, summary, *stats);
+  r->json = SummaryJson(f, config_path, *r);
   if (!f.quiet) {
     std::fprintf(stderr,
-                 "ukairo simulate: %llu requests, %llu events, %llu timers, queue peak %zu, "
+                 "ukairo simulate: %s%llu requests, %llu events, %llu timers, queue peak %zu, "
                  "in %.2f s (%.0f req/s)\n",
-                 static_cast<unsigned long long>(stats->arrivals),
+                 who.c_str(), static_cast<unsigned long long>(stats->arrivals),
                  static_cast<unsigned long long>(stats->events),
                  static_cast<unsigned long long>(stats->timers), stats->queue_entries_peak, wall_s,
                  wall_s > 0 ? static_cast<double>(stats->arrivals) / wall_s : 0.0);
     if (in.reader->skipped_lines() > 0) {
-      std::cerr << "ukairo simulate: skipped " << in.reader->skipped_lines()
+      std::cerr << "ukairo simulate: " << who << "skipped " << in.reader->skipped_lines()
                 << " malformed trace lines; first: " << in.reader->first_skip_error() << "\n";
     }
+  }
+  return kExitOk;
+}
+
+int Run(const SimulateFlags& f) {
+  if (f.forecast_from_day < 0 ||
+      (f.forecast_from_day > 0 &&
+       f.forecast_from_day < static_cast<int32_t>(sim::kForecastPointsMin))) {
+    return Fail(kExitUsage, "--forecast-from-day needs at least " +
+                                std::to_string(sim::kForecastPointsMin) + " days (0: automatic)");
+  }
+  if (!f.compare.empty() && !f.ledger_dir.empty()) {
+    return Fail(kExitUsage, "--ledger records one run; it cannot be combined with --compare");
+  }
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<sim::LedgerSink> ledger_sink;
+  if (!f.ledger_dir.empty()) {
+    auto l = ledger::Ledger::Open(f.ledger_dir, ledger::LedgerOptions{});
+    if (!l.ok()) return Fail(kExitFailed, "--ledger: " + l.status().message());
+    ledger = std::move(*l);
+    if (ledger->LastSeq() != 0)
+      return Fail(kExitUsage, "--ledger " + f.ledger_dir + " is not empty");
+    ledger_sink = std::make_unique<sim::LedgerSink>(ledger.get());
+  }
+  const bool compare = !f.compare.empty();
+  RunOutput a;
+  int rc = RunOne(f, f.config, ledger_sink.get(), compare ? "a" : "", &a);
+  if (rc != kExitOk) return rc;
+  if (!compare) {
+    rc = WriteText(f.out, a.json.dump(2) + "\n");
+    if (rc == kExitOk && !f.html.empty()) {
+      rc = WriteHtml(f, sim::RenderHtmlReport({{"", &a.json, a.series.get()}}, nullptr));
+    }
+    return rc;
+  }
+  // The same traffic again: same flags and seed, fresh sources.
+  RunOutput b;
+  rc = RunOne(f, f.compare, nullptr, "b", &b);
+  if (rc != kExitOk) return rc;
+  nlohmann::ordered_json doc = sim::CompareJson(a.json, b.json);
+  rc = WriteText(f.out, doc.dump(2) + "\n");
+  if (rc == kExitOk && !f.html.empty()) {
+    rc = WriteHtml(
+        f, sim::RenderHtmlReport({{"a", &a.json, a.series.get()}, {"b", &b.json, b.series.get()}},
+                                 &doc["diff"]));
   }
   return rc;
 }
@@ -262,6 +341,15 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
   cmd->add_option("--out", flags->out, "write the summary JSON here (default: stdout)");
   cmd->add_option("--ledger", flags->ledger_dir,
                   "also write every simulated event to a new ledger in DIR");
+  cmd->add_option("--html", flags->html,
+                  "also write a self-contained HTML report (inline SVG charts, opens offline)");
+  cmd->add_option("--compare", flags->compare,
+                  "run this second config on the same traffic and seed; the JSON becomes "
+                  "{a, b, diff} and the HTML shows both side by side");
+  cmd->add_option("--forecast-from-day", flags->forecast_from_day,
+                  "forecast month-end spend from the run's first N days (>= 3; default 0: up "
+                  "to mid-month, or the whole run when it ends earlier)")
+      ->capture_default_str();
   cmd->add_flag("--quiet,-q", flags->quiet, "no startup lines, no progress");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 });
