@@ -28,7 +28,9 @@ Result<ReplayResult> RunReplay(ledger::Ledger* recorded,
   UKAIRO_ASSIGN_OR_RETURN(
       ProviderModel model,
       ProviderModel::Make(scenario, *config, DeriveSeed(options.seed, kSeedStreamProviders)));
-  ReplayUpstreams upstreams(config.get(), &source, &model);
+  RecordedProbes probes(recorded, options.since_micros, options.until_micros,
+                        config->health.interval_ms * 1000);
+  ReplayUpstreams upstreams(config.get(), &source, &model, &probes);
   // Recorded tags are final: nothing to assign.
   UKAIRO_ASSIGN_OR_RETURN(TagAssigner tags, TagAssigner::Make("", "", 0));
   SimulationOptions opts;
@@ -38,6 +40,7 @@ Result<ReplayResult> RunReplay(ledger::Ledger* recorded,
   ReplayResult out;
   UKAIRO_ASSIGN_OR_RETURN(out.stats,
                           RunSimulation(config, upstreams, source, tags, opts, summary, sink));
+  UKAIRO_RETURN_IF_ERROR(probes.status());
   out.replay = upstreams.stats();
   out.records = source.records_read();
   out.remembered_peak = source.remembered_peak();

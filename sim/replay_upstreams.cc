@@ -5,8 +5,8 @@
 namespace ukairo::sim {
 
 ReplayUpstreams::ReplayUpstreams(const router::Config* config, LedgerSource* source,
-                                 Upstreams* model)
-    : config_(config), source_(source), model_(model) {
+                                 Upstreams* model, RecordedProbes* probes)
+    : config_(config), source_(source), model_(model), probes_(probes) {
   assert(config_ != nullptr && source_ != nullptr && model_ != nullptr);
   assert(model_->size() == config_->deployments.size());
 }
@@ -55,6 +55,18 @@ CallResult ReplayUpstreams::Call(const CallRequest& call) {
     r.cached_tokens = rec->served_cached_tokens;
   }
   return r;
+}
+
+ProbeOutcome ReplayUpstreams::Probe(uint32_t index, int64_t now_micros) {
+  assert(index < config_->deployments.size());
+  if (probes_ != nullptr) {
+    if (auto recorded = probes_->Find(config_->deployments[index].id, now_micros)) {
+      ++stats_.probes_replayed;
+      return *recorded;
+    }
+  }
+  ++stats_.probes_modelled;
+  return model_->Probe(index, now_micros);
 }
 
 void ReplayUpstreams::RequestDone(uint64_t request_number) {

@@ -7,8 +7,8 @@
 // timeout at the new timeout.) Any other attempt — a deployment the recording
 // never tried for that request, a retry it never made — goes to the
 // ProviderModel (a scenario, or defaults), with the request's served usage
-// as its tokens. Probes always go to the model: the recording's probes
-// belong to its own timeline.
+// as its tokens. A probe answers as the recording's probe of that deployment
+// at about the same time did (sim/replay_probes.h), else from the model.
 //
 // Thread safety: not thread-safe (one per simulation).
 #pragma once
@@ -18,6 +18,7 @@
 #include "router/config.h"
 #include "sim/ledger_source.h"
 #include "sim/provider_model.h"
+#include "sim/replay_probes.h"
 
 namespace ukairo::sim {
 
@@ -26,17 +27,19 @@ struct ReplayStats {
   uint64_t calls_modelled = 0;  // answered by the provider model
   uint64_t replayed_cut_by_timeout = 0;  // recorded latency beyond the new timeout
   uint64_t requests_without_recording = 0;  // calls for an arrival the source forgot
+  uint64_t probes_replayed = 0;
+  uint64_t probes_modelled = 0;
 };
 
 class ReplayUpstreams : public Upstreams {
  public:
   // None owned; all must outlive this. `config` is the simulated one.
-  ReplayUpstreams(const router::Config* config, LedgerSource* source, Upstreams* model);
+  // `probes` may be null (every probe then goes to the model).
+  ReplayUpstreams(const router::Config* config, LedgerSource* source, Upstreams* model,
+                  RecordedProbes* probes = nullptr);
 
   CallResult Call(const CallRequest& call) override;
-  ProbeOutcome Probe(uint32_t index, int64_t now_micros) override {
-    return model_->Probe(index, now_micros);
-  }
+  ProbeOutcome Probe(uint32_t index, int64_t now_micros) override;
   void RequestDone(uint64_t request_number) override;
   size_t size() const override { return model_->size(); }
 
@@ -46,6 +49,7 @@ class ReplayUpstreams : public Upstreams {
   const router::Config* config_;
   LedgerSource* source_;
   Upstreams* model_;
+  RecordedProbes* probes_;
   ReplayStats stats_;
 };
 

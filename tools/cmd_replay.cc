@@ -55,6 +55,8 @@ std::string WithReplaySection(const std::string& summary_json, const sim::Replay
       {"calls_replayed", r.replay.calls_replayed},
       {"calls_modelled", r.replay.calls_modelled},
       {"replayed_cut_by_timeout", r.replay.replayed_cut_by_timeout},
+      {"probes_replayed", r.replay.probes_replayed},
+      {"probes_modelled", r.replay.probes_modelled},
   };
   return j.dump(2) + "\n";
 }

@@ -7,7 +7,9 @@
 // providers (5xx with retries, a deployment going down, a 429, a budget
 // running out, a two-deployment group balanced by the seeded core) records a
 // RocksDB ledger in a temp dir; RunReplay then replays it in virtual time at
-// the recorded arrival times with the recorded latencies.
+// the recorded arrival times with the recorded latencies. A second check
+// replays a simulated fault-scenario ledger (outages, probes, 429 bursts,
+// budgets running out) and must give the byte-identical summary.
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -17,6 +19,8 @@
 #include "router/config_loader.h"
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
+#include "ledger/period.h"
+#include "sim/ledger_sink.h"
 #include "sim/ledger_source.h"
 #include "sim/replay_run.h"
 #include "tests/util/http_client.h"
@@ -262,6 +266,66 @@ TEST_F(ReplayFidelity, SmallerBudgetMovesPremiumTrafficDown) {
   for (uint32_t status : replayed.http_status) EXPECT_EQ(status, 200u);
   // Requests up to the first budget fallback of the smaller config decide alike.
   EXPECT_EQ(replayed.served_by.front(), recorded.served_by.front());
+}
+
+// A ledger written by `simulate` is a recording too: replaying it under the
+// same config, with the simulation's core seed, repeats every decision,
+// probes included (they answer as recorded), with no scenario at all.
+TEST(ReplaySimulatedLedger, GivesTheSameSummaryByteForByte) {
+  const uint64_t seed = 7;
+  const int64_t start = MicrosFromCivil(2026, 11, 2);
+  auto config = router::LoadConfigFile(ukairo::testing::SourcePath("data/litellm_config.yaml"));
+  ASSERT_OK(config);
+  auto scenario =
+      Scenario::Load(ukairo::testing::SourcePath("data/scenarios/fault_month.yaml"), start);
+  ASSERT_OK(scenario);
+  scenario->defaults.failure = Ratio{1, 50};  // retries and failures too
+  TempDir dir;
+  SummaryBuilder simulated;
+  {
+    auto l = ledger::Ledger::Open(dir.Sub("sim"), ledger::LedgerOptions{});
+    ASSERT_OK(l);
+    LedgerSink sink(l->get());
+    auto reader =
+        TraceReader::Open(ukairo::testing::SourcePath("data/traces/azure_code_sample.csv"), {});
+    ASSERT_OK(reader);
+    StretchOptions so;
+    so.start_micros = start;
+    so.days = 14;
+    so.seed = DeriveSeed(seed, kSeedStreamTraffic);
+    if (scenario->profile) so.profile = *scenario->profile;
+    auto source = MakeStretchedSource(std::move(*reader), so);
+    ASSERT_OK(source);
+    auto tags = TagAssigner::Make("", "Spec=1,Design=1,Review=1,Build=5,Fix=1,Verify=1",
+                                  DeriveSeed(seed, kSeedStreamTags));
+    ASSERT_OK(tags);
+    auto providers =
+        ProviderModel::Make(*scenario, **config, DeriveSeed(seed, kSeedStreamProviders));
+    ASSERT_OK(providers);
+    SimulationOptions opts;
+    opts.seed = seed;
+    opts.start_micros = start;
+    ASSERT_OK(RunSimulation(*config, *providers, **source, *tags, opts, simulated, &sink));
+  }
+  ledger::LedgerOptions lo;
+  lo.read_only = true;
+  auto l = ledger::Ledger::Open(dir.Sub("sim"), lo);
+  ASSERT_OK(l);
+  ReplayOptions ro;
+  ro.core_seed = DeriveSeed(seed, kSeedStreamCore);
+  SummaryBuilder replayed;
+  auto r = RunReplay(l->get(), *config, Scenario::Healthy(), ro, replayed, nullptr);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->replay.calls_modelled, 0u);
+  EXPECT_EQ(r->replay.probes_modelled, 0u);
+  EXPECT_GT(r->replay.probes_replayed, 0u);
+  EXPECT_GT(simulated.retries(), 0u);
+  EXPECT_FALSE(simulated.budget_exhausted_at().empty());
+  EXPECT_GT(simulated.requests_total(), 10000u);
+  // Memory: only the requests in flight are remembered.
+  EXPECT_LT(r->remembered_peak, 1000u);
+  RunInfo info;  // the same facts for both: the events alone must agree
+  EXPECT_EQ(replayed.ToJson(info), simulated.ToJson(info));
 }
 
 TEST(RecordedRequest, FoldPairsStartsWithFinishesAndFindsByDeploymentAndTry) {
