@@ -1,15 +1,18 @@
 // The ledger as a traffic source: every recorded request becomes an arrival.
 //
-// LedgerSource scans the ledger's request_accepted events in a time range
-// (streamed: an EventIterator, never the whole log) and yields each as a
-// TraceRecord at its recorded time with its tag, requested model, estimated
-// input tokens and reservation cap. For each record it also reads that
-// request's own events through the request-id index (Ledger::ReadRequest)
-// into a RecordedRequest: every finished attempt (deployment, try number,
-// outcome, latency, tokens) and the usage of the attempt that served it, so
-// the record's output tokens are the served ones. RecordedRequests are kept
-// by arrival number only until Forget(): memory is bounded by the requests in
-// flight, not by the ledger.
+// LedgerSource reads the ledger once, forward, with one EventIterator (never
+// the whole log in memory), and yields every request_accepted in the time
+// range as a TraceRecord at its recorded time with its tag, requested model,
+// estimated input tokens and reservation cap. Before yielding a request it
+// reads on until that request completed in the log, folding the attempt
+// events of every request accepted meanwhile into a RecordedRequest: each
+// finished attempt (deployment, try number, outcome, latency, tokens) and
+// the usage of the attempt that served it, so the record's output tokens are
+// the served ones. (One pass instead of a Ledger::ReadRequest per request:
+// ~2x faster.) A request whose completion never came (a crash) is taken as
+// it is once the log is kRecordedLifeMicrosMax past its acceptance.
+// Memory: the requests open in the recording at once, plus the ones the
+// simulation has in flight (kept by arrival number until Forget()).
 //
 // Arrival numbers: the n-th record Next() returns is arrival n (1-based),
 // which is the simulator's request "r<n>".
@@ -18,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +62,10 @@ struct RecordedRequest {
   const RecordedAttempt* Find(const std::string& deployment, uint32_t try_on_deployment) const;
 };
 
+// Folds one event of a request into `out`; `started` holds its attempts
+// started and not yet finished.
+void FoldRecordedEvent(const ledger::Event& event, RecordedRequest* out,
+                       std::vector<RecordedAttempt>* started);
 // Builds a RecordedRequest from the events of one request (ReadRequest's).
 RecordedRequest FoldRecordedRequest(const std::string& request_id,
                                     const std::vector<ledger::Event>& events);
@@ -70,6 +78,9 @@ struct LedgerSourceOptions {
 
 class LedgerSource : public TrafficSource {
  public:
+  static constexpr int64_t kRecordedLifeMicrosMax = 3'600'000'000;  // 1 h
+  static constexpr size_t kOpenRequestsMax = 1 << 20;
+
   // `ledger` is not owned and must outlive the source.
   LedgerSource(ledger::Ledger* ledger, const LedgerSourceOptions& options);
 
@@ -83,11 +94,25 @@ class LedgerSource : public TrafficSource {
   size_t remembered_peak() const { return remembered_peak_; }
 
  private:
+  struct Open {
+    ledger::RequestAccepted accepted;
+    int64_t time_micros = 0;
+    RecordedRequest recorded;
+    std::vector<RecordedAttempt> started;
+    bool completed = false;
+  };
+  // Reads one event; false at the end of the range (or an error).
+  bool ReadOne();
+
   ledger::Ledger* ledger_;
   LedgerSourceOptions options_;
   std::unique_ptr<ledger::EventIterator> it_;
   bool started_ = false;
+  bool ended_ = false;
+  int64_t log_time_micros_ = 0;  // of the last event read
   uint64_t read_ = 0;
+  std::deque<std::string> accepted_;  // ids in acceptance order, not yet yielded
+  std::unordered_map<std::string, Open> open_;
   std::unordered_map<uint64_t, RecordedRequest> remembered_;
   size_t remembered_peak_ = 0;
 };
