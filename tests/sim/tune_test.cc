@@ -162,5 +162,34 @@ TEST_F(Tune, AppliedValuesLandInTheLoadedConfig) {
   EXPECT_FALSE(bad.ok());
 }
 
+// The CLI end to end: exit codes, the recommended config it writes loads and
+// carries the chosen value, the table lists every candidate.
+TEST_F(Tune, CliWritesTheRecommendedConfigAndTheTable) {
+  const std::string base = "'" + ukairo::testing::UkairoBinary() + "' tune --config '" +
+                           base_path_ + "' --trace '" +
+                           SourcePath("data/traces/azure_code_sample.csv") +
+                           "' --days 1 --start 2026-11-02 --seed 5 -q"
+                           " --grid budgets.model.premium=3,1000000 --grid retry.num_retries=1,2";
+  const std::string tuned = dir_.Sub("tuned.yaml"), table = dir_.Sub("candidates.csv");
+  std::string out;
+  ASSERT_EQ(ukairo::testing::RunCommand(base + " --no-exhaust-before-day 2 --out-config '" +
+                                            tuned + "' --out-table '" + table + "' 2>&1",
+                                        &out),
+            0)
+      << out;
+  auto config = router::LoadConfigFile(tuned);
+  ASSERT_OK(config);
+  EXPECT_EQ((*config)->Limit(ledger::ScopeKind::kModel, "premium"),
+            std::optional<NanoUsd>(1'000'000'000'000'000));
+  std::ifstream in(table);
+  std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5) << csv;
+  // Nothing feasible: exit 1, the table still on stdout.
+  out.clear();
+  EXPECT_EQ(ukairo::testing::RunCommand(base + " --min-high-precision-first-two-pct 101", &out), 1);
+  EXPECT_NE(out.find("candidate,budgets.model.premium,retry.num_retries"), std::string::npos);
+  EXPECT_EQ(ukairo::testing::RunCommand(base + " --grid nonsense 2>/dev/null", &out), 2);
+}
+
 }  // namespace
 }  // namespace ukairo::sim
