@@ -328,6 +328,74 @@ TEST(ReplaySimulatedLedger, GivesTheSameSummaryByteForByte) {
   EXPECT_EQ(replayed.ToJson(info), simulated.ToJson(info));
 }
 
+// Replay semantics on a hand-written recording: a recorded answer slower than
+// the new config's timeout becomes a timeout at that timeout; the retry the
+// recording never made goes to the provider model, billed with the recorded
+// request's served usage; a deployment the recording never tried likewise.
+TEST(ReplaySemantics, NewTimeoutCutsRecordedAnswersAndNewAttemptsAreModelled) {
+  TempDir dir;
+  const int64_t t0 = MicrosFromCivil(2026, 11, 2, 10);
+  {
+    auto l = ledger::Ledger::Open(dir.Sub("rec"), ledger::LedgerOptions{});
+    ASSERT_OK(l);
+    std::vector<ledger::Event> ev(4);
+    ev[0].time_micros = t0;
+    ev[0].body = ledger::RequestAccepted{"g-1", "Build", "build", "", "", 100, 50, false};
+    ev[1].time_micros = t0;
+    ev[1].body = ledger::AttemptStarted{"g-1", 1, 1, "slow-1", "slow", "Build", "build", 0};
+    ev[2].time_micros = t0 + 5'000'000;
+    ev[2].body = ledger::AttemptFinished{"g-1",  1,  "slow-1", "slow", "Build", "build",
+                                         ledger::Outcome::kOk, 200, 5'000'000, 120, 30, 0,
+                                         0,      -1, ""};
+    ev[3].time_micros = t0 + 5'000'000;
+    ev[3].body = ledger::RequestCompleted{"g-1", "Build", "build", "slow-1", "slow", 200, "", 0,
+                                          1,     0,       5'000'000, false};
+    ASSERT_OK((*l)->Append(ev));
+  }
+  // The recorded deployment now times out after 1 s (and never recovers in
+  // time); the fallback was never tried by the recording.
+  auto config = router::ParseConfig(R"(model_list:
+  - model_name: slow
+    litellm_params: {model: openai/slow, timeout: 1}
+    model_info: {id: slow-1, input_cost_per_token: "0.000001", output_cost_per_token: "0.00001"}
+  - model_name: other
+    litellm_params: {model: openai/other}
+    model_info: {id: other-1, input_cost_per_token: "0.000002", output_cost_per_token: "0.00002"}
+ukairo:
+  default_tag: Build
+  tiers:
+    - {name: build, tags: [Build], chain: [slow, other]}
+  retry: {num_retries: 0, backoff_ms: [10]}
+)",
+                                    dir.Sub("c.yaml"));
+  ASSERT_OK(config);
+  ledger::LedgerOptions lo;
+  lo.read_only = true;
+  auto l = ledger::Ledger::Open(dir.Sub("rec"), lo);
+  ASSERT_OK(l);
+  VectorSink sink;
+  SummaryBuilder summary;
+  auto r = RunReplay(l->get(), *config, Scenario::Healthy(), ReplayOptions{}, summary, &sink);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->replay.calls_replayed, 1u);
+  EXPECT_EQ(r->replay.replayed_cut_by_timeout, 1u);
+  EXPECT_EQ(r->replay.calls_modelled, 1u);  // other-1, never recorded
+  std::vector<ledger::AttemptFinished> finished;
+  for (const auto& e : sink.events_) {
+    if (auto* f = std::get_if<ledger::AttemptFinished>(&e.body)) finished.push_back(*f);
+  }
+  ASSERT_EQ(finished.size(), 2u);
+  EXPECT_EQ(finished[0].deployment, "slow-1");
+  EXPECT_EQ(finished[0].outcome, ledger::Outcome::kTimeout);
+  EXPECT_EQ(finished[0].latency_micros, 1'000'000);
+  EXPECT_EQ(finished[1].deployment, "other-1");
+  EXPECT_EQ(finished[1].outcome, ledger::Outcome::kOk);
+  EXPECT_EQ(finished[1].input_tokens, 120);  // the recorded usage, not the estimate
+  EXPECT_EQ(finished[1].output_tokens, 30);
+  EXPECT_EQ(finished[1].cost_nanos, 120 * 2'000 + 30 * 20'000);
+  EXPECT_EQ(summary.served_by().at("other-1"), 1u);
+}
+
 TEST(RecordedRequest, FoldPairsStartsWithFinishesAndFindsByDeploymentAndTry) {
   std::vector<ledger::Event> events(5);
   events[0].body = ledger::AttemptStarted{"q", 1, 1, "a", "g", "t", "tier", 0};
