@@ -53,7 +53,7 @@ class RecordedProbes {
   bool started_ = false;
   int64_t interval_micros_;
   int64_t window_micros_;
-  std::deque<Probe> pending_;  // read, time >= the last `now`
+  std::deque<Probe> pending_;                 // read, time >= the last `now`
   std::map<std::string, Probe> last_before_;  // per deployment, time < the last `now`
   Status status_;
   uint64_t matched_ = 0;

@@ -24,15 +24,15 @@ namespace ukairo::sim {
 struct ReplayOptions {
   std::optional<int64_t> since_micros;  // inclusive
   std::optional<int64_t> until_micros;  // exclusive
-  uint64_t seed = 1;       // the provider model's streams (modelled attempts)
-  uint64_t core_seed = 1;  // the recording gateway's --seed (its default: 1)
+  uint64_t seed = 1;                    // the provider model's streams (modelled attempts)
+  uint64_t core_seed = 1;               // the recording gateway's --seed (its default: 1)
 };
 
 struct ReplayResult {
   SimulationStats stats;
   ReplayStats replay;
-  uint64_t records = 0;         // recorded requests replayed
-  size_t remembered_peak = 0;   // recordings held at once (requests in flight)
+  uint64_t records = 0;        // recorded requests replayed
+  size_t remembered_peak = 0;  // recordings held at once (requests in flight)
 };
 
 // The time of the first recorded request in the range; nullopt when none.

@@ -23,9 +23,9 @@
 namespace ukairo::sim {
 
 struct ReplayStats {
-  uint64_t calls_replayed = 0;  // answered from the recording
-  uint64_t calls_modelled = 0;  // answered by the provider model
-  uint64_t replayed_cut_by_timeout = 0;  // recorded latency beyond the new timeout
+  uint64_t calls_replayed = 0;              // answered from the recording
+  uint64_t calls_modelled = 0;              // answered by the provider model
+  uint64_t replayed_cut_by_timeout = 0;     // recorded latency beyond the new timeout
   uint64_t requests_without_recording = 0;  // calls for an arrival the source forgot
   uint64_t probes_replayed = 0;
   uint64_t probes_modelled = 0;

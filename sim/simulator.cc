@@ -61,9 +61,9 @@ uint64_t RequestNumber(const std::string& id) {
 
 class Loop {
  public:
-  Loop(std::shared_ptr<const router::Config> config, Upstreams& providers,
-       TrafficSource& source, TagAssigner& tags, const SimulationOptions& options,
-       SummaryBuilder& summary, EventSink* sink)
+  Loop(std::shared_ptr<const router::Config> config, Upstreams& providers, TrafficSource& source,
+       TagAssigner& tags, const SimulationOptions& options, SummaryBuilder& summary,
+       EventSink* sink)
       : config_(config),
         core_(config, ledger::Projection(config->budget_period),
               options.core_seed ? *options.core_seed : DeriveSeed(options.seed, kSeedStreamCore)),

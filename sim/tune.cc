@@ -92,10 +92,9 @@ Status RunCandidate(std::shared_ptr<const router::Config> config, const TuneTraf
   UKAIRO_ASSIGN_OR_RETURN(
       TagAssigner tags,
       TagAssigner::Make(traffic.fixed_tag, mix, DeriveSeed(traffic.seed, kSeedStreamTags)));
-  UKAIRO_ASSIGN_OR_RETURN(
-      ProviderModel providers,
-      ProviderModel::Make(traffic.scenario, *config,
-                          DeriveSeed(traffic.seed, kSeedStreamProviders)));
+  UKAIRO_ASSIGN_OR_RETURN(ProviderModel providers,
+                          ProviderModel::Make(traffic.scenario, *config,
+                                              DeriveSeed(traffic.seed, kSeedStreamProviders)));
   SimulationOptions opts;
   opts.seed = traffic.seed;
   opts.start_micros = traffic.start_micros;

@@ -61,10 +61,10 @@ Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vec
 struct TuneTraffic {
   std::string trace;
   TraceReaderOptions reader;
-  int64_t days = 30;          // 0: the trace at its own times
-  int64_t start_micros = 0;   // ignored when days == 0
+  int64_t days = 30;         // 0: the trace at its own times
+  int64_t start_micros = 0;  // ignored when days == 0
   std::string fixed_tag;
-  std::string tag_mix;        // "" = the scenario's
+  std::string tag_mix;                      // "" = the scenario's
   Scenario scenario = Scenario::Healthy();  // offsets already resolved
   uint64_t seed = 1;
 };

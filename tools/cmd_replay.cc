@@ -4,12 +4,11 @@
 // (--scenario, or healthy defaults). Prints the simulate summary JSON with a
 // "replay" object added (how many calls came from the recording). Exit 0 when
 // the replay ran, 2 for bad flags or inputs, 1 when the run itself failed.
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "ledger/ledger.h"

@@ -145,7 +145,8 @@ int Run(const TuneFlags& f) {
   for (const auto& c : result->candidates) errors += c.error.empty() ? 0 : 1;
   if (!f.quiet) {
     unsigned threads = f.threads > 0 ? f.threads : std::thread::hardware_concurrency();
-    std::fprintf(stderr, "ukairo tune: %zu candidates (%zu could not run) on %u threads in %.2f s\n",
+    std::fprintf(stderr,
+                 "ukairo tune: %zu candidates (%zu could not run) on %u threads in %.2f s\n",
                  result->candidates.size(), errors, threads, wall_s);
     for (const auto& c : result->candidates) {
       if (!c.error.empty()) {

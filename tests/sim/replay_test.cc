@@ -16,10 +16,10 @@
 #include <set>
 
 #include "ledger/ledger.h"
+#include "ledger/period.h"
 #include "router/config_loader.h"
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
-#include "ledger/period.h"
 #include "sim/ledger_sink.h"
 #include "sim/ledger_source.h"
 #include "sim/replay_run.h"
@@ -73,8 +73,7 @@ Decisions Decide(const std::vector<ledger::Event>& events) {
       d.attempts[k] = c->attempts;
     } else if (const auto* f = std::get_if<ledger::FallbackTaken>(&e.body)) {
       d.fallbacks.push_back(std::to_string(index.at(f->request_id)) + ":" + f->from_deployment +
-                            ">" + f->to_deployment + ":" +
-                            ledger::FallbackReasonName(f->reason));
+                            ">" + f->to_deployment + ":" + ledger::FallbackReasonName(f->reason));
     }
   }
   d.cost_by_model = summary.cost_by_model();
@@ -226,7 +225,8 @@ TEST_F(ReplayFidelity, SameConfigReproducesRoutingAndSpendExactly) {
   EXPECT_GT(recorded.fallbacks_by_reason.count("rate_limit"), 0u);
   EXPECT_GT(recorded.fallbacks_by_reason.count("budget"), 0u);
   std::set<std::string> servers(recorded.served_by.begin(), recorded.served_by.end());
-  EXPECT_EQ(servers, (std::set<std::string>{"premium-1", "backup-b", "local-1"}));  // backup-a went down
+  EXPECT_EQ(servers,
+            (std::set<std::string>{"premium-1", "backup-b", "local-1"}));  // backup-a went down
 
   ReplayResult result;
   const Decisions replayed = Decide(Replay(config, &result));
@@ -344,12 +344,12 @@ TEST(ReplaySemantics, NewTimeoutCutsRecordedAnswersAndNewAttemptsAreModelled) {
     ev[1].time_micros = t0;
     ev[1].body = ledger::AttemptStarted{"g-1", 1, 1, "slow-1", "slow", "Build", "build", 0};
     ev[2].time_micros = t0 + 5'000'000;
-    ev[2].body = ledger::AttemptFinished{"g-1",  1,  "slow-1", "slow", "Build", "build",
-                                         ledger::Outcome::kOk, 200, 5'000'000, 120, 30, 0,
-                                         0,      -1, ""};
+    ev[2].body = ledger::AttemptFinished{
+        "g-1", 1,  "slow-1", "slow", "Build", "build", ledger::Outcome::kOk, 200, 5'000'000,
+        120,   30, 0,        0,      -1,      ""};
     ev[3].time_micros = t0 + 5'000'000;
-    ev[3].body = ledger::RequestCompleted{"g-1", "Build", "build", "slow-1", "slow", 200, "", 0,
-                                          1,     0,       5'000'000, false};
+    ev[3].body = ledger::RequestCompleted{"g-1", "Build", "build", "slow-1", "slow",    200,
+                                          "",    0,       1,       0,        5'000'000, false};
     ASSERT_OK((*l)->Append(ev));
   }
   // The recorded deployment now times out after 1 s (and never recovers in
@@ -400,8 +400,8 @@ TEST(RecordedRequest, FoldPairsStartsWithFinishesAndFindsByDeploymentAndTry) {
   std::vector<ledger::Event> events(5);
   events[0].body = ledger::AttemptStarted{"q", 1, 1, "a", "g", "t", "tier", 0};
   events[1].body = ledger::AttemptFinished{
-      "q", 1, "a", "g", "t", "tier", ledger::Outcome::kServerError, 500, 1000, 0, 0, 0, 0, -1,
-      "boom"};
+      "q", 1, "a", "g", "t", "tier", ledger::Outcome::kServerError, 500, 1000,
+      0,   0, 0,   0,   -1,  "boom"};
   events[2].body = ledger::AttemptStarted{"q", 2, 2, "a", "g", "t", "tier", 0};
   events[3].body = ledger::AttemptFinished{
       "q", 2, "a", "g", "t", "tier", ledger::Outcome::kOk, 200, 2000, 7, 9, 1, 42, -1, ""};

@@ -4,12 +4,13 @@
 // expensive premium with a budget, a cheap model, a free local one) on one
 // stretched day of the shipped Azure sample, where a smaller premium budget
 // must cost less and a budget that runs out breaks "no exhaustion before day 2".
+#include "sim/tune.h"
+
 #include <algorithm>
 #include <fstream>
 
 #include "ledger/period.h"
 #include "router/config_loader.h"
-#include "sim/tune.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::sim {
@@ -146,7 +147,8 @@ TEST_F(Tune, AppliedValuesLandInTheLoadedConfig) {
   ASSERT_OK(yaml);
   auto config = router::ParseConfig(*yaml, base_path_);
   ASSERT_OK(config);
-  EXPECT_EQ((*config)->Limit(ledger::ScopeKind::kModel, "premium"), std::optional<NanoUsd>(12'500'000'000));
+  EXPECT_EQ((*config)->Limit(ledger::ScopeKind::kModel, "premium"),
+            std::optional<NanoUsd>(12'500'000'000));
   EXPECT_EQ((*config)->cooldown.allowed_fails, 7u);
   EXPECT_EQ((*config)->cooldown.cooldown_time_ms, 60'000);  // untouched
   EXPECT_EQ((*config)->retry.backoff_ms, (std::vector<int64_t>{100, 200, 400}));
@@ -172,8 +174,8 @@ TEST_F(Tune, CliWritesTheRecommendedConfigAndTheTable) {
                            " --grid budgets.model.premium=3,1000000 --grid retry.num_retries=1,2";
   const std::string tuned = dir_.Sub("tuned.yaml"), table = dir_.Sub("candidates.csv");
   std::string out;
-  ASSERT_EQ(ukairo::testing::RunCommand(base + " --no-exhaust-before-day 2 --out-config '" +
-                                            tuned + "' --out-table '" + table + "' 2>&1",
+  ASSERT_EQ(ukairo::testing::RunCommand(base + " --no-exhaust-before-day 2 --out-config '" + tuned +
+                                            "' --out-table '" + table + "' 2>&1",
                                         &out),
             0)
       << out;
