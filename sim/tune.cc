@@ -174,6 +174,37 @@ Result<GridAxis> ParseGridAxis(std::string_view spec) {
   return axis;
 }
 
+namespace {
+
+// Sets `value` at `path` under `root`, creating maps; InvalidArgument when
+// the path crosses a non-map.
+Status SetPath(YAML::Node root, const std::vector<std::string>& path, const YAML::Node& value,
+               const std::string& name) {
+  YAML::Node cur = root;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    const YAML::Node existing = cur[path[i]];
+    if (!existing.IsDefined() || existing.IsNull()) {
+      cur[path[i]] = YAML::Node(YAML::NodeType::Map);
+    } else if (!existing.IsMap()) {
+      return Status::InvalidArgument(name + ": '" + path[i] + "' is not a map in the base config");
+    }
+    // Rebind with reset(): Node::operator= would overwrite the node.
+    YAML::Node child = cur[path[i]];
+    cur.reset(child);
+  }
+  cur[path.back()] = value;
+  return Status::Ok();
+}
+
+Result<std::string> Emit(const YAML::Node& root) {
+  YAML::Emitter out;
+  out << root;
+  if (!out.good()) return Status::InvalidArgument("cannot emit YAML: " + out.GetLastError());
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace
+
 Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vector<GridAxis>& axes,
                                     const std::vector<size_t>& value_index) {
   assert(axes.size() == value_index.size());
@@ -183,19 +214,6 @@ Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vec
     for (size_t a = 0; a < axes.size(); ++a) {
       const GridAxis& axis = axes[a];
       assert(value_index[a] < axis.values.size());
-      YAML::Node cur = root;
-      for (size_t i = 0; i + 1 < axis.path.size(); ++i) {
-        const YAML::Node existing = cur[axis.path[i]];
-        if (!existing.IsDefined() || existing.IsNull()) {
-          cur[axis.path[i]] = YAML::Node(YAML::NodeType::Map);
-        } else if (!existing.IsMap()) {
-          return Status::InvalidArgument("--grid " + axis.name + ": '" + axis.path[i] +
-                                         "' is not a map in the base config");
-        }
-        // Rebind with reset(): Node::operator= would overwrite the node.
-        YAML::Node child = cur[axis.path[i]];
-        cur.reset(child);
-      }
       const std::string& value = axis.values[value_index[a]];
       YAML::Node v(YAML::NodeType::Sequence);
       if (value.find('/') != std::string::npos) {
@@ -203,14 +221,24 @@ Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vec
       } else {
         v.reset(YAML::Node(value));
       }
-      cur[axis.path.back()] = v;
+      UKAIRO_RETURN_IF_ERROR(SetPath(root, axis.path, v, "--grid " + axis.name));
     }
-    YAML::Emitter out;
-    out << root;
-    if (!out.good()) return Status::InvalidArgument("cannot emit YAML: " + out.GetLastError());
-    return std::string(out.c_str()) + "\n";
+    return Emit(root);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("base config: ") + e.what());
+  }
+}
+
+Result<std::string> SetYamlScalar(const std::string& yaml, const std::vector<std::string>& path,
+                                  const std::string& value) {
+  assert(!path.empty());
+  try {
+    YAML::Node root = YAML::Load(yaml);
+    if (!root.IsMap()) return Status::InvalidArgument("the config is not a YAML map");
+    UKAIRO_RETURN_IF_ERROR(SetPath(root, path, YAML::Node(value), path.back()));
+    return Emit(root);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("config: ") + e.what());
   }
 }
 

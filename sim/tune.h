@@ -57,6 +57,10 @@ Result<GridAxis> ParseGridAxis(std::string_view spec);
 Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vector<GridAxis>& axes,
                                     const std::vector<size_t>& value_index);
 
+// The YAML with one key path set to a scalar (maps created as needed).
+Result<std::string> SetYamlScalar(const std::string& yaml, const std::vector<std::string>& path,
+                                  const std::string& value);
+
 // The traffic every candidate runs on (the flags of `ukairo simulate`).
 struct TuneTraffic {
   std::string trace;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "ledger/period.h"
+#include "router/config_loader.h"
 #include "sim/simulator.h"
 #include "sim/tune.h"
 #include "tools/command.h"
@@ -158,6 +160,16 @@ int Run(const TuneFlags& f) {
   if (!result->best) return Fail(kExitFailed, "no candidate meets the constraints");
   const sim::CandidateResult& best = result->candidates[*result->best];
   auto yaml = sim::ApplyGridValues(base_yaml, axes, best.value_index);
+  if (yaml.ok()) {
+    // The written file may live elsewhere: name the base's price table by
+    // its absolute path, so the tuned config loads with the same prices.
+    auto base = router::LoadConfigFile(f.config);
+    if (base.ok() && !(*base)->price_table_source.empty()) {
+      yaml = sim::SetYamlScalar(
+          *yaml, {"ukairo", "price_table"},
+          std::filesystem::absolute((*base)->price_table_source).lexically_normal().string());
+    }
+  }
   if (!yaml.ok()) return Fail(kExitFailed, yaml.status().message());
   std::string header = "# ukairo tune: candidate " + std::to_string(*result->best + 1) + " of " +
                        std::to_string(result->candidates.size()) + ", cost " +

@@ -191,6 +191,25 @@ TEST_F(Tune, CliWritesTheRecommendedConfigAndTheTable) {
   EXPECT_EQ(ukairo::testing::RunCommand(base + " --min-high-precision-first-two-pct 101", &out), 1);
   EXPECT_NE(out.find("candidate,budgets.model.premium,retry.num_retries"), std::string::npos);
   EXPECT_EQ(ukairo::testing::RunCommand(base + " --grid nonsense 2>/dev/null", &out), 2);
+
+  // A base that names its price table relatively: the tuned config, written
+  // elsewhere, still finds it.
+  const std::string shipped = dir_.Sub("shipped-tuned.yaml");
+  ASSERT_EQ(ukairo::testing::RunCommand(
+                "'" + ukairo::testing::UkairoBinary() + "' tune -q --config '" +
+                    SourcePath("data/litellm_config.yaml") + "' --trace '" +
+                    SourcePath("data/traces/azure_code_sample.csv") +
+                    "' --days 1 --grid budgets.model.claude-opus=40 --out-table /dev/null"
+                    " --out-config '" +
+                    shipped + "' 2>&1",
+                &out),
+            0)
+      << out;
+  auto tuned_shipped = router::LoadConfigFile(shipped);
+  ASSERT_OK(tuned_shipped);
+  EXPECT_TRUE((*tuned_shipped)->FindDeployment("claude-opus-1")->price_known);
+  EXPECT_EQ((*tuned_shipped)->Limit(ledger::ScopeKind::kModel, "claude-opus"),
+            std::optional<NanoUsd>(40'000'000'000));
 }
 
 }  // namespace
