@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "ledger/ledger.h"
@@ -241,6 +242,31 @@ TEST_F(ReplayFidelity, SameConfigReproducesRoutingAndSpendExactly) {
   EXPECT_EQ(replayed.retries, recorded.retries);
   EXPECT_EQ(replayed.cost_by_model, recorded.cost_by_model);  // nano-USD, exact
   EXPECT_GT(recorded.cost_by_model.at("premium"), 0);
+
+  // The CLI gives the same: exit 0, the summary with its replay counts.
+  const std::string out = dir_.Sub("replay.json");
+  std::string log;
+  ASSERT_EQ(
+      ukairo::testing::RunCommand("'" + ukairo::testing::UkairoBinary() + "' replay -q --ledger '" +
+                                      dir_.Sub("recorded") + "' --config '" +
+                                      dir_.Sub("config.yaml") + "' --out '" + out + "' 2>&1",
+                                  &log),
+      0)
+      << log;
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["requests_total"], 48);
+  EXPECT_EQ(j["run"]["trace_format"], "ledger");
+  EXPECT_EQ(j["replay"]["calls_modelled"], 0);
+  for (const auto& [model, nanos] : recorded.cost_by_model) {
+    EXPECT_EQ(j["cost_usd_by_model"][model], FormatNanosAsUsd(nanos)) << model;
+  }
+  EXPECT_EQ(
+      ukairo::testing::RunCommand("'" + ukairo::testing::UkairoBinary() + "' replay -q --ledger '" +
+                                      dir_.Sub("recorded") + "' --config '" +
+                                      dir_.Sub("config.yaml") + "' --since 2099-01-01 2>/dev/null",
+                                  &log),
+      2);  // nothing in the range
 }
 
 TEST_F(ReplayFidelity, SmallerBudgetMovesPremiumTrafficDown) {
