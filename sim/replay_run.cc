@@ -37,6 +37,7 @@ Result<ReplayResult> RunReplay(ledger::Ledger* recorded,
   opts.seed = options.seed;
   opts.core_seed = options.core_seed;
   opts.start_at_first_arrival = true;
+  opts.on_progress = options.on_progress;
   ReplayResult out;
   UKAIRO_ASSIGN_OR_RETURN(out.stats,
                           RunSimulation(config, upstreams, source, tags, opts, summary, sink));

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -26,6 +27,8 @@ struct ReplayOptions {
   std::optional<int64_t> until_micros;  // exclusive
   uint64_t seed = 1;                    // the provider model's streams (modelled attempts)
   uint64_t core_seed = 1;               // the recording gateway's --seed (its default: 1)
+  // Called every 65,536 arrivals with (virtual now, arrivals).
+  std::function<void(int64_t now_micros, uint64_t arrivals)> on_progress;
 };
 
 struct ReplayResult {

@@ -4,6 +4,8 @@
 // (--scenario, or healthy defaults). Prints the simulate summary JSON with a
 // "replay" object added (how many calls came from the recording). Exit 0 when
 // the replay ran, 2 for bad flags or inputs, 1 when the run itself failed.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -103,8 +105,25 @@ int Run(const ReplayFlags& f) {
               << opts.core_seed << ", scenario '" << scenario.name << "'\n";
   }
   const auto wall_start = std::chrono::steady_clock::now();
+  // Rate and ETA on stderr, rewritten in place; only for a terminal.
+  const bool progress = isatty(STDERR_FILENO) == 1 && !f.quiet;
+  if (progress) {
+    const int64_t start = **first;
+    const int64_t end = opts.until_micros.value_or((*recorded)->LastTimeMicros());
+    opts.on_progress = [wall_start, start, end](int64_t now, uint64_t arrivals) {
+      double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      double done =
+          end > start ? static_cast<double>(now - start) / static_cast<double>(end - start) : 1.0;
+      double rate = elapsed > 0 ? static_cast<double>(arrivals) / elapsed : 0;
+      double eta = done > 0 ? elapsed * (1 - done) / done : 0;
+      std::fprintf(stderr, "\r  %5.1f%%  %llu requests  %.0f req/s  ETA %.1f s   ", 100 * done,
+                   static_cast<unsigned long long>(arrivals), rate, eta);
+    };
+  }
   sim::SummaryBuilder summary;
   auto result = sim::RunReplay(recorded->get(), *config, scenario, opts, summary, sink.get());
+  if (progress) std::fprintf(stderr, "\r%70s\r", "");
   if (!result.ok()) return Fail(kExitFailed, result.status().message());
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
