@@ -14,6 +14,10 @@
 // Latency quantiles are tabulated once at startup (1024 points), and a draw
 // interpolates between two with integer arithmetic.
 //
+// Upstreams is what the simulator calls: ProviderModel is one, a replay of
+// recorded outcomes (sim/replay_upstreams.h) is another that falls back on a
+// ProviderModel for the attempts the recording never made.
+//
 // Thread safety: not thread-safe (one per simulation).
 #pragma once
 
@@ -34,7 +38,23 @@ struct CallResult {
   int64_t latency_micros = 0;
   int64_t retry_after_ms = -1;
   int64_t output_tokens = 0;
-  const char* error = "";  // static text
+  // Billed input tokens; -1: the request's own count when OK, else 0.
+  int64_t input_tokens = -1;
+  int64_t cached_tokens = 0;
+  // Static text, or text owned by the Upstreams valid until its next Call.
+  const char* error = "";
+};
+
+// One upstream call as the simulator asks for it.
+struct CallRequest {
+  uint64_t request_number = 0;     // the simulator's request id is "r<number>"
+  uint32_t attempt = 0;            // 1-based over the whole request
+  uint32_t try_on_deployment = 0;  // 1 = first try on this deployment
+  uint32_t deployment_index = 0;   // into the config's deployments
+  int64_t now_micros = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;  // capped by the config's default output cap
+  int64_t timeout_ms = 0;
 };
 
 struct ProbeOutcome {
@@ -43,7 +63,19 @@ struct ProbeOutcome {
   int64_t latency_micros = 0;
 };
 
-class ProviderModel {
+// What answers the simulator's upstream calls and health probes.
+class Upstreams {
+ public:
+  virtual ~Upstreams() = default;
+  virtual CallResult Call(const CallRequest& call) = 0;
+  virtual ProbeOutcome Probe(uint32_t index, int64_t now_micros) = 0;
+  // The request was answered: state kept for it may go.
+  virtual void RequestDone(uint64_t request_number) { (void)request_number; }
+  // Number of deployments (the config's).
+  virtual size_t size() const = 0;
+};
+
+class ProviderModel : public Upstreams {
  public:
   static constexpr size_t kLatencyPoints = 1024;
 
@@ -55,9 +87,12 @@ class ProviderModel {
   // One call to deployment `index` at `now_micros`. REQUIRES: index < size().
   CallResult Call(uint32_t index, int64_t now_micros, int64_t input_tokens, int64_t output_tokens,
                   int64_t timeout_ms);
-  ProbeOutcome Probe(uint32_t index, int64_t now_micros);
+  CallResult Call(const CallRequest& c) override {
+    return Call(c.deployment_index, c.now_micros, c.input_tokens, c.output_tokens, c.timeout_ms);
+  }
+  ProbeOutcome Probe(uint32_t index, int64_t now_micros) override;
 
-  size_t size() const { return models_.size(); }
+  size_t size() const override { return models_.size(); }
   // One line per deployment: latency, failure ratio, rpm, windows (printed at
   // startup, so a run can be reproduced from its log alone).
   std::string Describe(const router::Config& config) const;

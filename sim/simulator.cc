@@ -61,12 +61,12 @@ uint64_t RequestNumber(const std::string& id) {
 
 class Loop {
  public:
-  Loop(std::shared_ptr<const router::Config> config, ProviderModel& providers,
-       TrafficSource& source, TagAssigner& tags, const SimulationOptions& options,
-       SummaryBuilder& summary, EventSink* sink)
+  Loop(std::shared_ptr<const router::Config> config, Upstreams& providers, TrafficSource& source,
+       TagAssigner& tags, const SimulationOptions& options, SummaryBuilder& summary,
+       EventSink* sink)
       : config_(config),
         core_(config, ledger::Projection(config->budget_period),
-              DeriveSeed(options.seed, kSeedStreamCore)),
+              options.core_seed ? *options.core_seed : DeriveSeed(options.seed, kSeedStreamCore)),
         providers_(providers),
         source_(source),
         tags_(tags),
@@ -117,7 +117,7 @@ class Loop {
         in.tag = tags_.Assign(record_.tag);
         in.requested_model = record_.model;
         in.input_tokens = record_.input_tokens;
-        in.max_output_tokens = 0;
+        in.max_output_tokens = record_.max_output_tokens;
         pending_[request_counter_] = PendingRequest{record_.input_tokens, record_.output_tokens};
         ++stats_.arrivals;
         core_.OnRequest(in, now_, actions_);
@@ -171,12 +171,21 @@ class Loop {
 
   // Carries out one call's actions in the documented order: events first.
   Status Execute() {
+    started_.clear();
     if (!actions_.events.empty()) {
       stats_.events += actions_.events.size();
-      for (const auto& e : actions_.events) summary_.Add(e);
+      for (const auto& e : actions_.events) {
+        summary_.Add(e);
+        // The try number of each send (the send itself does not carry it).
+        if (const auto* a = std::get_if<ledger::AttemptStarted>(&e.body)) started_.push_back(a);
+      }
       if (sink_ != nullptr) UKAIRO_RETURN_IF_ERROR(sink_->Append(actions_.events));
     }
-    for (const auto& r : actions_.responses) pending_.erase(RequestNumber(r.request_id));
+    for (const auto& r : actions_.responses) {
+      const uint64_t number = RequestNumber(r.request_id);
+      pending_.erase(number);
+      providers_.RequestDone(number);
+    }
     for (const auto& s : actions_.sends) Send(s);
     for (const auto& t : actions_.timers) {
       Push(t.fire_at_micros < now_ ? now_ : t.fire_at_micros, Item{ItemKind::kTimer, t.timer_id});
@@ -198,13 +207,27 @@ class Loop {
 
   void Send(const router::SendAttempt& s) {
     ++stats_.sends;
-    auto it = pending_.find(RequestNumber(s.request_id));
+    const uint64_t number = RequestNumber(s.request_id);
+    auto it = pending_.find(number);
     assert(it != pending_.end() && "a send for a request the simulator never issued");
     const PendingRequest& req = it->second;
     int64_t output_cap = config_->default_max_output_tokens;
-    int64_t output = req.output_tokens < output_cap ? req.output_tokens : output_cap;
-    CallResult c =
-        providers_.Call(s.deployment_index, now_, req.input_tokens, output, s.timeout_ms);
+    CallRequest call;
+    call.request_number = number;
+    call.attempt = s.attempt;
+    call.try_on_deployment = 1;
+    for (const ledger::AttemptStarted* a : started_) {
+      if (a->attempt == s.attempt && a->request_id == s.request_id) {
+        call.try_on_deployment = a->try_on_deployment;
+        break;
+      }
+    }
+    call.deployment_index = s.deployment_index;
+    call.now_micros = now_;
+    call.input_tokens = req.input_tokens;
+    call.output_tokens = req.output_tokens < output_cap ? req.output_tokens : output_cap;
+    call.timeout_ms = s.timeout_ms;
+    CallResult c = providers_.Call(call);
     const uint64_t slot = results_.Put(router::UpstreamResult{});
     router::UpstreamResult& r = results_.at(slot);
     r.request_id = s.request_id;
@@ -212,8 +235,13 @@ class Loop {
     r.outcome = c.outcome;
     r.http_status = c.http_status;
     r.latency_micros = c.latency_micros;
-    r.input_tokens = c.outcome == ledger::Outcome::kOk ? req.input_tokens : 0;
+    if (c.input_tokens >= 0) {
+      r.input_tokens = c.input_tokens;
+    } else {
+      r.input_tokens = c.outcome == ledger::Outcome::kOk ? req.input_tokens : 0;
+    }
     r.output_tokens = c.output_tokens;
+    r.cached_tokens = c.cached_tokens;
     r.retry_after_ms = c.retry_after_ms;
     r.error = c.error;
     ++results_queued_;
@@ -222,7 +250,7 @@ class Loop {
 
   std::shared_ptr<const router::Config> config_;
   router::RouterCore core_;
-  ProviderModel& providers_;
+  Upstreams& providers_;
   TrafficSource& source_;
   TagAssigner& tags_;
   const SimulationOptions& options_;
@@ -232,6 +260,7 @@ class Loop {
   Slab<router::UpstreamResult> results_;
   Slab<router::ProbeResult> probes_;
   router::Actions actions_;
+  std::vector<const ledger::AttemptStarted*> started_;  // of the current Execute
   router::RequestInput request_;
   TraceRecord record_;
   std::unordered_map<uint64_t, PendingRequest> pending_;
@@ -251,7 +280,7 @@ uint64_t DeriveSeed(uint64_t seed, uint64_t stream) {
 }
 
 Result<SimulationStats> RunSimulation(std::shared_ptr<const router::Config> config,
-                                      ProviderModel& providers, TrafficSource& source,
+                                      Upstreams& providers, TrafficSource& source,
                                       TagAssigner& tags, const SimulationOptions& options,
                                       SummaryBuilder& summary, EventSink* sink) {
   assert(config != nullptr);

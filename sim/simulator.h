@@ -2,9 +2,9 @@
 //
 // One discrete-event loop (EventQueue, ties broken by insertion order):
 //   arrival            → RouterCore::OnRequest
-//   SendAttempt        → ProviderModel::Call → OnUpstreamResult at now + latency
+//   SendAttempt        → Upstreams::Call → OnUpstreamResult at now + latency
 //   StartTimer         → OnTimer at its time
-//   ProbeDeployment    → ProviderModel::Probe → OnProbeResult at now + latency
+//   ProbeDeployment    → Upstreams::Probe → OnProbeResult at now + latency
 // Every event the core emits goes, in order, to the SummaryBuilder and to an
 // optional EventSink (a ledger). Nothing reads a clock; every random draw
 // comes from streams derived from one seed, so the same inputs and seed give
@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "ledger/event.h"
@@ -45,6 +46,9 @@ struct SimulationOptions {
   // Start at the first record's time instead (replaying a trace at its own
   // timestamps); start_micros is then ignored.
   bool start_at_first_arrival = false;
+  // The core's seed as given, not derived from `seed` (a replay uses the
+  // recording gateway's --seed so that balancing draws repeat).
+  std::optional<uint64_t> core_seed;
   size_t queue_entries_max = 1 << 22;
   uint64_t progress_every_arrivals = 1 << 16;
   // Called every progress_every_arrivals arrivals with (virtual now, arrivals).
@@ -74,7 +78,7 @@ inline constexpr uint64_t kSeedStreamTraffic = 4;
 // Runs the whole simulation: every arrival of `source`, then until no
 // request is in flight. Returns the first error of the source or the sink.
 Result<SimulationStats> RunSimulation(std::shared_ptr<const router::Config> config,
-                                      ProviderModel& providers, TrafficSource& source,
+                                      Upstreams& providers, TrafficSource& source,
                                       TagAssigner& tags, const SimulationOptions& options,
                                       SummaryBuilder& summary, EventSink* sink);
 

@@ -32,6 +32,9 @@ struct TraceRecord {
   std::string model;   // "" when the trace has none
   std::string tag;     // "" when the trace has none
   std::string status;  // recorded outcome, "" when none
+  // The client's max_tokens (the core's reservation cap); 0 = the config's
+  // default. Only ledger replays know it.
+  int64_t max_output_tokens = 0;
 };
 
 enum class TraceFormat : uint8_t { kAzure = 0, kCsv, kJsonl, kLiteLlm, kLiteLlmCsv };

@@ -1,0 +1,51 @@
+// One replay run: a recorded ledger's requests through a (new) config.
+//
+// Wires LedgerSource → RunSimulation with ReplayUpstreams over a
+// ProviderModel, the core started at the first recorded arrival. Recorded
+// tags are kept (no tag assignment). `ukairo replay` and the fidelity test
+// both run through here.
+//
+// Thread safety: one run per thread; the ledger may be shared.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "ledger/ledger.h"
+#include "router/config.h"
+#include "sim/replay_upstreams.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
+#include "sim/summary.h"
+
+namespace ukairo::sim {
+
+struct ReplayOptions {
+  std::optional<int64_t> since_micros;  // inclusive
+  std::optional<int64_t> until_micros;  // exclusive
+  uint64_t seed = 1;                    // the provider model's streams (modelled attempts)
+  uint64_t core_seed = 1;               // the recording gateway's --seed (its default: 1)
+  // Called every 65,536 arrivals with (virtual now, arrivals).
+  std::function<void(int64_t now_micros, uint64_t arrivals)> on_progress;
+};
+
+struct ReplayResult {
+  SimulationStats stats;
+  ReplayStats replay;
+  uint64_t records = 0;        // recorded requests replayed
+  size_t remembered_peak = 0;  // recordings held at once (requests in flight)
+};
+
+// The time of the first recorded request in the range; nullopt when none.
+Result<std::optional<int64_t>> FirstRecordedArrival(ledger::Ledger* recorded,
+                                                    const ReplayOptions& options);
+
+// `scenario` offsets should be resolved against FirstRecordedArrival.
+Result<ReplayResult> RunReplay(ledger::Ledger* recorded,
+                               std::shared_ptr<const router::Config> config,
+                               const Scenario& scenario, const ReplayOptions& options,
+                               SummaryBuilder& summary, EventSink* sink);
+
+}  // namespace ukairo::sim
