@@ -108,9 +108,11 @@ TEST(Synthetic, CountMatchesTheIntegralOfTheRate) {
   o.bursts.push_back(*burst);
   o.seed = 7;
   const double expected = o.ExpectedArrivals();
-  // Hand check of the integral: the default profile averages ~37 % of the
-  // base rate, plus the burst's extra (3 × the rate of that hour × 90 min).
-  EXPECT_NEAR(expected, 0.5 * 0.37 * 30 * 86400, 0.05 * expected);
+  // Hand check of the integral: November 2026 (from a Sunday) under the
+  // default profile is 434,055.6 requests at 0.5/s, plus the burst's extra:
+  // Thursday 04:00-05:30 (hourly 3 % then 5 %) at ×4 adds
+  // 3 × 0.5 × (0.03 × 3,600 s + 0.05 × 1,800 s).
+  EXPECT_NEAR(expected, 434055.6 + 297.0, 0.01);
   auto s = Make(o);
   const double n = static_cast<double>(Times(*s).size());
   const double sigma = std::sqrt(expected);
