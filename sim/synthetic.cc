@@ -235,8 +235,11 @@ SyntheticSource::SyntheticSource(const SyntheticOptions& options,
       reader_(reader ? std::move(reader) : MakeEmptyTraceReader()),
       arrivals_rng_(options.seed, kArrivalsStream),
       tokens_rng_(options.seed, kTokensStream),
-      end_offset_micros_(options.days * kMicrosPerDay) {
+      end_offset_micros_(options.days * kMicrosPerDay),
+      hourly_max_permille_(
+          *std::max_element(options.hourly_permille.begin(), options.hourly_permille.end())) {
   assert(tokens_ != nullptr);
+  assert(hourly_max_permille_ > 0);
   assert(end_offset_micros_ > 0);
 }
 
@@ -262,61 +265,61 @@ uint32_t SyntheticSource::BurstMilliAt(int64_t offset_micros) const {
   return 1000;
 }
 
-// The segment of the run inside the UTC day holding offset `from`, and its
-// majorant: the day's largest λ.
-void SyntheticSource::StartDay(int64_t from_offset_micros) {
-  assert(from_offset_micros < end_offset_micros_);
+// The segment of the run from offset `from`: up to the next UTC midnight,
+// burst edge or the run's end, whichever is first. λ is the weekday's and
+// the burst's times the hour's there, so the majorant is the busiest hour.
+void SyntheticSource::StartSegment(int64_t from_offset_micros) {
+  assert(from_offset_micros >= 0 && from_offset_micros < end_offset_micros_);
   const int64_t abs = options_.start_micros + from_offset_micros;
   const int64_t day = FloorDiv(abs, kMicrosPerDay);
-  day_index_ = day;
-  day_start_offset_micros_ = from_offset_micros;
-  day_end_offset_micros_ =
-      std::min((day + 1) * kMicrosPerDay - options_.start_micros, end_offset_micros_);
-  assert(day_end_offset_micros_ > day_start_offset_micros_);
-  day_weekly_permille_ = options_.weekly_permille[WeekdayOf(abs)];
-  day_bound_hourly_ =
-      *std::max_element(options_.hourly_permille.begin(), options_.hourly_permille.end());
-  day_bound_burst_ = 1000;
+  int64_t end = std::min((day + 1) * kMicrosPerDay - options_.start_micros, end_offset_micros_);
   for (const BurstWindow& b : options_.bursts) {
-    if (b.start_offset_micros < day_end_offset_micros_ &&
-        b.start_offset_micros + b.duration_micros > day_start_offset_micros_) {
-      day_bound_burst_ = std::max<uint64_t>(day_bound_burst_, b.multiplier_milli);
+    const int64_t edges[2] = {b.start_offset_micros, b.start_offset_micros + b.duration_micros};
+    for (int64_t edge : edges) {
+      if (edge > from_offset_micros) end = std::min(end, edge);
     }
   }
+  segment_started_ = true;
+  segment_start_offset_micros_ = from_offset_micros;
+  segment_end_offset_micros_ = end;
+  assert(segment_end_offset_micros_ > segment_start_offset_micros_);
+  segment_burst_milli_ = BurstMilliAt(from_offset_micros);
   // Majorant in requests per microsecond.
-  const double bound_per_micro = options_.rate_per_s() * static_cast<double>(day_bound_hourly_) *
-                                 day_weekly_permille_ * static_cast<double>(day_bound_burst_) /
-                                 1e9 / kMicrosPerSecond;
-  day_gap_mean_micros_ = bound_per_micro > 0 ? 1.0 / bound_per_micro : 0;
+  const double bound_per_micro =
+      options_.rate_per_s() * static_cast<double>(hourly_max_permille_) *
+      options_.weekly_permille[WeekdayOf(abs)] * segment_burst_milli_ / 1e9 / kMicrosPerSecond;
+  segment_gap_mean_micros_ = bound_per_micro > 0 ? 1.0 / bound_per_micro : 0;
 }
 
 Result<bool> SyntheticSource::Next(TraceRecord* record) {
   constexpr double kUnit = 1.0 / 9007199254740992.0;  // 2^-53
+  const double end = static_cast<double>(end_offset_micros_);
   for (;;) {
-    if (t_offset_micros_ >= static_cast<double>(end_offset_micros_)) return false;
-    if (day_index_ < 0 || t_offset_micros_ >= static_cast<double>(day_end_offset_micros_)) {
-      StartDay(day_index_ < 0 ? 0 : day_end_offset_micros_);
-      t_offset_micros_ = static_cast<double>(day_start_offset_micros_);
+    if (t_offset_micros_ >= end) return false;
+    const double segment_end = static_cast<double>(segment_end_offset_micros_);
+    if (!segment_started_ || t_offset_micros_ >= segment_end) {
+      StartSegment(segment_started_ ? segment_end_offset_micros_ : 0);
+      t_offset_micros_ = static_cast<double>(segment_start_offset_micros_);
+      continue;
     }
-    if (day_gap_mean_micros_ == 0) {  // a silent day (weekly weight 0)
-      t_offset_micros_ = static_cast<double>(day_end_offset_micros_);
+    if (segment_gap_mean_micros_ == 0) {  // silent (weekday weight or burst ×0)
+      t_offset_micros_ = segment_end;
       continue;
     }
     const double u = static_cast<double>((arrivals_rng_.Next() >> 11) + 1) * kUnit;  // (0, 1]
-    t_offset_micros_ += -std::log(u) * day_gap_mean_micros_;
+    t_offset_micros_ += -std::log(u) * segment_gap_mean_micros_;
     ++candidates_;
-    if (t_offset_micros_ >= static_cast<double>(day_end_offset_micros_)) {
-      // Past the day: discarded; the process restarts at the next day.
-      t_offset_micros_ = static_cast<double>(day_end_offset_micros_);
+    if (t_offset_micros_ >= segment_end) {
+      // Past the segment: dropped; the process restarts at its end.
+      t_offset_micros_ = segment_end;
       continue;
     }
     const int64_t offset = static_cast<int64_t>(t_offset_micros_);  // floor (≥ 0)
-    assert(offset >= day_start_offset_micros_ && offset < day_end_offset_micros_);
+    assert(offset >= segment_start_offset_micros_ && offset < segment_end_offset_micros_);
+    assert(BurstMilliAt(offset) == segment_burst_milli_);
     const int64_t at = options_.start_micros + offset;
-    const uint64_t keep = options_.hourly_permille[HourOf(at)] * uint64_t{BurstMilliAt(offset)};
-    const uint64_t bound = day_bound_hourly_ * day_bound_burst_;
-    assert(keep <= bound);
-    if (!arrivals_rng_.Chance(Ratio{keep, bound})) continue;
+    const Ratio keep{options_.hourly_permille[HourOf(at)], hourly_max_permille_};
+    if (!arrivals_rng_.Chance(keep)) continue;
     const TokenPair tokens = tokens_->Draw(tokens_rng_);
     record->time_micros = at;
     record->input_tokens = tokens.input_tokens;

@@ -9,14 +9,13 @@
 // is TrafficProfile::Default() (busy 9–18 UTC on weekdays).
 //
 // Arrivals come by thinning (Lewis & Shedler, 1979) with a piecewise
-// majorant: on each UTC day of the run the candidate rate is the day's
-// largest λ (its busiest hour × weekday × the largest burst overlapping the
-// day); candidates are exponential gaps at that rate, and a candidate at t is
-// kept with the exact integer probability
-//   hourly[h] × burst(t) / (max hourly × max burst of the day),
-// drawn with Rng::Chance. A candidate past the day's end is discarded and
-// the process restarts at the next day (memorylessness), so a burst costs
-// extra candidates only on its days. Gaps are doubles of microseconds (times
+// majorant. The run is cut into segments at UTC midnights and burst edges,
+// so weekday and burst multiplier are constant in a segment; its candidate
+// rate is its largest λ (the busiest hour's), candidates are exponential
+// gaps at that rate, and a candidate at t is kept with the exact integer
+// probability hourly[hour of t] / max hourly (Rng::Chance). A candidate past
+// the segment's end is dropped and the process restarts there
+// (memorylessness), so bursts cost no extra candidates. Gaps are doubles of microseconds (times
 // only; never money); a kept candidate's time is floored to a microsecond.
 //
 // Each record gets its tokens from a TokenModel (fitted from a trace, or the
@@ -103,7 +102,7 @@ class SyntheticSource : public TrafficSource {
  private:
   SyntheticSource(const SyntheticOptions& options, std::unique_ptr<TokenModel> tokens,
                   std::unique_ptr<TraceReader> reader);
-  void StartDay(int64_t day_index);
+  void StartSegment(int64_t from_offset_micros);
   uint32_t BurstMilliAt(int64_t offset_micros) const;
 
   SyntheticOptions options_;
@@ -112,14 +111,13 @@ class SyntheticSource : public TrafficSource {
   Rng arrivals_rng_;
   Rng tokens_rng_;
   int64_t end_offset_micros_;
-  // The current day: [day_start, day_end) as offsets from the start.
-  int64_t day_index_ = -1;
-  int64_t day_start_offset_micros_ = 0;
-  int64_t day_end_offset_micros_ = 0;
-  uint32_t day_weekly_permille_ = 0;
-  uint64_t day_bound_hourly_ = 0;  // max hourly permille
-  uint64_t day_bound_burst_ = 0;   // max burst milli overlapping the day
-  double day_gap_mean_micros_ = 0;  // 1 / majorant; 0 when the day is silent
+  uint64_t hourly_max_permille_;
+  // The current segment [start, end), offsets from the run's start.
+  bool segment_started_ = false;
+  int64_t segment_start_offset_micros_ = 0;
+  int64_t segment_end_offset_micros_ = 0;
+  uint32_t segment_burst_milli_ = 1000;
+  double segment_gap_mean_micros_ = 0;  // 1 / majorant; 0 when silent
   double t_offset_micros_ = 0;      // the last candidate's time
   uint64_t candidates_ = 0;
   uint64_t arrivals_ = 0;
