@@ -392,6 +392,28 @@ TEST(CmdSimulateSynthetic, AMonthRunsEndToEndAndRepeats) {
   EXPECT_NE(j["cost_usd_total"], "0");
 }
 
+// "An hour of real trace into a month": without --rate the fitted trace's
+// own mean rate is the base, shaped by the default profile.
+TEST(CmdSimulateSynthetic, WithoutRateTheFittedTraceSetsTheRate) {
+  ukairo::testing::TempDir dir;
+  auto o = Sh("simulate --synthetic --days 1 --start 2026-11-02 --fit-tokens " +
+              SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") +
+              " --config " + SourcePath("data/litellm_config.yaml") + " -q --out " +
+              dir.Sub("s.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  auto fit = FitConv(TokenFitOptions{});
+  ASSERT_OK(fit);
+  SyntheticOptions expect;
+  expect.start_micros = *ParseIso8601("2026-11-02");  // a Monday: weekly 100 %
+  expect.days = 1;
+  expect.rate_numerator = (fit->records - 1) * 1'000'000;
+  expect.rate_denominator = static_cast<uint64_t>(fit->last_time_micros - fit->first_time_micros);
+  EXPECT_NEAR(expect.rate_per_s(), 5.53, 0.01);  // the shared data README's mean rate
+  const double mean = expect.ExpectedArrivals();
+  nlohmann::json j = nlohmann::json::parse(Slurp(dir.Sub("s.json")));
+  EXPECT_NEAR(j["requests_total"].get<double>(), mean, 4 * std::sqrt(mean));
+}
+
 TEST(CmdSimulateSynthetic, BadFlagsAreUsageErrors) {
   const std::string config = " --config " + SourcePath("data/litellm_config.yaml") + " -q";
   EXPECT_EQ(Sh("simulate --synthetic --rate 0" + config).exit_code, 2);
