@@ -117,8 +117,8 @@ Status SyntheticOptions::Validate() const {
     if (b.multiplier_milli > kBurstMultiplierMilliMax) {
       return Status::InvalidArgument("a burst multiplier is above 1000");
     }
-    if (i > 0 && sorted[i - 1].start_offset_micros + sorted[i - 1].duration_micros >
-                     b.start_offset_micros) {
+    if (i > 0 &&
+        sorted[i - 1].start_offset_micros + sorted[i - 1].duration_micros > b.start_offset_micros) {
       return Status::InvalidArgument("burst windows overlap");
     }
   }
@@ -155,7 +155,8 @@ double SyntheticOptions::ExpectedArrivals() const {
         weighted_micros += static_cast<double>(bhi - blo) * (b.multiplier_milli / 1000.0 - 1.0);
       }
     }
-    const double per_s = rate_per_s() * hourly_permille[HourOf(lo)] * weekly_permille[WeekdayOf(lo)] / 1e6;
+    const double per_s =
+        rate_per_s() * hourly_permille[HourOf(lo)] * weekly_permille[WeekdayOf(lo)] / 1e6;
     total += per_s * weighted_micros / kMicrosPerSecond;
   }
   return total;
@@ -285,9 +286,9 @@ void SyntheticSource::StartSegment(int64_t from_offset_micros) {
   assert(segment_end_offset_micros_ > segment_start_offset_micros_);
   segment_burst_milli_ = BurstMilliAt(from_offset_micros);
   // Majorant in requests per microsecond.
-  const double bound_per_micro =
-      options_.rate_per_s() * static_cast<double>(hourly_max_permille_) *
-      options_.weekly_permille[WeekdayOf(abs)] * segment_burst_milli_ / 1e9 / kMicrosPerSecond;
+  const double bound_per_micro = options_.rate_per_s() * static_cast<double>(hourly_max_permille_) *
+                                 options_.weekly_permille[WeekdayOf(abs)] * segment_burst_milli_ /
+                                 1e9 / kMicrosPerSecond;
   segment_gap_mean_micros_ = bound_per_micro > 0 ? 1.0 / bound_per_micro : 0;
 }
 

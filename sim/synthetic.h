@@ -42,14 +42,14 @@
 namespace ukairo::sim {
 
 struct BurstWindow {
-  int64_t start_offset_micros = 0;  // from the run's start
-  int64_t duration_micros = 0;      // > 0
+  int64_t start_offset_micros = 0;   // from the run's start
+  int64_t duration_micros = 0;       // > 0
   uint32_t multiplier_milli = 1000;  // 1000 = ×1; 0 silences the window
 };
 
 struct SyntheticOptions {
   static constexpr size_t kBurstsMax = 64;
-  static constexpr uint32_t kProfilePermilleMax = 100'000;  // ×100 of the base rate
+  static constexpr uint32_t kProfilePermilleMax = 100'000;         // ×100 of the base rate
   static constexpr uint32_t kBurstMultiplierMilliMax = 1'000'000;  // ×1000
 
   int64_t start_micros = 0;
@@ -118,7 +118,7 @@ class SyntheticSource : public TrafficSource {
   int64_t segment_end_offset_micros_ = 0;
   uint32_t segment_burst_milli_ = 1000;
   double segment_gap_mean_micros_ = 0;  // 1 / majorant; 0 when silent
-  double t_offset_micros_ = 0;      // the last candidate's time
+  double t_offset_micros_ = 0;          // the last candidate's time
   uint64_t candidates_ = 0;
   uint64_t arrivals_ = 0;
 };

@@ -119,8 +119,12 @@ Status OpenSynthetic(const SimulateFlags& f, Inputs* in) {
     so.hourly_permille = in->scenario.profile->daily_permille;
     so.weekly_permille = in->scenario.profile->weekly_permille;
   }
-  if (!f.hourly_profile.empty()) UKAIRO_RETURN_IF_ERROR(sim::ParseHourlyProfile(f.hourly_profile, &so));
-  if (!f.weekly_profile.empty()) UKAIRO_RETURN_IF_ERROR(sim::ParseWeeklyProfile(f.weekly_profile, &so));
+  if (!f.hourly_profile.empty()) {
+    UKAIRO_RETURN_IF_ERROR(sim::ParseHourlyProfile(f.hourly_profile, &so));
+  }
+  if (!f.weekly_profile.empty()) {
+    UKAIRO_RETURN_IF_ERROR(sim::ParseWeeklyProfile(f.weekly_profile, &so));
+  }
   for (const std::string& b : f.bursts) {
     UKAIRO_ASSIGN_OR_RETURN(sim::BurstWindow burst, sim::ParseBurst(b));
     so.bursts.push_back(burst);

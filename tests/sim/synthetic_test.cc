@@ -7,12 +7,11 @@
 // --synthetic` for a month end to end.
 #include "sim/synthetic.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ledger/period.h"
@@ -121,7 +120,7 @@ TEST(Synthetic, CountMatchesTheIntegralOfTheRate) {
 
 TEST(Synthetic, HourlyProfileShapesArrivals) {
   SyntheticOptions o = Flat("1", 14);
-  o.hourly_permille.fill(100);  // 10 % everywhere...
+  o.hourly_permille.fill(100);   // 10 % everywhere...
   o.hourly_permille[10] = 1000;  // ...but 10:00-11:00 UTC at 100 %
   o.seed = 3;
   auto s = Make(o);
@@ -398,10 +397,10 @@ TEST(CmdSimulateSynthetic, AMonthRunsEndToEndAndRepeats) {
 // own mean rate is the base, shaped by the default profile.
 TEST(CmdSimulateSynthetic, WithoutRateTheFittedTraceSetsTheRate) {
   ukairo::testing::TempDir dir;
-  auto o = Sh("simulate --synthetic --days 1 --start 2026-11-02 --fit-tokens " +
-              SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") +
-              " --config " + SourcePath("data/litellm_config.yaml") + " -q --out " +
-              dir.Sub("s.json"));
+  auto o =
+      Sh("simulate --synthetic --days 1 --start 2026-11-02 --fit-tokens " +
+         SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
+         SourcePath("data/litellm_config.yaml") + " -q --out " + dir.Sub("s.json"));
   ASSERT_EQ(o.exit_code, 0) << o.output;
   auto fit = FitConv(TokenFitOptions{});
   ASSERT_OK(fit);
