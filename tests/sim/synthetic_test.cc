@@ -415,6 +415,24 @@ TEST(CmdSimulateSynthetic, WithoutRateTheFittedTraceSetsTheRate) {
   EXPECT_NEAR(j["requests_total"].get<double>(), mean, 4 * std::sqrt(mean));
 }
 
+// The shipped example (data/scenarios/synthetic_month.yaml, its header's
+// command): faults and budgets act on synthetic traffic.
+TEST(CmdSimulateSynthetic, ExampleScenarioRuns) {
+  ukairo::testing::TempDir dir;
+  auto o = Sh("simulate --config " + SourcePath("data/litellm_config.yaml") + " --scenario " +
+              SourcePath("data/scenarios/synthetic_month.yaml") +
+              " --synthetic --rate 0.05 --burst 59:90:4 --fit-tokens " +
+              SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_code.csv") +
+              " --token-model empirical -q --out " + dir.Sub("s.json"));
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  nlohmann::json j = nlohmann::json::parse(Slurp(dir.Sub("s.json")));
+  EXPECT_EQ(j["run"]["scenario"], "synthetic_month");
+  const double total = j["requests_total"].get<double>();
+  EXPECT_NEAR(total, 44162, 4 * std::sqrt(44162.0));  // ∫λ, printed on stderr without -q
+  EXPECT_GT(j["fallbacks_by_reason"]["rate_limit"].get<int>(), 0);  // opus bursts and rpm
+  EXPECT_TRUE(j["cost_usd_by_tag"].contains("Verify"));             // the scenario's tag mix
+}
+
 TEST(CmdSimulateSynthetic, BadFlagsAreUsageErrors) {
   const std::string config = " --config " + SourcePath("data/litellm_config.yaml") + " -q";
   EXPECT_EQ(Sh("simulate --synthetic --rate 0" + config).exit_code, 2);
