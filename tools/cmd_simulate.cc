@@ -26,6 +26,7 @@
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 #include "sim/summary.h"
+#include "sim/synthetic.h"
 #include "sim/tag_mix.h"
 #include "sim/traffic.h"
 #include "tools/command.h"
@@ -51,6 +52,15 @@ struct SimulateFlags {
   std::string compare;
   int32_t forecast_from_day = 0;  // 0: automatic (see sim/README.md)
   bool quiet = false;
+  // --synthetic: Poisson arrivals instead of a trace (sim/synthetic.h).
+  bool synthetic = false;
+  std::string rate;  // req/s; default: the --fit-tokens trace's mean rate
+  std::string hourly_profile;
+  std::string weekly_profile;
+  std::vector<std::string> bursts;
+  std::string fit_tokens;  // trace to fit token lengths (and rate) from
+  std::string fit_format = "azure";
+  std::string token_model = "lognormal";
 };
 
 int Fail(int code, const std::string& message) {
@@ -73,6 +83,7 @@ struct Inputs {
 };
 
 Result<sim::TraceReaderOptions> ReaderOptions(const SimulateFlags& f) {
+  if (f.trace.empty()) return Status::InvalidArgument("give --trace FILE, or --synthetic");
   UKAIRO_ASSIGN_OR_RETURN(sim::TraceFormat format, sim::ParseTraceFormat(f.format));
   sim::TraceReaderOptions ropts;
   ropts.format = format;
@@ -97,7 +108,64 @@ Result<int64_t> FirstRecordTime(const SimulateFlags& f) {
   return record.time_micros;
 }
 
+// --synthetic: tokens fitted from --fit-tokens (read with --fit-format and
+// the trace flags --map / --on-malformed), else the built-in log-normal.
+Status OpenSynthetic(const SimulateFlags& f, Inputs* in) {
+  sim::SyntheticOptions so;
+  so.start_micros = in->start_micros;
+  so.days = f.days;
+  so.seed = sim::DeriveSeed(in->seed, sim::kSeedStreamTraffic);
+  if (in->scenario.profile) {
+    so.hourly_permille = in->scenario.profile->daily_permille;
+    so.weekly_permille = in->scenario.profile->weekly_permille;
+  }
+  if (!f.hourly_profile.empty()) {
+    UKAIRO_RETURN_IF_ERROR(sim::ParseHourlyProfile(f.hourly_profile, &so));
+  }
+  if (!f.weekly_profile.empty()) {
+    UKAIRO_RETURN_IF_ERROR(sim::ParseWeeklyProfile(f.weekly_profile, &so));
+  }
+  for (const std::string& b : f.bursts) {
+    UKAIRO_ASSIGN_OR_RETURN(sim::BurstWindow burst, sim::ParseBurst(b));
+    so.bursts.push_back(burst);
+  }
+  UKAIRO_ASSIGN_OR_RETURN(sim::TokenModelKind kind, sim::ParseTokenModelKind(f.token_model));
+  std::unique_ptr<sim::TraceReader> fit_reader;
+  std::unique_ptr<sim::TokenModel> tokens;
+  if (!f.fit_tokens.empty()) {
+    SimulateFlags ff = f;
+    ff.trace = f.fit_tokens;
+    ff.format = f.fit_format;
+    UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(ff));
+    UKAIRO_ASSIGN_OR_RETURN(fit_reader, sim::TraceReader::Open(f.fit_tokens, ropts));
+    sim::TokenFitOptions fo;
+    fo.seed = so.seed;
+    UKAIRO_ASSIGN_OR_RETURN(sim::TokenFit fit, sim::FitTokens(*fit_reader, fo));
+    UKAIRO_ASSIGN_OR_RETURN(tokens, sim::MakeTokenModel(kind, fit));
+    if (f.rate.empty() && fit.records > 1 && fit.last_time_micros > fit.first_time_micros) {
+      so.rate_numerator = (fit.records - 1) * 1'000'000;  // the trace's mean rate
+      so.rate_denominator = static_cast<uint64_t>(fit.last_time_micros - fit.first_time_micros);
+    }
+    if (!f.quiet) std::cerr << "ukairo simulate: " << fit.Describe();
+  } else if (kind == sim::TokenModelKind::kEmpirical) {
+    return Status::InvalidArgument("--token-model empirical needs --fit-tokens TRACE");
+  }
+  if (!f.rate.empty()) {
+    UKAIRO_RETURN_IF_ERROR(sim::ParseRate(f.rate, &so));
+  } else if (f.fit_tokens.empty()) {
+    return Status::InvalidArgument("--synthetic needs --rate (or --fit-tokens for its rate)");
+  }
+  UKAIRO_ASSIGN_OR_RETURN(auto source,
+                          sim::SyntheticSource::Make(so, std::move(tokens), std::move(fit_reader)));
+  if (!f.quiet) std::cerr << "ukairo simulate: " << so.Describe();
+  in->reader = source->reader();
+  in->source = std::move(source);
+  in->end_micros = in->start_micros + f.days * 86'400'000'000LL;
+  return Status::Ok();
+}
+
 Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
+  if (f.synthetic) return OpenSynthetic(f, in);
   UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
   UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
   in->reader = reader.get();
@@ -120,7 +188,7 @@ Status Prepare(const SimulateFlags& f, const std::string& config_path, Inputs* i
   auto start = ParseIso8601(f.start);
   if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
   in->start_micros = *start;
-  if (f.days <= 0) {
+  if (f.days <= 0 && !f.synthetic) {
     // Replay at recorded times: the run (and scenario offsets) start at the
     // trace's first record.
     UKAIRO_ASSIGN_OR_RETURN(in->start_micros, FirstRecordTime(f));
@@ -172,8 +240,8 @@ nlohmann::ordered_json SummaryJson(const SimulateFlags& f, const std::string& co
   info.config_source = config_path;
   info.config_sha256_hex = in.config->sha256_hex;
   info.scenario = in.scenario.name;
-  info.trace = f.trace;
-  info.trace_format = f.format;
+  info.trace = f.synthetic ? f.fit_tokens : f.trace;
+  info.trace_format = f.synthetic ? "synthetic" : f.format;
   info.start_micros = r.stats.start_micros;
   info.end_micros = in.end_micros > 0 ? in.end_micros : r.stats.last_time_micros;
   info.days = f.days;
@@ -314,7 +382,7 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
       "Run a config against traffic in virtual time through the router core; print a "
       "summary JSON (schema: sim/README.md).");
   cmd->add_option("--config", flags->config, "ukairo/LiteLLM config YAML")->required();
-  cmd->add_option("--trace", flags->trace, "traffic trace file")->required();
+  cmd->add_option("--trace", flags->trace, "traffic trace file (or --synthetic)");
   cmd->add_option("--format", flags->format,
                   "trace format: azure, csv, jsonl, litellm (spend-log JSONL), litellm-csv")
       ->capture_default_str();
@@ -351,6 +419,31 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
                   "to mid-month, or the whole run when it ends earlier)")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", flags->quiet, "no startup lines, no progress");
+  cmd->add_flag("--synthetic", flags->synthetic,
+                "synthetic traffic instead of --trace: seeded Poisson arrivals over --days "
+                "from --start, shaped by the profiles and bursts (sim/README.md)");
+  cmd->add_option("--rate", flags->rate,
+                  "--synthetic base rate in requests/s: decimal (2.5) or ratio (5/2); the rate "
+                  "at 100 % of both profiles (default: the --fit-tokens trace's mean rate)");
+  cmd->add_option("--hourly-profile", flags->hourly_profile,
+                  "--synthetic: 24 comma-separated percentages of the rate, UTC hours 0-23 "
+                  "(default: busy 9-18, quiet nights; a scenario's traffic: profile)");
+  cmd->add_option("--weekly-profile", flags->weekly_profile,
+                  "--synthetic: 7 comma-separated percentages, Monday first (default "
+                  "100,100,100,100,90,25,20)");
+  cmd->add_option("--burst", flags->bursts,
+                  "--synthetic: START_H:DUR_MIN:MULT, e.g. 36:90:3 = x3 for 90 min from hour 36 "
+                  "of the run (repeatable; windows must not overlap)");
+  cmd->add_option("--fit-tokens", flags->fit_tokens,
+                  "--synthetic: fit token lengths (and the default rate) from this trace");
+  cmd->add_option("--fit-format", flags->fit_format,
+                  "format of --fit-tokens (as --format; --map/--on-malformed apply)")
+      ->capture_default_str();
+  cmd->add_option("--token-model", flags->token_model,
+                  "--synthetic token lengths: lognormal (fitted, or the Azure conversation "
+                  "trace's fit without --fit-tokens) or empirical (draws from a sample of the "
+                  "--fit-tokens trace)")
+      ->capture_default_str();
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 });
 
