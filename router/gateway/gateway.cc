@@ -84,66 +84,6 @@ Status GatewayImpl::Init() {
   return Status::Ok();
 }
 
-Status GatewayImpl::AppendEvents(std::vector<ledger::Event>* events) {
-  if (events->empty()) return Status::Ok();
-  const auto t0 = std::chrono::steady_clock::now();
-  Result<uint64_t> first = ledger_->Append(*events);
-  append_latency_.Observe(std::chrono::duration_cast<std::chrono::microseconds>(
-                              std::chrono::steady_clock::now() - t0)
-                              .count());
-  if (!first.ok()) {
-    ledger_failed_ = true;
-    return first.status();
-  }
-  ledger_appends_.fetch_add(1, std::memory_order_relaxed);
-  ledger_events_.fetch_add(events->size(), std::memory_order_relaxed);
-  for (size_t i = 0; i < events->size(); ++i) {
-    (*events)[i].seq = *first + i;
-    durable_.Apply((*events)[i]);
-  }
-  Status s = snapshotter_->Maybe(durable_);
-  if (!s.ok()) std::fprintf(stderr, "ukairo: snapshot failed: %s\n", s.ToString().c_str());
-  return Status::Ok();
-}
-
-void GatewayImpl::Enqueue(std::vector<ledger::Event> events, AfterDurable then) {
-  if (events.empty() && !then) return;
-  {
-    std::lock_guard<std::mutex> lock(writer_mu_);
-    writer_queue_.emplace_back(std::move(events), std::move(then));
-  }
-  writer_cv_.notify_one();
-}
-
-void GatewayImpl::WriterLoop() {
-  std::vector<std::pair<std::vector<ledger::Event>, AfterDurable>> taken;
-  std::vector<ledger::Event> all;
-  for (;;) {
-    taken.clear();
-    all.clear();
-    {
-      std::unique_lock<std::mutex> lock(writer_mu_);
-      writer_cv_.wait(lock, [this] { return !writer_queue_.empty() || writer_stop_; });
-      if (writer_queue_.empty()) return;  // stopping, and everything is written
-      // Everything queued goes in one append (bounded), so under load one
-      // WAL write (and with --fsync one fsync) serves many requests.
-      while (!writer_queue_.empty() &&
-             (all.empty() || all.size() + writer_queue_.front().first.size() <=
-                                 kWriterBatchEventsMax)) {
-        auto& batch = writer_queue_.front();
-        for (auto& e : batch.first) all.push_back(std::move(e));
-        taken.emplace_back(std::vector<ledger::Event>{}, std::move(batch.second));
-        writer_queue_.pop_front();
-      }
-    }
-    Status s = AppendEvents(&all);
-    if (!s.ok()) std::fprintf(stderr, "ukairo: ledger append failed: %s\n", s.ToString().c_str());
-    for (auto& batch : taken) {
-      if (batch.second) batch.second(s);
-    }
-  }
-}
-
 void GatewayImpl::Execute() {
   // 1. The ledger first: a response goes out only once the events of its
   // call are in the WAL. Sends, timers and probes need not wait.
@@ -302,10 +242,6 @@ std::string GatewayImpl::DeploymentKey(const router::Deployment& d) const {
 }
 
 namespace {
-std::string UpstreamModelName(const std::string& provider_model) {
-  size_t slash = provider_model.find('/');
-  return slash == std::string::npos ? provider_model : provider_model.substr(slash + 1);
-}
 const char* EndpointPath(Endpoint e) {
   switch (e) {
     case Endpoint::kChatCompletions: return "/chat/completions";
@@ -417,83 +353,6 @@ void GatewayImpl::ArmTimer(const router::StartTimer& timer) {
     if (ec || stopping_) return;
     core_->OnTimer(id, NowMicros(), actions_);
     Execute();
-  });
-}
-
-void GatewayImpl::Probe(const router::ProbeDeployment& probe) {
-  const router::Deployment* d = core_->config().FindDeployment(probe.deployment);
-  const std::string name = probe.deployment;
-  auto report = [this, name](bool ok, int64_t latency, uint32_t status, std::string error) {
-    net::post(core_strand_, [=, this] {
-      router::ProbeResult r{name, ok, latency, status, error};
-      core_->OnProbeResult(r, NowMicros(), actions_);
-      Execute();
-    });
-  };
-  if (d == nullptr) return report(false, 0, 0, "unknown deployment");
-  Result<UpstreamUrl> url = DeploymentUrl(*d);
-  if (!url.ok()) return report(false, 0, 0, url.status().message());
-  UpstreamCall call;
-  call.url = *url;
-  call.method = "GET";
-  call.path = "/models";
-  call.bearer_token = DeploymentKey(*d);
-  call.timeout_ms = 10'000;
-  if (core_->config().health.mode == "completion") {
-    call.method = "POST";
-    call.path = "/chat/completions";
-    call.body = Json{{"model", UpstreamModelName(d->provider_model)},
-                     {"max_tokens", 1},
-                     {"messages", Json::array({{{"role", "user"}, {"content", "ping"}}})}}
-                    .dump();
-  }
-  upstream_->Send(std::move(call), [report](UpstreamReply r) {
-    report(r.outcome == ledger::Outcome::kOk, r.latency_micros, r.http_status,
-           r.error.empty() ? (r.outcome == ledger::Outcome::kOk ? "" : r.body.substr(0, 200))
-                           : r.error);
-  });
-}
-
-void GatewayImpl::SendNotification(const router::Notify& note, uint32_t try_number) {
-  const router::NotifySettings& settings = config_->notify;
-  auto record = [this, note, try_number](bool ok, uint32_t status, std::string error) {
-    std::vector<ledger::Event> events(1);
-    events[0].time_micros = NowMicros();
-    if (ok) {
-      events[0].body = ledger::NotificationSent{"webhook", note.subject, status, try_number};
-    } else {
-      events[0].body =
-          ledger::NotificationFailed{"webhook", note.subject, status, try_number, error};
-    }
-    Enqueue(std::move(events), nullptr);
-  };
-  if (settings.webhook_url.empty()) {
-    record(false, 0, "no webhook configured: recorded only");
-    return;
-  }
-  Result<UpstreamUrl> url = ParseUpstreamUrl(settings.webhook_url);
-  if (!url.ok()) {
-    record(false, 0, url.status().message());
-    return;
-  }
-  size_t path_start = settings.webhook_url.find('/', settings.webhook_url.find("//") + 2);
-  UpstreamCall call;
-  call.url = *url;
-  call.url.base_path = "";
-  call.path = path_start == std::string::npos ? "/" : settings.webhook_url.substr(path_start);
-  call.body = Json{{"text", "[ukairo] " + note.subject + ": " + note.text}}.dump();
-  call.timeout_ms = 10'000;
-  upstream_->Send(std::move(call), [this, note, try_number, record](UpstreamReply r) {
-    net::post(core_strand_, [this, note, try_number, record, r] {
-      const bool ok = r.http_status >= 200 && r.http_status < 300;
-      record(ok, r.http_status, r.error.empty() ? r.body.substr(0, 200) : r.error);
-      if (ok || try_number > config_->notify.retries || stopping_) return;
-      auto t = std::make_shared<net::steady_timer>(core_strand_);
-      t->expires_after(std::chrono::seconds(1u << std::min<uint32_t>(try_number, 5)));
-      t->async_wait([this, t, note, try_number](boost::system::error_code ec) {
-        if (!ec && !stopping_) SendNotification(note, try_number + 1);
-      });
-    });
   });
 }
 

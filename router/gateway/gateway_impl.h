@@ -10,6 +10,7 @@
 // Everything the core touches runs on `core_strand_`, one input at a time.
 #pragma once
 
+#include <utility>  // before Asio: its awaitable.hpp uses std::exchange
 #include <atomic>
 #include <boost/asio.hpp>
 #include <condition_variable>

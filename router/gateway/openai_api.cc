@@ -102,6 +102,11 @@ Result<std::string> UpstreamBody(std::string_view client_body, const std::string
   return j.dump();
 }
 
+std::string UpstreamModelName(const std::string& provider_model) {
+  size_t slash = provider_model.find('/');
+  return slash == std::string::npos ? provider_model : provider_model.substr(slash + 1);
+}
+
 Result<Usage> ParseUsage(std::string_view body, bool stream) {
   auto read = [](const Json& usage, Usage* out) {
     if (!usage.is_object()) return;

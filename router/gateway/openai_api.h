@@ -38,6 +38,9 @@ Result<ClientRequest> ParseClientRequest(Endpoint endpoint, std::string_view bod
 Result<std::string> UpstreamBody(std::string_view client_body, const std::string& upstream_model,
                                  bool stream);
 
+// The model name a provider expects: LiteLLM's "openai/gpt-5.2" → "gpt-5.2".
+std::string UpstreamModelName(const std::string& provider_model);
+
 // Token usage read from an upstream answer.
 struct Usage {
   int64_t input_tokens = 0;      // prompt_tokens (includes cached)
