@@ -259,7 +259,8 @@ std::string ProviderModel::Describe(const router::Config& config) const {
     out += line;
     if (m.tpm > 0 || m.fitted_samples > 0) {
       // Only when set, so runs without them print as before.
-      std::snprintf(line, sizeof line, "    tpm %lld, latency fitted from %llu recorded (p50 %lld ms)\n",
+      std::snprintf(line, sizeof line,
+                    "    tpm %lld, latency fitted from %llu recorded (p50 %lld ms)\n",
                     (long long)m.tpm, (unsigned long long)m.fitted_samples,
                     (long long)(m.latency_micros[kLatencyPoints / 2] / 1000));
       out += line;

@@ -5,11 +5,10 @@
 // hand-built two-deployment config and a scenario parsed from YAML text.
 #include "sim/provider_model.h"
 
-#include "sim/replay_latency.h"
-
 #include <algorithm>
 
 #include "ledger/period.h"
+#include "sim/replay_latency.h"
 #include "sim/scenario.h"
 #include "tests/util/test_util.h"
 
@@ -133,7 +132,6 @@ TEST(ProviderModel, DeterministicLatencyQuantilesAndFailureRatio) {
   EXPECT_NEAR(failures, n / 10, n / 50);
 }
 
-
 // tpm: a sliding 60 s window of the tokens (input + output) of admitted
 // calls; a call that would overflow it gets 429 with Retry-After until enough
 // of them age out, and is admitted exactly then.
@@ -187,8 +185,7 @@ deployments:
 // rpm and tpm together: a call rejected by tpm does not use up the minute's
 // rpm, and bad values are rejected by the parser.
 TEST(ProviderModel, TpmWithRpmAndParsing) {
-  auto s = Scenario::Parse("defaults:\n  failure: \"0\"\n  rpm: 2\n  tpm: 100\n", "t.yaml",
-                           kStart);
+  auto s = Scenario::Parse("defaults:\n  failure: \"0\"\n  rpm: 2\n  tpm: 100\n", "t.yaml", kStart);
   ASSERT_OK(s);
   auto m = ProviderModel::Make(*s, TwoDeployments(), 1);
   ASSERT_OK(m);
