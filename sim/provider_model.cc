@@ -1,5 +1,6 @@
 #include "sim/provider_model.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstdio>
@@ -39,6 +40,7 @@ void Merge(const DeploymentFaults& f, DeploymentFaults* into) {
   if (f.failure) into->failure = f.failure;
   if (f.failure_status) into->failure_status = f.failure_status;
   if (f.rpm > 0) into->rpm = f.rpm;
+  if (f.tpm > 0) into->tpm = f.tpm;
   if (f.max_input_tokens > 0) into->max_input_tokens = f.max_input_tokens;
   into->outages.insert(into->outages.end(), f.outages.begin(), f.outages.end());
   into->rate_limited.insert(into->rate_limited.end(), f.rate_limited.begin(), f.rate_limited.end());
@@ -54,7 +56,7 @@ const FaultWindow* Inside(const std::vector<FaultWindow>& windows, int64_t now) 
 }  // namespace
 
 Result<ProviderModel> ProviderModel::Make(const Scenario& scenario, const router::Config& config,
-                                          uint64_t seed) {
+                                          uint64_t seed, const FittedLatencies* fitted) {
   for (const auto& f : scenario.deployments) {
     if (config.FindDeployment(f.match) == nullptr && config.FindGroup(f.match) == nullptr) {
       return Status::InvalidArgument("scenario '" + scenario.name + "' names '" + f.match +
@@ -68,17 +70,25 @@ Result<ProviderModel> ProviderModel::Make(const Scenario& scenario, const router
     const router::Deployment& dep = config.deployments[i];
     DeploymentFaults f = Scenario::Healthy().defaults;
     Merge(scenario.defaults, &f);
+    bool named_latency = false;
     for (const auto& g : scenario.deployments) {
-      if (g.match == dep.model_group && g.match != dep.id) Merge(g, &f);
+      if (g.match == dep.model_group && g.match != dep.id) {
+        Merge(g, &f);
+        named_latency |= g.latency.has_value();
+      }
     }
     for (const auto& g : scenario.deployments) {
-      if (g.match == dep.id) Merge(g, &f);
+      if (g.match == dep.id) {
+        Merge(g, &f);
+        named_latency |= g.latency.has_value();
+      }
     }
     Model& m = out.models_[i];
     m.latency = *f.latency;
     m.failure = *f.failure;
     m.failure_status = *f.failure_status;
     m.rpm = f.rpm;
+    m.tpm = f.tpm;
     m.max_input_tokens = f.max_input_tokens > 0 ? f.max_input_tokens : dep.max_input_tokens;
     m.outages = std::move(f.outages);
     m.rate_limited = std::move(f.rate_limited);
@@ -94,6 +104,24 @@ Result<ProviderModel> ProviderModel::Make(const Scenario& scenario, const router
       m.latency_micros[k] =
           static_cast<int64_t>(std::llround(std::exp(mu + sigma * NormalQuantile(p))));
       assert(k == 0 || m.latency_micros[k] >= m.latency_micros[k - 1]);
+    }
+    if (fitted != nullptr && !named_latency) {
+      auto it = fitted->find(dep.id);
+      if (it != fitted->end() && it->second.samples > 0) {
+        const std::vector<int64_t>& points = it->second.points_micros;
+        if (points.size() != kLatencyPoints + 1) {
+          return Status::InvalidArgument("fitted latency table of '" + dep.id + "' has " +
+                                         std::to_string(points.size()) + " points");
+        }
+        for (size_t k = 0; k <= kLatencyPoints; ++k) {
+          if (points[k] < 0 || (k > 0 && points[k] < points[k - 1])) {
+            return Status::InvalidArgument("fitted latency table of '" + dep.id +
+                                           "' is not ascending");
+          }
+          m.latency_micros[k] = points[k];
+        }
+        m.fitted_samples = it->second.samples;
+      }
     }
   }
   return out;
@@ -153,8 +181,37 @@ CallResult ProviderModel::Call(uint32_t index, int64_t now_micros, int64_t input
       r.error = "rate limit exceeded (rpm)";
       return r;
     }
-    ++m.minute_count;
   }
+  if (m.tpm > 0) {
+    const int64_t tokens = std::max<int64_t>(0, input_tokens) + std::max<int64_t>(0, output_tokens);
+    while (!m.tpm_window.empty() && m.tpm_window.front().first + kTpmWindowMicros <= now_micros) {
+      m.tpm_window_tokens -= m.tpm_window.front().second;
+      m.tpm_window.pop_front();
+    }
+    if (!m.tpm_window.empty() && m.tpm_window_tokens + tokens > m.tpm) {
+      // The earliest time enough admitted tokens have aged out for this call
+      // (at the latest: when the window is empty).
+      int64_t left = m.tpm_window_tokens;
+      int64_t free_at = now_micros;
+      for (const auto& [time, used] : m.tpm_window) {
+        left -= used;
+        free_at = time + kTpmWindowMicros;
+        if (left + tokens <= m.tpm) break;
+      }
+      assert(free_at > now_micros);
+      r.outcome = ledger::Outcome::kRateLimited;
+      r.http_status = 429;
+      r.latency_micros = quick_micros;
+      r.retry_after_ms = (free_at - now_micros + 999) / 1000;
+      r.error = "rate limit exceeded (tpm)";
+      return r;
+    }
+    if (tokens > 0) {
+      m.tpm_window.emplace_back(now_micros, tokens);
+      m.tpm_window_tokens += tokens;
+    }
+  }
+  if (m.rpm > 0) ++m.minute_count;
   const int64_t latency = SampleLatency(m);
   if (timeout_ms > 0 && latency > timeout_ms * 1000) {
     r.outcome = ledger::Outcome::kTimeout;
@@ -200,6 +257,14 @@ std::string ProviderModel::Describe(const router::Config& config) const {
                   (unsigned long long)m.failure.denominator, m.failure_status, (long long)m.rpm,
                   (long long)m.max_input_tokens, m.outages.size(), m.rate_limited.size());
     out += line;
+    if (m.tpm > 0 || m.fitted_samples > 0) {
+      // Only when set, so runs without them print as before.
+      std::snprintf(line, sizeof line,
+                    "    tpm %lld, latency fitted from %llu recorded (p50 %lld ms)\n",
+                    (long long)m.tpm, (unsigned long long)m.fitted_samples,
+                    (long long)(m.latency_micros[kLatencyPoints / 2] / 1000));
+      out += line;
+    }
   }
   return out;
 }

@@ -5,14 +5,21 @@
 //   2. input tokens above the context window → 400 context_window;
 //   3. inside a rate_limited window → 429 with Retry-After;
 //   4. the provider's rpm for the current minute used up → 429, Retry-After
-//      = until the next minute;
+//      = until the next minute; the provider's tpm: the tokens (input +
+//      output) of the calls admitted in the last 60 s plus this call's above
+//      it → 429, Retry-After = until enough of them age out (a call larger
+//      than tpm on its own is admitted into an empty window, so it is slow,
+//      not stuck forever);
 //   5. the failure ratio → failure_status (5xx);
 //   6. otherwise OK with a log-normal latency (median, p99) in integer
 //      microseconds; a latency beyond the attempt's timeout is a timeout.
 // Randomness is one Rng stream per deployment from the seed, so the outcome
 // sequence of a deployment does not depend on other deployments' traffic.
 // Latency quantiles are tabulated once at startup (1024 points), and a draw
-// interpolates between two with integer arithmetic.
+// interpolates between two with integer arithmetic. When replaying, a
+// deployment's table can instead come from its recorded latencies
+// (sim/replay_latency.h), unless the scenario names that deployment (or its
+// group) with a latency of its own.
 //
 // Upstreams is what the simulator calls: ProviderModel is one, a replay of
 // recorded outcomes (sim/replay_upstreams.h) is another that falls back on a
@@ -22,7 +29,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/event.h"
@@ -75,14 +84,25 @@ class Upstreams {
   virtual size_t size() const = 0;
 };
 
+// Latency quantile tables by deployment id: kLatencyPoints + 1 ascending
+// points in micros, at probabilities (k + 0.5) / (kLatencyPoints + 1).
+struct FittedLatency {
+  std::vector<int64_t> points_micros;
+  uint64_t samples = 0;  // recorded latencies it was fitted from
+};
+using FittedLatencies = std::unordered_map<std::string, FittedLatency>;
+
 class ProviderModel : public Upstreams {
  public:
   static constexpr size_t kLatencyPoints = 1024;
+  static constexpr int64_t kTpmWindowMicros = 60'000'000;
 
   // Faults apply to deployments by id or by model group (id wins); unknown
   // names in the scenario are errors, so a typo does not silently do nothing.
+  // `fitted` (may be null, not kept) replaces the latency of the deployments
+  // it holds, except those the scenario gives a latency by id or group.
   static Result<ProviderModel> Make(const Scenario& scenario, const router::Config& config,
-                                    uint64_t seed);
+                                    uint64_t seed, const FittedLatencies* fitted = nullptr);
 
   // One call to deployment `index` at `now_micros`. REQUIRES: index < size().
   CallResult Call(uint32_t index, int64_t now_micros, int64_t input_tokens, int64_t output_tokens,
@@ -104,11 +124,17 @@ class ProviderModel : public Upstreams {
     Ratio failure;
     uint32_t failure_status = 500;
     int64_t rpm = 0;
+    int64_t tpm = 0;
+    uint64_t fitted_samples = 0;  // > 0: latency_micros from the recording
     int64_t max_input_tokens = 0;
     std::vector<FaultWindow> outages;
     std::vector<FaultWindow> rate_limited;
     int64_t minute = -1;       // current rpm window (minutes since epoch)
     int64_t minute_count = 0;  // calls admitted in it
+    // tpm: (admission time, tokens) of the calls admitted in the last 60 s,
+    // oldest first; at most one entry per call admitted in a minute.
+    std::deque<std::pair<int64_t, int64_t>> tpm_window;
+    int64_t tpm_window_tokens = 0;
     Rng rng{0};
   };
   int64_t SampleLatency(Model& m);

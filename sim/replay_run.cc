@@ -25,9 +25,17 @@ Result<ReplayResult> RunReplay(ledger::Ledger* recorded,
   so.since_micros = options.since_micros;
   so.until_micros = options.until_micros;
   LedgerSource source(recorded, so);
+  ReplayResult out;
+  if (options.fit_latency) {
+    UKAIRO_ASSIGN_OR_RETURN(
+        out.fitted, FitRecordedLatencies(recorded, options.since_micros, options.until_micros,
+                                         DeriveSeed(options.seed, kSeedStreamProviders)));
+  }
   UKAIRO_ASSIGN_OR_RETURN(
       ProviderModel model,
-      ProviderModel::Make(scenario, *config, DeriveSeed(options.seed, kSeedStreamProviders)));
+      ProviderModel::Make(scenario, *config, DeriveSeed(options.seed, kSeedStreamProviders),
+                          &out.fitted));
+  out.providers = model.Describe(*config);
   RecordedProbes probes(recorded, options.since_micros, options.until_micros,
                         config->health.interval_ms * 1000);
   ReplayUpstreams upstreams(config.get(), &source, &model, &probes);
@@ -38,7 +46,6 @@ Result<ReplayResult> RunReplay(ledger::Ledger* recorded,
   opts.core_seed = options.core_seed;
   opts.start_at_first_arrival = true;
   opts.on_progress = options.on_progress;
-  ReplayResult out;
   UKAIRO_ASSIGN_OR_RETURN(out.stats,
                           RunSimulation(config, upstreams, source, tags, opts, summary, sink));
   UKAIRO_RETURN_IF_ERROR(probes.status());

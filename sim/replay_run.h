@@ -1,7 +1,11 @@
 // One replay run: a recorded ledger's requests through a (new) config.
 //
 // Wires LedgerSource → RunSimulation with ReplayUpstreams over a
-// ProviderModel, the core started at the first recorded arrival. Recorded
+// ProviderModel, the core started at the first recorded arrival. A first
+// pass over the range's attempt_finished events fits each deployment's
+// latency from its recorded OK attempts (sim/replay_latency.h); the model
+// draws the attempts the recording never made from that, unless the
+// scenario gives the deployment (or its group) a latency. Recorded
 // tags are kept (no tag assignment). `ukairo replay` and the fidelity test
 // both run through here.
 //
@@ -15,6 +19,7 @@
 
 #include "ledger/ledger.h"
 #include "router/config.h"
+#include "sim/replay_latency.h"
 #include "sim/replay_upstreams.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -27,6 +32,7 @@ struct ReplayOptions {
   std::optional<int64_t> until_micros;  // exclusive
   uint64_t seed = 1;                    // the provider model's streams (modelled attempts)
   uint64_t core_seed = 1;               // the recording gateway's --seed (its default: 1)
+  bool fit_latency = true;              // false: the scenario's latency everywhere
   // Called every 65,536 arrivals with (virtual now, arrivals).
   std::function<void(int64_t now_micros, uint64_t arrivals)> on_progress;
 };
@@ -36,6 +42,8 @@ struct ReplayResult {
   ReplayStats replay;
   uint64_t records = 0;        // recorded requests replayed
   size_t remembered_peak = 0;  // recordings held at once (requests in flight)
+  FittedLatencies fitted;      // per deployment id, from the recording
+  std::string providers;       // ProviderModel::Describe, for the log
 };
 
 // The time of the first recorded request in the range; nullopt when none.

@@ -83,6 +83,8 @@ Result<DeploymentFaults> Faults(const std::string& source, const YAML::Node& nod
       f.failure_status = static_cast<uint32_t>(s);
     } else if (key == "rpm") {
       UKAIRO_ASSIGN_OR_RETURN(f.rpm, Int(source, v, "rpm", 0, 100'000'000));
+    } else if (key == "tpm") {
+      UKAIRO_ASSIGN_OR_RETURN(f.tpm, Int(source, v, "tpm", 0, 1'000'000'000'000));
     } else if (key == "max_input_tokens") {
       UKAIRO_ASSIGN_OR_RETURN(f.max_input_tokens,
                               Int(source, v, "max_input_tokens", 0, 100'000'000));
@@ -141,6 +143,7 @@ Result<Scenario> ParseNode(const YAML::Node& root, const std::string& source,
       if (d.failure) s.defaults.failure = d.failure;
       if (d.failure_status) s.defaults.failure_status = d.failure_status;
       s.defaults.rpm = d.rpm;
+      s.defaults.tpm = d.tpm;
       s.defaults.max_input_tokens = d.max_input_tokens;
       if (!d.outages.empty() || !d.rate_limited.empty()) {
         return At(source, v, "defaults cannot hold outage or rate-limit windows");

@@ -14,6 +14,7 @@
 //     claude-opus:                # a deployment id or a model group name
 //       latency: {median_ms: 2500, p99_ms: 15000}
 //       rpm: 40                   # provider-side limit: 429 + Retry-After
+//       tpm: 400000               # tokens (input+output) per sliding 60 s: 429
 //       rate_limited:             # bursts: every call in the window gets 429
 //         - {start: 3d09h, end: 3d11h, retry_after_ms: 30000}
 //       outages:                  # every call fails (status 0 = connection error)
@@ -54,6 +55,7 @@ struct DeploymentFaults {
   std::optional<Ratio> failure;
   std::optional<uint32_t> failure_status;
   int64_t rpm = 0;  // 0 = no provider-side limit
+  int64_t tpm = 0;  // tokens per sliding minute; 0 = no provider-side limit
   std::vector<FaultWindow> outages;
   std::vector<FaultWindow> rate_limited;
   int64_t max_input_tokens = 0;  // 0 = the config's value

@@ -34,6 +34,7 @@ struct ReplayFlags {
   uint64_t core_seed = 1;
   std::string write_ledger;
   bool quiet = false;
+  bool no_fit_latency = false;
 };
 
 int Fail(int code, const std::string& message) {
@@ -58,6 +59,7 @@ std::string WithReplaySection(const std::string& summary_json, const sim::Replay
       {"replayed_cut_by_timeout", r.replay.replayed_cut_by_timeout},
       {"probes_replayed", r.replay.probes_replayed},
       {"probes_modelled", r.replay.probes_modelled},
+      {"latency_fitted_deployments", r.fitted.size()},
   };
   return j.dump(2) + "\n";
 }
@@ -73,6 +75,7 @@ int Run(const ReplayFlags& f) {
   opts.since_micros = *since;
   opts.until_micros = *until;
   opts.core_seed = f.core_seed;
+  opts.fit_latency = !f.no_fit_latency;
   ledger::LedgerOptions lo;
   lo.read_only = true;
   lo.create_if_missing = false;
@@ -149,6 +152,8 @@ int Run(const ReplayFlags& f) {
     if (!out) rc = Fail(kExitFailed, "cannot write " + f.out);
   }
   if (!f.quiet) {
+    std::cerr << "ukairo replay: provider model for attempts never recorded:\n"
+              << result->providers;
     std::fprintf(stderr,
                  "ukairo replay: %llu requests, %llu calls replayed, %llu modelled, in %.2f s\n",
                  static_cast<unsigned long long>(result->records),
@@ -180,6 +185,9 @@ RegisterCommand reg(31, [](CLI::App& root, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--write-ledger", flags->write_ledger,
                   "also write every simulated event to a new ledger in DIR");
+  cmd->add_flag("--no-fit-latency", flags->no_fit_latency,
+                "model new attempts' latency from the scenario, not from the recorded latencies "
+                "of their deployment");
   cmd->add_flag("--quiet,-q", flags->quiet, "no startup and end lines");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 });

@@ -9,7 +9,9 @@
 // RocksDB ledger in a temp dir; RunReplay then replays it in virtual time at
 // the recorded arrival times with the recorded latencies. A second check
 // replays a simulated fault-scenario ledger (outages, probes, 429 bursts,
-// budgets running out) and must give the byte-identical summary.
+// budgets running out) and must give the byte-identical summary. A third
+// checks that attempts the recording never made draw their latency from the
+// recorded latencies of their deployment.
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -420,6 +422,116 @@ ukairo:
   EXPECT_EQ(finished[1].output_tokens, 30);
   EXPECT_EQ(finished[1].cost_nanos, 120 * 2'000 + 30 * 20'000);
   EXPECT_EQ(summary.served_by().at("other-1"), 1u);
+}
+
+// Latency fitted from the recording: 400 requests, the odd ones served by
+// a-1 in 5 s, the even ones by b-1 in 2..4 s. The new config times a-1 out
+// after 1 s and falls back to b, so the odd requests make b-1 attempts the
+// recording never made: those draw from b-1's recorded latencies (inside
+// 2..4 s, median near the recorded median), not the healthy default
+// (median 800 ms), unless the scenario names b; and the same seed gives the
+// same summary.
+TEST(ReplaySemantics, NewAttemptsDrawLatencyFittedFromTheRecording) {
+  TempDir dir;
+  const int64_t t0 = MicrosFromCivil(2026, 11, 2, 10);
+  std::vector<int64_t> recorded_b;
+  {
+    auto l = ledger::Ledger::Open(dir.Sub("rec"), ledger::LedgerOptions{});
+    ASSERT_OK(l);
+    std::vector<ledger::Event> ev;
+    for (int64_t i = 0; i < 400; ++i) {
+      const std::string id = "g-" + std::to_string(i);
+      const bool on_a = i % 2 == 1;
+      const std::string dep = on_a ? "a-1" : "b-1";
+      const std::string group = on_a ? "a" : "b";
+      const int64_t latency = on_a ? 5'000'000 : (2000 + (i * 37) % 2001) * 1000;
+      if (!on_a) recorded_b.push_back(latency);
+      const int64_t t = t0 + i * 20'000'000;
+      ledger::Event e;
+      e.time_micros = t;
+      e.body = ledger::RequestAccepted{id, "Build", "build", "", "", 100, 50, false};
+      ev.push_back(e);
+      e.body = ledger::AttemptStarted{id, 1, 1, dep, group, "Build", "build", 0};
+      ev.push_back(e);
+      e.time_micros = t + latency;
+      e.body = ledger::AttemptFinished{
+          id,  1,  dep, group, "Build", "build", ledger::Outcome::kOk, 200, latency,
+          120, 30, 0,   0,     -1,      ""};
+      ev.push_back(e);
+      e.body = ledger::RequestCompleted{id, "Build", "build", dep, group,   200,
+                                        "", 0,       1,       0,   latency, false};
+      ev.push_back(e);
+    }
+    ASSERT_OK((*l)->Append(ev));
+  }
+  std::sort(recorded_b.begin(), recorded_b.end());
+  auto config = router::ParseConfig(R"(model_list:
+  - model_name: a
+    litellm_params: {model: openai/a, timeout: 1}
+    model_info: {id: a-1, input_cost_per_token: "0.000001", output_cost_per_token: "0.00001"}
+  - model_name: b
+    litellm_params: {model: openai/b, timeout: 60}
+    model_info: {id: b-1, input_cost_per_token: "0.000002", output_cost_per_token: "0.00002"}
+ukairo:
+  default_tag: Build
+  tiers:
+    - {name: build, tags: [Build], chain: [a, b]}
+  retry: {num_retries: 0, backoff_ms: [10]}
+)",
+                                    dir.Sub("c.yaml"));
+  ASSERT_OK(config);
+  ledger::LedgerOptions lo;
+  lo.read_only = true;
+  auto l = ledger::Ledger::Open(dir.Sub("rec"), lo);
+  ASSERT_OK(l);
+  // The latencies of the b-1 attempts made for the odd (a-1) recordings.
+  auto modelled_b = [&](const Scenario& scenario, bool fit, std::string* json) {
+    VectorSink sink;
+    SummaryBuilder summary;
+    ReplayOptions ro;
+    ro.seed = 11;
+    ro.fit_latency = fit;
+    auto r = RunReplay(l->get(), *config, scenario, ro, summary, &sink);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<int64_t> out;
+    if (!r.ok()) return out;
+    if (fit) {
+      EXPECT_EQ(r->fitted.size(), 2u);
+      EXPECT_EQ(r->fitted.at("b-1").samples, 200u);
+    }
+    EXPECT_GE(r->replay.calls_modelled, 200u);
+    for (const auto& e : sink.events_) {
+      const auto* f = std::get_if<ledger::AttemptFinished>(&e.body);
+      if (f == nullptr || f->deployment != "b-1") continue;
+      // Simulated request "r<n>" is recording g-(n-1): odd recordings, even n.
+      if (std::stoll(f->request_id.substr(1)) % 2 == 0) out.push_back(f->latency_micros);
+    }
+    std::sort(out.begin(), out.end());
+    EXPECT_EQ(out.size(), 200u);
+    if (json != nullptr) *json = summary.ToJson(RunInfo{});
+    return out;
+  };
+  std::string first, second;
+  std::vector<int64_t> drawn = modelled_b(Scenario::Healthy(), true, &first);
+  ASSERT_EQ(drawn.size(), 200u);
+  EXPECT_GE(drawn.front(), recorded_b.front());
+  EXPECT_LE(drawn.back(), recorded_b.back());
+  EXPECT_GT(drawn.back() - drawn.front(), 1'000'000);  // a spread, not one value
+  EXPECT_NEAR(drawn[drawn.size() / 2], recorded_b[recorded_b.size() / 2], 250'000);
+  // Same seed, same summary, byte for byte.
+  EXPECT_EQ(modelled_b(Scenario::Healthy(), true, &second), drawn);
+  EXPECT_EQ(first, second);
+  // Without the fit: the healthy default's log-normal (median 800 ms).
+  std::vector<int64_t> unfitted = modelled_b(Scenario::Healthy(), false, nullptr);
+  ASSERT_EQ(unfitted.size(), 200u);
+  EXPECT_LT(unfitted[unfitted.size() / 2], 1'500'000);
+  // A scenario naming b with a latency wins over the fit.
+  auto named = Scenario::Parse("deployments:\n  b:\n    latency: {median_ms: 100, p99_ms: 200}\n",
+                               "s.yaml", t0);
+  ASSERT_OK(named);
+  std::vector<int64_t> overridden = modelled_b(*named, true, nullptr);
+  ASSERT_EQ(overridden.size(), 200u);
+  EXPECT_LT(overridden.back(), 1'000'000);
 }
 
 TEST(RecordedRequest, FoldPairsStartsWithFinishesAndFindsByDeploymentAndTry) {
