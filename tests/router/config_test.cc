@@ -2,7 +2,7 @@
 // and every bad config fails with the right file:line:col and key path.
 // Method: load the shipped example (data/litellm_config.yaml), realistic
 // LiteLLM-style configs and malformed ones from data/configs/, plus small
-// inline YAML texts; the environment is a stub, never the process's.
+// inline YAML texts; the environment is an injected lookup, never the process's.
 #include <cstdio>
 #include <fstream>
 #include <map>
