@@ -30,22 +30,13 @@
 #include "sim/tag_mix.h"
 #include "sim/traffic.h"
 #include "tools/command.h"
+#include "tools/traffic_flags.h"
 
 namespace ukairo::tools {
 namespace {
 
-struct SimulateFlags {
+struct SimulateFlags : TrafficFlags {
   std::string config;
-  std::string trace;
-  std::string format = "azure";
-  std::string map;
-  std::string on_malformed = "stop";
-  std::string scenario;
-  int64_t days = 30;
-  std::string start = "2026-11-01";
-  std::optional<uint64_t> seed;
-  std::string tag;
-  std::string tag_mix;
   std::string out;
   std::string ledger_dir;
   std::string html;
@@ -382,30 +373,8 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
       "Run a config against traffic in virtual time through the router core; print a "
       "summary JSON (schema: sim/README.md).");
   cmd->add_option("--config", flags->config, "ukairo/LiteLLM config YAML")->required();
-  cmd->add_option("--trace", flags->trace, "traffic trace file (or --synthetic)");
-  cmd->add_option("--format", flags->format,
-                  "trace format: azure, csv, jsonl, litellm (spend-log JSONL), litellm-csv")
-      ->capture_default_str();
-  cmd->add_option("--map", flags->map,
-                  "columns for csv/jsonl: timestamp=COL:s|ms|us|iso,input_tokens=COL,"
-                  "output_tokens=COL[,model=COL,tag=COL,status=COL]");
-  cmd->add_option("--on-malformed", flags->on_malformed,
-                  "malformed trace lines: stop (error naming file:line) or skip (count)")
-      ->capture_default_str();
-  cmd->add_option("--scenario", flags->scenario, "fault scenario YAML (default: healthy)");
-  cmd->add_option(
-         "--days", flags->days,
-         "stretch the trace over this many days from --start (0: replay the trace at its own "
-         "times; --start is then ignored)")
-      ->capture_default_str();
-  cmd->add_option("--start", flags->start, "first day of the simulated span (UTC, ISO-8601)")
-      ->capture_default_str();
-  cmd->add_option("--seed", flags->seed,
-                  "seed of every random choice (default: the "
-                  "scenario's, else 1)");
-  cmd->add_option("--tag", flags->tag, "process tag for records without one");
-  cmd->add_option("--tag-mix", flags->tag_mix,
-                  "seeded tag mix for records without one, e.g. Spec=0.1,Build=0.5,Fix=0.4");
+  AddTrafficOptions(cmd, flags.get(), "traffic trace file (or --synthetic)",
+                    /*trace_required=*/false);
   cmd->add_option("--out", flags->out, "write the summary JSON here (default: stdout)");
   cmd->add_option("--ledger", flags->ledger_dir,
                   "also write every simulated event to a new ledger in DIR");

@@ -19,22 +19,13 @@
 #include "sim/simulator.h"
 #include "sim/tune.h"
 #include "tools/command.h"
+#include "tools/traffic_flags.h"
 
 namespace ukairo::tools {
 namespace {
 
-struct TuneFlags {
+struct TuneFlags : TrafficFlags {
   std::string config;
-  std::string trace;
-  std::string format = "azure";
-  std::string map;
-  std::string on_malformed = "stop";
-  std::string scenario;
-  int64_t days = 30;
-  std::string start = "2026-11-01";
-  std::optional<uint64_t> seed;
-  std::string tag;
-  std::string tag_mix;
   std::vector<std::string> grid;
   std::optional<uint64_t> max_failed;
   std::optional<uint32_t> min_first_two_pct;
@@ -193,17 +184,7 @@ RegisterCommand reg(32, [](CLI::App& root, int* exit_code) {
       "Grid-search budgets, cooldown, retries and health checks on simulated traffic; write the "
       "cheapest config that meets the constraints and the table of every candidate.");
   cmd->add_option("--config", flags->config, "base config YAML")->required();
-  cmd->add_option("--trace", flags->trace, "traffic trace file")->required();
-  cmd->add_option("--format", flags->format, "trace format (as simulate)")->capture_default_str();
-  cmd->add_option("--map", flags->map, "columns for csv/jsonl (as simulate)");
-  cmd->add_option("--on-malformed", flags->on_malformed, "stop or skip")->capture_default_str();
-  cmd->add_option("--scenario", flags->scenario, "fault scenario YAML (default: healthy)");
-  cmd->add_option("--days", flags->days, "stretch the trace over this many days (0: own times)")
-      ->capture_default_str();
-  cmd->add_option("--start", flags->start, "first day (UTC, ISO-8601)")->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "seed (default: the scenario's, else 1)");
-  cmd->add_option("--tag", flags->tag, "process tag for records without one");
-  cmd->add_option("--tag-mix", flags->tag_mix, "seeded tag mix, e.g. Spec=0.1,Build=0.5");
+  AddTrafficOptions(cmd, flags.get(), "traffic trace file", /*trace_required=*/true);
   cmd->add_option("--grid", flags->grid,
                   "PATH=V1,V2,... (repeatable); PATH under ukairo: unless it starts with "
                   "ukairo./router_settings./litellm_settings./general_settings.; '/' makes a "
