@@ -1,6 +1,7 @@
 #include "sim/traffic.h"
 
 #include <cassert>
+#include <vector>
 
 namespace ukairo::sim {
 namespace {
@@ -25,14 +26,18 @@ class ReplaySource : public TrafficSource {
   uint64_t read_ = 0;
 };
 
-// The trace is re-read once per slot; this object is also the reader's
+// The trace is replayed once per slot, from `cached_` when it was kept in
+// memory, else re-read from the reader; this object is also the reader's
 // TimeFilter, so a record thinned out is dropped right after its timestamp
-// is parsed.
+// is parsed. Keep() is called for the same records in the same order on both
+// paths, so the Rng draws, and the records kept, are the same (for a trace
+// without malformed lines: a skipped line may have drawn on the re-read path).
 class StretchedSource : public TrafficSource, public TimeFilter {
  public:
-  StretchedSource(std::unique_ptr<TraceReader> reader, const StretchOptions& options,
-                  int64_t trace_first_micros, int64_t slot_micros)
+  StretchedSource(std::unique_ptr<TraceReader> reader, std::vector<TraceRecord> cached,
+                  const StretchOptions& options, int64_t trace_first_micros, int64_t slot_micros)
       : reader_(std::move(reader)),
+        cached_(std::move(cached)),
         options_(options),
         trace_first_micros_(trace_first_micros),
         slot_micros_(slot_micros),
@@ -51,6 +56,7 @@ class StretchedSource : public TrafficSource, public TimeFilter {
   ~StretchedSource() override { reader_->SetTimeFilter(nullptr); }
 
   Result<bool> Next(TraceRecord* record) override {
+    if (!cached_.empty()) return NextCached(record);
     for (;;) {
       if (SlotBase() >= end_micros_) return false;
       UKAIRO_ASSIGN_OR_RETURN(bool more, reader_->Next(record));
@@ -77,6 +83,23 @@ class StretchedSource : public TrafficSource, public TimeFilter {
   }
 
  private:
+  bool NextCached(TraceRecord* record) {
+    for (;;) {
+      if (SlotBase() >= end_micros_) return false;
+      if (next_cached_ == cached_.size()) {
+        next_cached_ = 0;
+        ++slot_;
+        continue;
+      }
+      const TraceRecord& r = cached_[next_cached_++];
+      if (!Keep(r.time_micros)) continue;
+      *record = r;
+      record->time_micros = SlotBase() + (r.time_micros - trace_first_micros_);
+      assert(record->time_micros < end_micros_);
+      return true;
+    }
+  }
+
   int64_t SlotBase() const { return options_.start_micros + slot_ * slot_micros_; }
   static int HourOfWeek(int64_t unix_micros) {
     int64_t days = unix_micros / kMicrosPerDay;      // the simulation runs after 1970
@@ -86,6 +109,8 @@ class StretchedSource : public TrafficSource, public TimeFilter {
   }
 
   std::unique_ptr<TraceReader> reader_;
+  std::vector<TraceRecord> cached_;  // empty: re-read per slot
+  size_t next_cached_ = 0;
   StretchOptions options_;
   int64_t trace_first_micros_;
   int64_t slot_micros_;
@@ -129,12 +154,19 @@ Result<std::unique_ptr<TrafficSource>> MakeStretchedSource(std::unique_ptr<Trace
   TraceRecord r;
   int64_t first = INT64_MAX, last = INT64_MIN;
   uint64_t n = 0;
+  std::vector<TraceRecord> cached;
+  bool caching = options.cached_records_max > 0;
   for (;;) {
     UKAIRO_ASSIGN_OR_RETURN(bool more, reader->Next(&r));
     if (!more) break;
     first = std::min(first, r.time_micros);
     last = std::max(last, r.time_micros);
     ++n;
+    if (caching && n > options.cached_records_max) {
+      caching = false;
+      std::vector<TraceRecord>().swap(cached);
+    }
+    if (caching) cached.push_back(r);
   }
   if (n == 0) return Status::InvalidArgument("the trace has no records to stretch");
   UKAIRO_RETURN_IF_ERROR(reader->Rewind());
@@ -144,7 +176,7 @@ Result<std::unique_ptr<TrafficSource>> MakeStretchedSource(std::unique_ptr<Trace
     slot = (span + kMicrosPerMinute - 1) / kMicrosPerMinute * kMicrosPerMinute;
   }
   return std::unique_ptr<TrafficSource>(
-      std::make_unique<StretchedSource>(std::move(reader), options, first, slot));
+      std::make_unique<StretchedSource>(std::move(reader), std::move(cached), options, first, slot));
 }
 
 }  // namespace ukairo::sim

@@ -15,7 +15,8 @@ namespace {
 
 constexpr int64_t kHour = 3'600'000'000;
 
-std::unique_ptr<TrafficSource> Month(uint64_t seed, int64_t days, TrafficProfile profile) {
+std::unique_ptr<TrafficSource> Month(uint64_t seed, int64_t days, TrafficProfile profile,
+                                     uint64_t cached_records_max = uint64_t{1} << 20) {
   auto reader =
       TraceReader::Open(ukairo::testing::SourcePath("data/traces/azure_code_sample.csv"), {});
   EXPECT_OK(reader);
@@ -24,6 +25,7 @@ std::unique_ptr<TrafficSource> Month(uint64_t seed, int64_t days, TrafficProfile
   o.days = days;
   o.seed = seed;
   o.profile = profile;
+  o.cached_records_max = cached_records_max;
   auto src = MakeStretchedSource(std::move(*reader), o);
   EXPECT_OK(src);
   return std::move(*src);
@@ -72,6 +74,29 @@ TEST(Traffic, ProfileThinsNightsAndWeekendsDeterministically) {
   // Mean weekend day below a third of the mean weekday (profile: ~22 %).
   EXPECT_LT(weekend * 15, (total - weekend) * 2);
   EXPECT_GT(total, 100000u);
+}
+
+// The in-memory copy of a short trace is only a cache: re-reading the file
+// per slot (a trace longer than the cap) gives the same records.
+TEST(Traffic, InMemoryTraceGivesTheSameRecordsAsRereading) {
+  TrafficProfile p = TrafficProfile::Default();
+  auto cached = Month(11, 3, p), reread = Month(11, 3, p, /*cached_records_max=*/1999);
+  TraceRecord a, b;
+  uint64_t n = 0;
+  for (;;) {
+    auto ma = cached->Next(&a);
+    auto mb = reread->Next(&b);
+    ASSERT_OK(ma);
+    ASSERT_OK(mb);
+    ASSERT_EQ(*ma, *mb) << "after " << n << " records";
+    if (!*ma) break;
+    ASSERT_EQ(a.time_micros, b.time_micros) << "record " << n;
+    ASSERT_EQ(a.input_tokens, b.input_tokens) << "record " << n;
+    ASSERT_EQ(a.output_tokens, b.output_tokens) << "record " << n;
+    ++n;
+  }
+  EXPECT_GT(n, 20000u);
+  EXPECT_EQ(cached->records_read(), reread->records_read());
 }
 
 TEST(TagMix, IntegerProportionsAndFixedTag) {
