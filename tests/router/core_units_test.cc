@@ -24,7 +24,8 @@ TEST(RateWindow, MatchesNaiveSlidingMinute) {
   std::deque<Entry> all;
   int64_t now = 1'000'000'000;
   for (int i = 0; i < 20000; ++i) {
-    now += static_cast<int64_t>(rng.Below(3'000'000));  // 0..3 s steps
+    // 0..3 s steps, and now and then a gap longer than the window.
+    now += i % 500 == 0 ? 75'000'000 : static_cast<int64_t>(rng.Below(3'000'000));
     const int64_t req = static_cast<int64_t>(rng.Below(3));
     const int64_t tok = static_cast<int64_t>(rng.Below(1000));
     window.Add(now, req, tok);
@@ -42,6 +43,22 @@ TEST(RateWindow, MatchesNaiveSlidingMinute) {
     ASSERT_EQ(window.Requests(now), want_req) << i;
     ASSERT_EQ(window.Tokens(now), want_tok) << i;
     ASSERT_GT(window.NextExpiryMicros(now), now);
+    // A query ahead of the newest add (the window slides on without adds),
+    // and one behind it (a look back).
+    for (int64_t at : {now + static_cast<int64_t>(rng.Below(70'000'000)),
+                       now - static_cast<int64_t>(rng.Below(5'000'000))}) {
+      const int64_t at_s = at / 1'000'000;
+      int64_t at_req = 0, at_tok = 0;
+      for (const auto& e : all) {
+        const int64_t s = e.micros / 1'000'000;
+        if (s > at_s - 60 && s <= at_s) {
+          at_req += e.requests;
+          at_tok += e.tokens;
+        }
+      }
+      ASSERT_EQ(window.Requests(at), at_req) << i << " at " << at - now;
+      ASSERT_EQ(window.Tokens(at), at_tok) << i << " at " << at - now;
+    }
   }
 }
 
