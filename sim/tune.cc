@@ -74,12 +74,15 @@ class TierFold : public EventSink {
 // would run it with the same flags.
 Status RunCandidate(std::shared_ptr<const router::Config> config, const TuneTraffic& traffic,
                     const TuneConstraints& constraints, CandidateResult* out) {
-  UKAIRO_ASSIGN_OR_RETURN(auto reader, TraceReader::Open(traffic.trace, traffic.reader));
   std::unique_ptr<TrafficSource> source;
-  if (traffic.days <= 0) {
+  if (traffic.open_source) {
+    UKAIRO_ASSIGN_OR_RETURN(source, traffic.open_source());
+  } else if (traffic.days <= 0) {
+    UKAIRO_ASSIGN_OR_RETURN(auto reader, TraceReader::Open(traffic.trace, traffic.reader));
     source = MakeReplaySource(std::move(reader));
   } else {
     StretchOptions so;
+    UKAIRO_ASSIGN_OR_RETURN(auto reader, TraceReader::Open(traffic.trace, traffic.reader));
     so.start_micros = traffic.start_micros;
     so.days = traffic.days;
     so.seed = DeriveSeed(traffic.seed, kSeedStreamTraffic);

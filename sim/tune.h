@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@
 #include "ledger/status.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
+#include "sim/traffic.h"
 
 namespace ukairo::sim {
 
@@ -63,6 +65,11 @@ Result<std::string> SetYamlScalar(const std::string& yaml, const std::vector<std
 
 // The traffic every candidate runs on (the flags of `ukairo simulate`).
 struct TuneTraffic {
+  // Opens a fresh source for one candidate (called from worker threads, once
+  // per candidate; every call must give the same records). When set, it is
+  // used instead of `trace` / `reader` / `days`, which then only tell
+  // whether the run starts at the first arrival (days == 0).
+  std::function<Result<std::unique_ptr<TrafficSource>>()> open_source;
   std::string trace;
   TraceReaderOptions reader;
   int64_t days = 30;         // 0: the trace at its own times

@@ -31,6 +31,7 @@
 #include "sim/traffic.h"
 #include "tools/command.h"
 #include "tools/traffic_flags.h"
+#include "tools/traffic_open.h"
 
 namespace ukairo::tools {
 namespace {
@@ -43,15 +44,6 @@ struct SimulateFlags : TrafficFlags {
   std::string compare;
   int32_t forecast_from_day = 0;  // 0: automatic (see sim/README.md)
   bool quiet = false;
-  // --synthetic: Poisson arrivals instead of a trace (sim/synthetic.h).
-  bool synthetic = false;
-  std::string rate;  // req/s; default: the --fit-tokens trace's mean rate
-  std::string hourly_profile;
-  std::string weekly_profile;
-  std::vector<std::string> bursts;
-  std::string fit_tokens;  // trace to fit token lengths (and rate) from
-  std::string fit_format = "azure";
-  std::string token_model = "lognormal";
 };
 
 int Fail(int code, const std::string& message) {
@@ -73,122 +65,20 @@ struct Inputs {
   std::optional<sim::ProviderModel> providers;
 };
 
-Result<sim::TraceReaderOptions> ReaderOptions(const SimulateFlags& f) {
-  if (f.trace.empty()) return Status::InvalidArgument("give --trace FILE, or --synthetic");
-  UKAIRO_ASSIGN_OR_RETURN(sim::TraceFormat format, sim::ParseTraceFormat(f.format));
-  sim::TraceReaderOptions ropts;
-  ropts.format = format;
-  if (!sim::HasFixedMap(format)) {
-    if (f.map.empty()) return Status::InvalidArgument("--format " + f.format + " needs --map");
-    UKAIRO_ASSIGN_OR_RETURN(ropts.map, sim::ParseColumnMap(f.map));
-  }
-  if (f.on_malformed == "skip") {
-    ropts.on_malformed = sim::MalformedPolicy::kSkip;
-  } else if (f.on_malformed != "stop") {
-    return Status::InvalidArgument("--on-malformed is stop or skip");
-  }
-  return ropts;
-}
-
-Result<int64_t> FirstRecordTime(const SimulateFlags& f) {
-  UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
-  UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
-  sim::TraceRecord record;
-  UKAIRO_ASSIGN_OR_RETURN(bool any, reader->Next(&record));
-  if (!any) return Status::InvalidArgument(f.trace + ": the trace has no records");
-  return record.time_micros;
-}
-
-// --synthetic: tokens fitted from --fit-tokens (read with --fit-format and
-// the trace flags --map / --on-malformed), else the built-in log-normal.
-Status OpenSynthetic(const SimulateFlags& f, Inputs* in) {
-  sim::SyntheticOptions so;
-  so.start_micros = in->start_micros;
-  so.days = f.days;
-  so.seed = sim::DeriveSeed(in->seed, sim::kSeedStreamTraffic);
-  if (in->scenario.profile) {
-    so.hourly_permille = in->scenario.profile->daily_permille;
-    so.weekly_permille = in->scenario.profile->weekly_permille;
-  }
-  if (!f.hourly_profile.empty()) {
-    UKAIRO_RETURN_IF_ERROR(sim::ParseHourlyProfile(f.hourly_profile, &so));
-  }
-  if (!f.weekly_profile.empty()) {
-    UKAIRO_RETURN_IF_ERROR(sim::ParseWeeklyProfile(f.weekly_profile, &so));
-  }
-  for (const std::string& b : f.bursts) {
-    UKAIRO_ASSIGN_OR_RETURN(sim::BurstWindow burst, sim::ParseBurst(b));
-    so.bursts.push_back(burst);
-  }
-  UKAIRO_ASSIGN_OR_RETURN(sim::TokenModelKind kind, sim::ParseTokenModelKind(f.token_model));
-  std::unique_ptr<sim::TraceReader> fit_reader;
-  std::unique_ptr<sim::TokenModel> tokens;
-  if (!f.fit_tokens.empty()) {
-    SimulateFlags ff = f;
-    ff.trace = f.fit_tokens;
-    ff.format = f.fit_format;
-    UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(ff));
-    UKAIRO_ASSIGN_OR_RETURN(fit_reader, sim::TraceReader::Open(f.fit_tokens, ropts));
-    sim::TokenFitOptions fo;
-    fo.seed = so.seed;
-    UKAIRO_ASSIGN_OR_RETURN(sim::TokenFit fit, sim::FitTokens(*fit_reader, fo));
-    UKAIRO_ASSIGN_OR_RETURN(tokens, sim::MakeTokenModel(kind, fit));
-    if (f.rate.empty() && fit.records > 1 && fit.last_time_micros > fit.first_time_micros) {
-      so.rate_numerator = (fit.records - 1) * 1'000'000;  // the trace's mean rate
-      so.rate_denominator = static_cast<uint64_t>(fit.last_time_micros - fit.first_time_micros);
-    }
-    if (!f.quiet) std::cerr << "ukairo simulate: " << fit.Describe();
-  } else if (kind == sim::TokenModelKind::kEmpirical) {
-    return Status::InvalidArgument("--token-model empirical needs --fit-tokens TRACE");
-  }
-  if (!f.rate.empty()) {
-    UKAIRO_RETURN_IF_ERROR(sim::ParseRate(f.rate, &so));
-  } else if (f.fit_tokens.empty()) {
-    return Status::InvalidArgument("--synthetic needs --rate (or --fit-tokens for its rate)");
-  }
-  UKAIRO_ASSIGN_OR_RETURN(auto source,
-                          sim::SyntheticSource::Make(so, std::move(tokens), std::move(fit_reader)));
-  if (!f.quiet) std::cerr << "ukairo simulate: " << so.Describe();
-  in->reader = source->reader();
-  in->source = std::move(source);
-  in->end_micros = in->start_micros + f.days * 86'400'000'000LL;
-  return Status::Ok();
-}
-
-Status OpenTraffic(const SimulateFlags& f, Inputs* in) {
-  if (f.synthetic) return OpenSynthetic(f, in);
-  UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f));
-  UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
-  in->reader = reader.get();
-  if (f.days <= 0) {
-    in->source = sim::MakeReplaySource(std::move(reader));
-    return Status::Ok();
-  }
-  sim::StretchOptions so;
-  so.start_micros = in->start_micros;
-  so.days = f.days;
-  so.seed = sim::DeriveSeed(in->seed, sim::kSeedStreamTraffic);
-  if (in->scenario.profile) so.profile = *in->scenario.profile;
-  UKAIRO_ASSIGN_OR_RETURN(in->source, sim::MakeStretchedSource(std::move(reader), so));
-  in->end_micros = in->start_micros + f.days * 86'400'000'000LL;
-  return Status::Ok();
-}
-
 Status Prepare(const SimulateFlags& f, const std::string& config_path, Inputs* in) {
   UKAIRO_ASSIGN_OR_RETURN(in->config, router::LoadConfigFile(config_path));
-  auto start = ParseIso8601(f.start);
-  if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
-  in->start_micros = *start;
-  if (f.days <= 0 && !f.synthetic) {
-    // Replay at recorded times: the run (and scenario offsets) start at the
-    // trace's first record.
-    UKAIRO_ASSIGN_OR_RETURN(in->start_micros, FirstRecordTime(f));
-  }
+  UKAIRO_ASSIGN_OR_RETURN(in->start_micros, RunStartMicros(f));
   if (!f.scenario.empty()) {
     UKAIRO_ASSIGN_OR_RETURN(in->scenario, sim::Scenario::Load(f.scenario, in->start_micros));
   }
   in->seed = f.seed ? *f.seed : in->scenario.seed.value_or(1);
-  UKAIRO_RETURN_IF_ERROR(OpenTraffic(f, in));
+  UKAIRO_ASSIGN_OR_RETURN(
+      OpenedTraffic traffic,
+      OpenTraffic(f, in->start_micros, in->seed, in->scenario, f.quiet ? nullptr : &std::cerr,
+                  "ukairo simulate: "));
+  in->source = std::move(traffic.source);
+  in->reader = traffic.reader;
+  in->end_micros = traffic.end_micros;
   const std::string& mix = f.tag.empty() && f.tag_mix.empty() ? in->scenario.tag_mix : f.tag_mix;
   UKAIRO_ASSIGN_OR_RETURN(
       in->tags,
@@ -388,31 +278,7 @@ RegisterCommand reg(30, [](CLI::App& root, int* exit_code) {
                   "to mid-month, or the whole run when it ends earlier)")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", flags->quiet, "no startup lines, no progress");
-  cmd->add_flag("--synthetic", flags->synthetic,
-                "synthetic traffic instead of --trace: seeded Poisson arrivals over --days "
-                "from --start, shaped by the profiles and bursts (sim/README.md)");
-  cmd->add_option("--rate", flags->rate,
-                  "--synthetic base rate in requests/s: decimal (2.5) or ratio (5/2); the rate "
-                  "at 100 % of both profiles (default: the --fit-tokens trace's mean rate)");
-  cmd->add_option("--hourly-profile", flags->hourly_profile,
-                  "--synthetic: 24 comma-separated percentages of the rate, UTC hours 0-23 "
-                  "(default: busy 9-18, quiet nights; a scenario's traffic: profile)");
-  cmd->add_option("--weekly-profile", flags->weekly_profile,
-                  "--synthetic: 7 comma-separated percentages, Monday first (default "
-                  "100,100,100,100,90,25,20)");
-  cmd->add_option("--burst", flags->bursts,
-                  "--synthetic: START_H:DUR_MIN:MULT, e.g. 36:90:3 = x3 for 90 min from hour 36 "
-                  "of the run (repeatable; windows must not overlap)");
-  cmd->add_option("--fit-tokens", flags->fit_tokens,
-                  "--synthetic: fit token lengths (and the default rate) from this trace");
-  cmd->add_option("--fit-format", flags->fit_format,
-                  "format of --fit-tokens (as --format; --map/--on-malformed apply)")
-      ->capture_default_str();
-  cmd->add_option("--token-model", flags->token_model,
-                  "--synthetic token lengths: lognormal (fitted, or the Azure conversation "
-                  "trace's fit without --fit-tokens) or empirical (draws from a sample of the "
-                  "--fit-tokens trace)")
-      ->capture_default_str();
+  AddSyntheticOptions(cmd, flags.get());
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 });
 

@@ -20,6 +20,7 @@
 #include "sim/tune.h"
 #include "tools/command.h"
 #include "tools/traffic_flags.h"
+#include "tools/traffic_open.h"
 
 namespace ukairo::tools {
 namespace {
@@ -58,36 +59,27 @@ Status WriteFile(const std::string& path, const std::string& text) {
 }
 
 Status BuildTraffic(const TuneFlags& f, sim::TuneTraffic* t) {
-  UKAIRO_ASSIGN_OR_RETURN(sim::TraceFormat format, sim::ParseTraceFormat(f.format));
-  t->trace = f.trace;
-  t->reader.format = format;
-  if (!sim::HasFixedMap(format)) {
-    if (f.map.empty()) return Status::InvalidArgument("--format " + f.format + " needs --map");
-    UKAIRO_ASSIGN_OR_RETURN(t->reader.map, sim::ParseColumnMap(f.map));
-  }
-  if (f.on_malformed == "skip") {
-    t->reader.on_malformed = sim::MalformedPolicy::kSkip;
-  } else if (f.on_malformed != "stop") {
-    return Status::InvalidArgument("--on-malformed is stop or skip");
-  }
-  t->days = f.days;
-  auto start = ParseIso8601(f.start);
-  if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
-  t->start_micros = *start;
-  if (f.days <= 0) {
-    // At the trace's own times: scenario offsets count from its first record.
-    UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, t->reader));
-    sim::TraceRecord first;
-    UKAIRO_ASSIGN_OR_RETURN(bool any, reader->Next(&first));
-    if (!any) return Status::InvalidArgument(f.trace + ": the trace has no records");
-    t->start_micros = first.time_micros;
-  }
+  UKAIRO_ASSIGN_OR_RETURN(t->start_micros, RunStartMicros(f));
   if (!f.scenario.empty()) {
     UKAIRO_ASSIGN_OR_RETURN(t->scenario, sim::Scenario::Load(f.scenario, t->start_micros));
   }
   t->seed = f.seed ? *f.seed : t->scenario.seed.value_or(1);
   t->fixed_tag = f.tag;
   t->tag_mix = f.tag_mix;
+  t->days = f.days;
+  // Every candidate opens its own source exactly as `simulate` would; this
+  // first one checks the flags (and describes the traffic) before any run.
+  UKAIRO_ASSIGN_OR_RETURN(OpenedTraffic first,
+                          OpenTraffic(f, t->start_micros, t->seed, t->scenario,
+                                      f.quiet ? nullptr : &std::cerr, "ukairo tune: "));
+  (void)first;
+  const TrafficFlags flags = f;
+  t->open_source = [flags, start = t->start_micros, seed = t->seed,
+                    scenario = t->scenario]() -> Result<std::unique_ptr<sim::TrafficSource>> {
+    UKAIRO_ASSIGN_OR_RETURN(OpenedTraffic opened,
+                            OpenTraffic(flags, start, seed, scenario, nullptr, ""));
+    return std::move(opened.source);
+  };
   return Status::Ok();
 }
 
@@ -184,7 +176,9 @@ RegisterCommand reg(32, [](CLI::App& root, int* exit_code) {
       "Grid-search budgets, cooldown, retries and health checks on simulated traffic; write the "
       "cheapest config that meets the constraints and the table of every candidate.");
   cmd->add_option("--config", flags->config, "base config YAML")->required();
-  AddTrafficOptions(cmd, flags.get(), "traffic trace file", /*trace_required=*/true);
+  AddTrafficOptions(cmd, flags.get(), "traffic trace file (or --synthetic)",
+                    /*trace_required=*/false);
+  AddSyntheticOptions(cmd, flags.get());
   cmd->add_option("--grid", flags->grid,
                   "PATH=V1,V2,... (repeatable); PATH under ukairo: unless it starts with "
                   "ukairo./router_settings./litellm_settings./general_settings.; '/' makes a "

@@ -1,6 +1,7 @@
 // The traffic flags `simulate` and `tune` share: where the requests come
-// from (a trace, its format and column map), how they are stretched over
-// time, the fault scenario, the seed and the tag assignment.
+// from (a trace, its format and column map, or synthetic arrivals), how they
+// are stretched over time, the fault scenario, the seed and the tag
+// assignment. tools/traffic_open.h turns them into traffic sources.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ukairo::tools {
 
@@ -22,6 +24,15 @@ struct TrafficFlags {
   std::optional<uint64_t> seed;
   std::string tag;
   std::string tag_mix;
+  // --synthetic: Poisson arrivals instead of a trace (sim/synthetic.h).
+  bool synthetic = false;
+  std::string rate;  // req/s; default: the --fit-tokens trace's mean rate
+  std::string hourly_profile;
+  std::string weekly_profile;
+  std::vector<std::string> bursts;
+  std::string fit_tokens;  // trace to fit token lengths (and rate) from
+  std::string fit_format = "azure";
+  std::string token_model = "lognormal";
 };
 
 // Adds --trace --format --map --on-malformed --scenario --days --start --seed
@@ -51,6 +62,36 @@ inline void AddTrafficOptions(CLI::App* cmd, TrafficFlags* flags, const char* tr
   cmd->add_option("--tag", flags->tag, "process tag for records without one");
   cmd->add_option("--tag-mix", flags->tag_mix,
                   "seeded tag mix for records without one, e.g. Spec=0.1,Build=0.5,Fix=0.4");
+}
+
+// Adds --synthetic --rate --hourly-profile --weekly-profile --burst
+// --fit-tokens --fit-format --token-model.
+inline void AddSyntheticOptions(CLI::App* cmd, TrafficFlags* flags) {
+  cmd->add_flag("--synthetic", flags->synthetic,
+                "synthetic traffic instead of --trace: seeded Poisson arrivals over --days "
+                "from --start, shaped by the profiles and bursts (sim/README.md)");
+  cmd->add_option("--rate", flags->rate,
+                  "--synthetic base rate in requests/s: decimal (2.5) or ratio (5/2); the rate "
+                  "at 100 % of both profiles (default: the --fit-tokens trace's mean rate)");
+  cmd->add_option("--hourly-profile", flags->hourly_profile,
+                  "--synthetic: 24 comma-separated percentages of the rate, UTC hours 0-23 "
+                  "(default: busy 9-18, quiet nights; a scenario's traffic: profile)");
+  cmd->add_option("--weekly-profile", flags->weekly_profile,
+                  "--synthetic: 7 comma-separated percentages, Monday first (default "
+                  "100,100,100,100,90,25,20)");
+  cmd->add_option("--burst", flags->bursts,
+                  "--synthetic: START_H:DUR_MIN:MULT, e.g. 36:90:3 = x3 for 90 min from hour 36 "
+                  "of the run (repeatable; windows must not overlap)");
+  cmd->add_option("--fit-tokens", flags->fit_tokens,
+                  "--synthetic: fit token lengths (and the default rate) from this trace");
+  cmd->add_option("--fit-format", flags->fit_format,
+                  "format of --fit-tokens (as --format; --map/--on-malformed apply)")
+      ->capture_default_str();
+  cmd->add_option("--token-model", flags->token_model,
+                  "--synthetic token lengths: lognormal (fitted, or the Azure conversation "
+                  "trace's fit without --fit-tokens) or empirical (draws from a sample of the "
+                  "--fit-tokens trace)")
+      ->capture_default_str();
 }
 
 }  // namespace ukairo::tools

@@ -393,6 +393,38 @@ TEST(CmdSimulateSynthetic, AMonthRunsEndToEndAndRepeats) {
   EXPECT_NE(j["cost_usd_total"], "0");
 }
 
+// `tune --synthetic` runs each candidate on the traffic `simulate` would
+// draw from the same flags: a one-value grid that leaves the config as it
+// is costs exactly what simulate reports, and the table does not depend on
+// the thread count.
+TEST(CmdTuneSynthetic, CandidatesSeeTheTrafficSimulateSees) {
+  ukairo::testing::TempDir dir;
+  const std::string traffic =
+      " --synthetic --rate 0.1 --days 7 --seed 5 --burst 30:60:5 --tag-mix "
+      "Spec=0.2,Build=0.5,Fix=0.3 --fit-tokens " +
+      SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
+      SourcePath("data/litellm_config.yaml") + " -q";
+  auto sim = Sh("simulate" + traffic + " --out " + dir.Sub("sim.json"));
+  ASSERT_EQ(sim.exit_code, 0) << sim.output;
+  nlohmann::json j = nlohmann::json::parse(Slurp(dir.Sub("sim.json")));
+  const std::string grid = " --grid cooldown.cooldown_time_s=60,5 --grid budgets.model.glm=5";
+  auto one = Sh("tune" + traffic + grid + " --threads 1 --out-table " + dir.Sub("t1.csv"));
+  auto two = Sh("tune" + traffic + grid + " --threads 2 --out-table " + dir.Sub("t2.csv"));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const std::string table = Slurp(dir.Sub("t1.csv"));
+  EXPECT_EQ(table, Slurp(dir.Sub("t2.csv")));
+  // Row 1 is the shipped config's own values (cooldown 60 s, glm budget 5).
+  std::istringstream rows(table);
+  std::string header, row1;
+  std::getline(rows, header);
+  std::getline(rows, row1);
+  const std::string want = "1,60,5," + j["cost_usd_total"].get<std::string>() + "," +
+                           std::to_string(j["requests_total"].get<uint64_t>()) + ",";
+  EXPECT_EQ(row1.substr(0, want.size()), want) << table;
+  EXPECT_GT(j["requests_total"].get<uint64_t>(), 10000u);
+}
+
 // "An hour of real trace into a month": without --rate the fitted trace's
 // own mean rate is the base, shaped by the default profile.
 TEST(CmdSimulateSynthetic, WithoutRateTheFittedTraceSetsTheRate) {
