@@ -193,6 +193,9 @@ void RouterCore::Impl::OnUpstreamResult(const UpstreamResult& res) {
   }
   if (res.delivered_partially) {
     // The client already holds part of this answer: no retry, no fallback.
+    // The break still counts against the deployment's allowed_fails, as it
+    // does when WarmUp() refolds the AttemptFinished after a restart.
+    if (!orphan && IsFailure(res.outcome)) RecordFailure(d);
     CompleteError(r, 502, "server_error", "upstream_stream_interrupted",
                   "the provider's stream broke after output reached the client: " + res.error);
     return;

@@ -52,6 +52,24 @@ TEST(CoreFailures, BrokenStreamAfterOutputEndsTheRequestWithoutFallback) {
   h.ExpectProjectionMatchesLog();
 }
 
+// A stream that breaks midway is a failure of its deployment: past
+// allowed_fails the deployment cools down like after any 5xx, live and when
+// a restarted core refolds the log (WarmUp counts the failed finishes).
+TEST(CoreFailures, BrokenStreamsCountTowardCooldown) {
+  auto c = SeedConfig();
+  c->cooldown.allowed_fails = 1;
+  Harness h(c);
+  for (const char* id : {"r1", "r2"}) {
+    h.Request(id, "Spec");
+    EXPECT_EQ(h.SentTo(id), "opus-1");
+    h.Result(id, Outcome::kConnectionError, 0, 100, 20, -1, /*delivered_partially=*/true);
+  }
+  EXPECT_EQ(h.State("opus-1"), DeploymentState::kCoolingDown);
+  h.Request("r3", "Spec");
+  EXPECT_EQ(h.SentTo("r3"), "sonnet-1");
+  h.ExpectProjectionMatchesLog();
+}
+
 TEST(CoreFailures, RetryAfterIsCappedAndDefaultsToCooldown) {
   auto c = SeedConfig();
   c->retry.retry_after_max_ms = 5'000;
