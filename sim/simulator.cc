@@ -2,7 +2,7 @@
 
 #include <cassert>
 #include <charconv>
-#include <unordered_map>
+#include <deque>
 
 #include "ledger/projection.h"
 #include "router/actions.h"
@@ -49,7 +49,42 @@ struct PendingRequest {
   int64_t output_tokens = 0;
 };
 
-// Request ids are "r<number>"; the number keys the pending map.
+// The requests in flight by number. Numbers are issued in order and most
+// requests finish within seconds, so a window starting at the oldest
+// unfinished number holds them without hashing. It spans the arrivals made
+// while the longest-lived request in flight lives (bounded by the request
+// timeout times the arrival rate).
+class PendingWindow {
+ public:
+  void Add(uint64_t number, PendingRequest request) {
+    if (items_.empty()) base_ = number;
+    assert(number == base_ + items_.size());
+    items_.push_back(Entry{request, true});
+  }
+  const PendingRequest* Find(uint64_t number) const {
+    if (number < base_ || number - base_ >= items_.size()) return nullptr;
+    const Entry& e = items_[number - base_];
+    return e.live ? &e.request : nullptr;
+  }
+  void Erase(uint64_t number) {
+    if (number < base_ || number - base_ >= items_.size()) return;
+    items_[number - base_].live = false;
+    while (!items_.empty() && !items_.front().live) {
+      items_.pop_front();
+      ++base_;
+    }
+  }
+
+ private:
+  struct Entry {
+    PendingRequest request;
+    bool live = false;
+  };
+  std::deque<Entry> items_;
+  uint64_t base_ = 0;  // number of items_.front()
+};
+
+// Request ids are "r<number>"; the number keys the pending window.
 uint64_t RequestNumber(const std::string& id) {
   uint64_t n = 0;
   auto [ptr, ec] = std::from_chars(id.data() + 1, id.data() + id.size(), n);
@@ -118,7 +153,8 @@ class Loop {
         in.requested_model = record_.model;
         in.input_tokens = record_.input_tokens;
         in.max_output_tokens = record_.max_output_tokens;
-        pending_[request_counter_] = PendingRequest{record_.input_tokens, record_.output_tokens};
+        pending_.Add(request_counter_,
+                     PendingRequest{record_.input_tokens, record_.output_tokens});
         ++stats_.arrivals;
         core_.OnRequest(in, now_, actions_);
         UKAIRO_RETURN_IF_ERROR(Execute());
@@ -183,7 +219,7 @@ class Loop {
     }
     for (const auto& r : actions_.responses) {
       const uint64_t number = RequestNumber(r.request_id);
-      pending_.erase(number);
+      pending_.Erase(number);
       providers_.RequestDone(number);
     }
     for (const auto& s : actions_.sends) Send(s);
@@ -208,9 +244,9 @@ class Loop {
   void Send(const router::SendAttempt& s) {
     ++stats_.sends;
     const uint64_t number = RequestNumber(s.request_id);
-    auto it = pending_.find(number);
-    assert(it != pending_.end() && "a send for a request the simulator never issued");
-    const PendingRequest& req = it->second;
+    const PendingRequest* found = pending_.Find(number);
+    assert(found != nullptr && "a send for a request the simulator never issued");
+    const PendingRequest& req = *found;
     int64_t output_cap = config_->default_max_output_tokens;
     CallRequest call;
     call.request_number = number;
@@ -263,7 +299,7 @@ class Loop {
   std::vector<const ledger::AttemptStarted*> started_;  // of the current Execute
   router::RequestInput request_;
   TraceRecord record_;
-  std::unordered_map<uint64_t, PendingRequest> pending_;
+  PendingWindow pending_;
   uint64_t request_counter_ = 0;
   uint64_t results_queued_ = 0;
   bool source_done_ = false;
