@@ -1,10 +1,13 @@
 // The fold: one callback per event type, each touching a handful of map
-// entries. This is the replay path (SPEC §6: >= 2M events/s), so lookups go
-// through scratch keys that keep their string capacity instead of building a
-// fresh key (and maybe a heap string) per lookup.
+// entries. This is the replay path (SPEC §6: >= 2M events/s) and the router
+// folds every event it emits, so attempt events go through hashed scope
+// slots and reused open_ nodes (projection.h), and other lookups through
+// scratch keys that keep their string capacity.
 #include "ledger/projection.h"
 
+#include <algorithm>
 #include <cassert>
+#include <iterator>
 #include <sstream>
 
 namespace ukairo::ledger {
@@ -38,51 +41,128 @@ int32_t Projection::PeriodOfCached(int64_t time_micros) {
   return period_cached_;
 }
 
+size_t Projection::ReservationKeyHash::operator()(const ReservationKey& key) const {
+  // Attempts of one request differ only in .second; mix it in so they do
+  // not share a bucket.
+  return std::hash<std::string>()(key.first) ^ (size_t{key.second} * 0x9E3779B97F4A7C15ull);
+}
+
+uint32_t Projection::SlotFor(ScopeKind kind, const std::string& key) {
+  if (kind == ScopeKind::kGlobal) {
+    if (global_slot_ == kNoSlot) {
+      global_slot_ = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back().id = ScopeId::Global();
+    }
+    return global_slot_;
+  }
+  assert(!key.empty());
+  auto& index = slot_by_key_[static_cast<int>(kind)];
+  auto it = index.find(key);
+  if (it != index.end()) return it->second;
+  assert(slots_.size() < kNoSlot);
+  uint32_t slot = static_cast<uint32_t>(slots_.size());
+  slots_.emplace_back().id = ScopeId{kind, key};
+  index.emplace(key, slot);
+  return slot;
+}
+
+uint32_t Projection::SameOrSlotFor(uint32_t held, ScopeKind kind, const std::string& key) {
+  if (held != kNoSlot && slots_[held].id.kind == kind &&
+      (kind == ScopeKind::kGlobal || slots_[held].id.key == key)) {
+    return held;
+  }
+  return SlotFor(kind, key);
+}
+
+uint32_t Projection::FindSlot(const ScopeId& scope) const {
+  if (scope.kind == ScopeKind::kGlobal) return scope.key.empty() ? global_slot_ : kNoSlot;
+  const auto& index = slot_by_key_[static_cast<int>(scope.kind)];
+  auto it = index.find(scope.key);
+  return it == index.end() ? kNoSlot : it->second;
+}
+
+void Projection::AddSpend(ScopeSlot& slot, int32_t period, NanoUsd nanos) {
+  auto& periods = slot.spend_by_period;
+  if (periods.empty() || periods.back().first < period) {
+    periods.emplace_back(period, nanos);
+    return;
+  }
+  if (periods.back().first == period) {
+    periods.back().second += nanos;
+    return;
+  }
+  // A finish of an older period (events out of period order): rare.
+  auto it = std::lower_bound(periods.begin(), periods.end(), period,
+                             [](const auto& entry, int32_t p) { return entry.first < p; });
+  if (it != periods.end() && it->first == period) {
+    it->second += nanos;
+  } else {
+    periods.insert(it, {period, nanos});
+  }
+}
+
 void Projection::Reserve(const AttemptStarted& a, int64_t time_micros) {
-  scratch_reservation_key_.first = a.request_id;
-  scratch_reservation_key_.second = a.attempt;
-  auto [it, inserted] = open_.try_emplace(scratch_reservation_key_);
+  OpenMap::iterator it;
+  bool inserted;
+  if (!spare_nodes_.nodes.empty()) {
+    OpenMap::node_type& node = spare_nodes_.nodes.back();
+    node.key().first.assign(a.request_id);  // keeps the spare's capacity
+    node.key().second = a.attempt;
+    auto result = open_.insert(std::move(node));
+    it = result.position;
+    inserted = result.inserted;
+    if (inserted) {
+      spare_nodes_.nodes.pop_back();
+    } else {
+      node = std::move(result.node);
+    }
+  } else {
+    std::tie(it, inserted) = open_.try_emplace(ReservationKey(a.request_id, a.attempt));
+  }
+  OpenHold& hold = it->second;
   if (!inserted) {
     // A writer never starts an open attempt twice; keep the newest and do
     // not leak the older hold.
     ++anomalies_.duplicate_reservations;
-    bool released = Release(a.request_id, a.attempt);
-    assert(released);
-    (void)released;
-    it = open_.try_emplace(scratch_reservation_key_).first;
+    Unhold(hold);
   }
-  OpenReservation& r = it->second;
-  r.deployment = a.deployment;
-  r.model_group = a.model_group;
-  r.tag = a.tag;
-  r.tier = a.tier;
-  r.reserved_nanos = a.reserved_nanos;
-  r.started_micros = time_micros;
-  ScopeId& scope = scratch_spend_key_.second;
-  ForEachScope(a.model_group, a.tag, a.tier, [&](ScopeKind kind, const std::string& key) {
-    scope.kind = kind;
-    scope.key = key;
-    auto found = reserved_.find(scope);
-    if (found == reserved_.end()) found = reserved_.emplace(scope, 0).first;
-    found->second += a.reserved_nanos;
-  });
+  hold.deployment.assign(a.deployment);
+  hold.reserved_nanos = a.reserved_nanos;
+  hold.started_micros = time_micros;
+  hold.slots[0] = a.model_group.empty() ? kNoSlot : SlotFor(ScopeKind::kModel, a.model_group);
+  hold.slots[1] = a.tag.empty() ? kNoSlot : SlotFor(ScopeKind::kTag, a.tag);
+  hold.slots[2] = a.tier.empty() ? kNoSlot : SlotFor(ScopeKind::kTier, a.tier);
+  hold.slots[3] = SlotFor(ScopeKind::kGlobal, GlobalKey());
+  for (uint32_t slot : hold.slots) {
+    if (slot == kNoSlot) continue;
+    slots_[slot].has_reserved = true;
+    slots_[slot].reserved_nanos += a.reserved_nanos;
+  }
 }
 
-bool Projection::Release(const std::string& request_id, uint32_t attempt) {
-  scratch_reservation_key_.first = request_id;
+void Projection::Unhold(const OpenHold& hold) {
+  for (uint32_t slot : hold.slots) {
+    if (slot == kNoSlot) continue;
+    assert(slots_[slot].has_reserved);
+    slots_[slot].reserved_nanos -= hold.reserved_nanos;
+  }
+}
+
+bool Projection::Release(const std::string& request_id, uint32_t attempt,
+                         uint32_t (*released_slots)[kHeldScopes]) {
+  scratch_reservation_key_.first.assign(request_id);
   scratch_reservation_key_.second = attempt;
   auto it = open_.find(scratch_reservation_key_);
   if (it == open_.end()) return false;
-  const OpenReservation& r = it->second;
-  ScopeId& scope = scratch_spend_key_.second;
-  ForEachScope(r.model_group, r.tag, r.tier, [&](ScopeKind kind, const std::string& key) {
-    scope.kind = kind;
-    scope.key = key;
-    auto found = reserved_.find(scope);
-    assert(found != reserved_.end());
-    found->second -= r.reserved_nanos;
-  });
-  open_.erase(it);
+  Unhold(it->second);
+  if (released_slots != nullptr) {
+    std::copy(std::begin(it->second.slots), std::end(it->second.slots), *released_slots);
+  }
+  if (spare_nodes_.nodes.size() < SpareNodes::kMax) {
+    spare_nodes_.nodes.push_back(open_.extract(it));
+  } else {
+    open_.erase(it);
+  }
   return true;
 }
 
@@ -91,23 +171,28 @@ void Projection::OnAttemptStarted(const Event& e, const AttemptStarted& a) {
 }
 
 void Projection::OnAttemptFinished(const Event& e, const AttemptFinished& f) {
-  if (!Release(f.request_id, f.attempt)) ++anomalies_.unknown_releases;
+  uint32_t held[kHeldScopes] = {kNoSlot, kNoSlot, kNoSlot, kNoSlot};
+  if (!Release(f.request_id, f.attempt, &held)) ++anomalies_.unknown_releases;
   // The spend is real even when its reservation is unknown, so it is
-  // counted in the scopes the finish names.
+  // counted in the scopes the finish names (normally those of the hold).
   if (f.cost_nanos == 0) return;
-  scratch_spend_key_.first = PeriodOfCached(e.time_micros);
-  ScopeId& scope = scratch_spend_key_.second;
-  ForEachScope(f.model_group, f.tag, f.tier, [&](ScopeKind kind, const std::string& key) {
-    scope.kind = kind;
-    scope.key = key;
-    auto found = spend_.find(scratch_spend_key_);
-    if (found == spend_.end()) found = spend_.emplace(scratch_spend_key_, 0).first;
-    found->second += f.cost_nanos;
-  });
+  const int32_t period = PeriodOfCached(e.time_micros);
+  if (!f.model_group.empty()) {
+    AddSpend(slots_[SameOrSlotFor(held[0], ScopeKind::kModel, f.model_group)], period,
+             f.cost_nanos);
+  }
+  if (!f.tag.empty()) {
+    AddSpend(slots_[SameOrSlotFor(held[1], ScopeKind::kTag, f.tag)], period, f.cost_nanos);
+  }
+  if (!f.tier.empty()) {
+    AddSpend(slots_[SameOrSlotFor(held[2], ScopeKind::kTier, f.tier)], period, f.cost_nanos);
+  }
+  AddSpend(slots_[SameOrSlotFor(held[3], ScopeKind::kGlobal, GlobalKey())], period,
+           f.cost_nanos);
 }
 
 void Projection::OnReservationExpired(const Event&, const ReservationExpired& x) {
-  if (!Release(x.request_id, x.attempt)) ++anomalies_.unknown_releases;
+  if (!Release(x.request_id, x.attempt, nullptr)) ++anomalies_.unknown_releases;
 }
 
 // The global scope has no key; one sent anyway is dropped so that every
@@ -123,7 +208,7 @@ void Projection::OnBudgetAlert(const Event&, const BudgetAlert& a) {
 }
 
 ScopeGate* Projection::GateToUpdate(ScopeKind kind, const std::string& key, int32_t period) {
-  ScopeId& scope = scratch_spend_key_.second;
+  ScopeId& scope = scratch_scope_;
   scope.kind = kind;
   scope.key = KeyOf(kind, key);
   auto it = gates_.find(scope);
@@ -196,13 +281,85 @@ void Projection::OnConfigApplied(const Event&, const ConfigApplied& c) {
 }
 
 NanoUsd Projection::Spent(const ScopeId& scope, int32_t period) const {
-  auto it = spend_.find(std::pair<int32_t, ScopeId>(period, scope));
-  return it == spend_.end() ? 0 : it->second;
+  uint32_t slot = FindSlot(scope);
+  if (slot == kNoSlot) return 0;
+  // Few periods per scope, the live one last.
+  const auto& periods = slots_[slot].spend_by_period;
+  for (auto it = periods.rbegin(); it != periods.rend(); ++it) {
+    if (it->first == period) return it->second;
+    if (it->first < period) break;
+  }
+  return 0;
 }
 
 NanoUsd Projection::Reserved(const ScopeId& scope) const {
-  auto it = reserved_.find(scope);
-  return it == reserved_.end() ? 0 : it->second;
+  uint32_t slot = FindSlot(scope);
+  return slot == kNoSlot ? 0 : slots_[slot].reserved_nanos;
+}
+
+std::map<std::pair<int32_t, ScopeId>, NanoUsd> Projection::spend() const {
+  std::map<std::pair<int32_t, ScopeId>, NanoUsd> out;
+  for (const ScopeSlot& slot : slots_) {
+    for (const auto& [period, nanos] : slot.spend_by_period) out.emplace(std::pair(period, slot.id), nanos);
+  }
+  return out;
+}
+
+std::map<ScopeId, NanoUsd> Projection::reserved() const {
+  std::map<ScopeId, NanoUsd> out;
+  for (const ScopeSlot& slot : slots_) {
+    if (slot.has_reserved) out.emplace(slot.id, slot.reserved_nanos);
+  }
+  return out;
+}
+
+OpenReservation Projection::ToOpenReservation(const OpenHold& hold) const {
+  OpenReservation r;
+  r.deployment = hold.deployment;
+  if (hold.slots[0] != kNoSlot) r.model_group = slots_[hold.slots[0]].id.key;
+  if (hold.slots[1] != kNoSlot) r.tag = slots_[hold.slots[1]].id.key;
+  if (hold.slots[2] != kNoSlot) r.tier = slots_[hold.slots[2]].id.key;
+  r.reserved_nanos = hold.reserved_nanos;
+  r.started_micros = hold.started_micros;
+  return r;
+}
+
+std::map<Projection::ReservationKey, OpenReservation> Projection::open_reservations() const {
+  std::map<ReservationKey, OpenReservation> out;
+  for (const auto& [key, hold] : open_) out.emplace(key, ToOpenReservation(hold));
+  return out;
+}
+
+void Projection::AdoptSnapshot(const std::map<std::pair<int32_t, ScopeId>, NanoUsd>& spend,
+                               const std::map<ScopeId, NanoUsd>& reserved,
+                               const std::map<ReservationKey, OpenReservation>& open) {
+  slots_.clear();
+  for (auto& index : slot_by_key_) index.clear();
+  global_slot_ = kNoSlot;
+  open_.clear();
+  // Ascending (period, scope): each slot's periods arrive in ascending order.
+  for (const auto& [key, nanos] : spend) {
+    AddSpend(slots_[SlotFor(key.second.kind, key.second.key)], key.first, nanos);
+  }
+  for (const auto& [scope, nanos] : reserved) {
+    ScopeSlot& slot = slots_[SlotFor(scope.kind, scope.key)];
+    slot.has_reserved = true;
+    slot.reserved_nanos = nanos;
+  }
+  open_.reserve(open.size());
+  for (const auto& [key, r] : open) {
+    OpenHold& hold = open_[key];
+    hold.deployment = r.deployment;
+    hold.reserved_nanos = r.reserved_nanos;
+    hold.started_micros = r.started_micros;
+    hold.slots[0] = r.model_group.empty() ? kNoSlot : SlotFor(ScopeKind::kModel, r.model_group);
+    hold.slots[1] = r.tag.empty() ? kNoSlot : SlotFor(ScopeKind::kTag, r.tag);
+    hold.slots[2] = r.tier.empty() ? kNoSlot : SlotFor(ScopeKind::kTier, r.tier);
+    hold.slots[3] = SlotFor(ScopeKind::kGlobal, GlobalKey());
+    // The reader checked that every scope of an open reservation has a
+    // reserved total equal to the sum of its holds.
+    for (uint32_t slot : hold.slots) assert(slot == kNoSlot || slots_[slot].has_reserved);
+  }
 }
 
 bool Projection::AlertFired(const ScopeId& scope, int32_t period,
@@ -250,9 +407,10 @@ const DeploymentStatus& Projection::Deployment(const std::string& deployment) co
 
 bool Projection::operator==(const Projection& o) const {
   return period_kind_ == o.period_kind_ && last_seq_ == o.last_seq_ &&
-         last_time_micros_ == o.last_time_micros_ && spend_ == o.spend_ &&
-         reserved_ == o.reserved_ && alerts_fired_ == o.alerts_fired_ &&
-         gates_ == o.gates_ && deployments_ == o.deployments_ && open_ == o.open_ &&
+         last_time_micros_ == o.last_time_micros_ && open_.size() == o.open_.size() &&
+         spend() == o.spend() && reserved() == o.reserved() &&
+         alerts_fired_ == o.alerts_fired_ && gates_ == o.gates_ &&
+         deployments_ == o.deployments_ && open_reservations() == o.open_reservations() &&
          config_sha256_hex_ == o.config_sha256_hex_ && anomalies_ == o.anomalies_;
 }
 
@@ -264,11 +422,11 @@ std::string Projection::DebugString() const {
   out << " anomalies: unknown_releases=" << anomalies_.unknown_releases
       << " duplicate_reservations=" << anomalies_.duplicate_reservations
       << " stale_gate_events=" << anomalies_.stale_gate_events << "\n";
-  for (const auto& [key, nanos] : spend_) {
+  for (const auto& [key, nanos] : spend()) {
     out << " spend " << key.first << " " << ScopeName(key.second) << " = "
         << FormatNanosAsUsd(nanos) << " USD\n";
   }
-  for (const auto& [scope, nanos] : reserved_) {
+  for (const auto& [scope, nanos] : reserved()) {
     out << " reserved " << ScopeName(scope) << " = " << FormatNanosAsUsd(nanos) << " USD\n";
   }
   for (const auto& [period, scope, pct] : alerts_fired_) {
@@ -290,7 +448,7 @@ std::string Projection::DebugString() const {
         << d.down_since_micros << " reason=\"" << d.reason << "\" probe=" << d.last_probe_micros
         << (d.last_probe_ok ? " ok" : " failed") << "\n";
   }
-  for (const auto& [key, r] : open_) {
+  for (const auto& [key, r] : open_reservations()) {
     out << " open " << key.first << "#" << key.second << " " << r.deployment << " ["
         << r.model_group << "|" << r.tag << "|" << r.tier << "] "
         << FormatNanosAsUsd(r.reserved_nanos) << " USD @" << r.started_micros << "\n";

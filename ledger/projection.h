@@ -37,7 +37,9 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "ledger/event.h"
 #include "ledger/period.h"
@@ -137,13 +139,15 @@ class Projection : public EventHandler {
   // Healthy default for deployments never mentioned.
   const DeploymentStatus& Deployment(const std::string& deployment) const;
 
+  // The fold keeps spend, reserved totals and open reservations in hashed
+  // slots (see below); these three views build sorted copies, which costs
+  // O(n log n) per call: for startup, reports and tests, not per request.
   using ReservationKey = std::pair<std::string, uint32_t>;  // (request id, attempt)
-  const std::map<ReservationKey, OpenReservation>& open_reservations() const {
-    return open_;
-  }
-  const std::map<std::pair<int32_t, ScopeId>, NanoUsd>& spend() const { return spend_; }
+  std::map<ReservationKey, OpenReservation> open_reservations() const;
+  size_t open_reservation_count() const { return open_.size(); }
+  std::map<std::pair<int32_t, ScopeId>, NanoUsd> spend() const;
   // Every scope ever reserved in, including those back at zero.
-  const std::map<ScopeId, NanoUsd>& reserved() const { return reserved_; }
+  std::map<ScopeId, NanoUsd> reserved() const;
   using AlertKey = std::tuple<int32_t, ScopeId, uint32_t>;  // (period, scope, threshold %)
   const std::set<AlertKey>& alerts_fired() const { return alerts_fired_; }
   const std::map<std::string, DeploymentStatus>& deployments() const { return deployments_; }
@@ -188,9 +192,68 @@ class Projection : public EventHandler {
     fn(ScopeKind::kGlobal, GlobalKey());
   }
   static const std::string& GlobalKey();
+
+  // Why slots: the router folds every event it emits, so an attempt start
+  // plus finish must not pay ~12 string-keyed tree lookups (request ids
+  // share long prefixes, so each compare is a long memcmp). Each scope gets
+  // a slot with a stable index (slots are never removed), found by one
+  // hash lookup; an open reservation remembers its slots, so releasing it
+  // and booking the finish's spend (same model / tag / tier in the normal
+  // case, checked by string equality) need no scope lookup at all. Indices,
+  // not pointers, so copies of a Projection stay valid without a custom copy.
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  static constexpr int kHeldScopes = 4;  // model, tag, tier, global
+  struct ScopeSlot {
+    ScopeId id;
+    bool has_reserved = false;  // reserved in at least once: reserved() lists it
+    NanoUsd reserved_nanos = 0;
+    // (period, spent) in ascending period; the live period is the last one.
+    std::vector<std::pair<int32_t, NanoUsd>> spend_by_period;
+  };
+  struct OpenHold {
+    std::string deployment;
+    uint32_t slots[kHeldScopes] = {kNoSlot, kNoSlot, kNoSlot, kNoSlot};
+    NanoUsd reserved_nanos = 0;
+    int64_t started_micros = 0;
+  };
+  struct ReservationKeyHash {
+    size_t operator()(const ReservationKey& key) const;
+  };
+  using OpenMap = std::unordered_map<ReservationKey, OpenHold, ReservationKeyHash>;
+  // Nodes of released reservations, reused by the next starts so that their
+  // key and deployment strings keep their capacity (no allocation per
+  // attempt). A cache: a copy starts without spares.
+  struct SpareNodes {
+    static constexpr size_t kMax = 64;
+    std::vector<OpenMap::node_type> nodes;
+    SpareNodes() = default;
+    SpareNodes(const SpareNodes&) {}
+    SpareNodes& operator=(const SpareNodes&) { return *this; }
+    SpareNodes(SpareNodes&&) = default;
+    SpareNodes& operator=(SpareNodes&&) = default;
+  };
+
+  // The slot of (kind, key), created empty if new. REQUIRES: key non-empty
+  // unless kind is global (then key is ignored).
+  uint32_t SlotFor(ScopeKind kind, const std::string& key);
+  // `held` when it is the slot of (kind, key), else SlotFor(kind, key).
+  uint32_t SameOrSlotFor(uint32_t held, ScopeKind kind, const std::string& key);
+  // kNoSlot when the scope has no slot.
+  uint32_t FindSlot(const ScopeId& scope) const;
+  static void AddSpend(ScopeSlot& slot, int32_t period, NanoUsd nanos);
   void Reserve(const AttemptStarted& a, int64_t time_micros);
+  // Takes the hold's reserved_nanos out of its scopes' totals.
+  void Unhold(const OpenHold& hold);
   // Releases (request_id, attempt); false when no such reservation is open.
-  bool Release(const std::string& request_id, uint32_t attempt);
+  // On success *released_slots (if given) gets the slots it was held in.
+  bool Release(const std::string& request_id, uint32_t attempt,
+               uint32_t (*released_slots)[kHeldScopes]);
+  OpenReservation ToOpenReservation(const OpenHold& hold) const;
+  // Replaces the scope state and open reservations with validated snapshot
+  // contents (ProjectionSnapshotReader).
+  void AdoptSnapshot(const std::map<std::pair<int32_t, ScopeId>, NanoUsd>& spend,
+                     const std::map<ScopeId, NanoUsd>& reserved,
+                     const std::map<ReservationKey, OpenReservation>& open);
   int32_t PeriodOfCached(int64_t time_micros);
   // The gate to update for an event of `period`, or nullptr when the event
   // is older than the scope's gate (then it is counted as stale).
@@ -199,23 +262,26 @@ class Projection : public EventHandler {
   PeriodKind period_kind_;
   uint64_t last_seq_ = 0;
   int64_t last_time_micros_ = 0;
-  std::map<std::pair<int32_t, ScopeId>, NanoUsd> spend_;
-  std::map<ScopeId, NanoUsd> reserved_;
+  std::vector<ScopeSlot> slots_;
+  std::unordered_map<std::string, uint32_t> slot_by_key_[3];  // model, tag, tier
+  uint32_t global_slot_ = kNoSlot;
   std::set<AlertKey> alerts_fired_;
   std::map<ScopeId, ScopeGate> gates_;
   std::map<std::string, DeploymentStatus> deployments_;
-  std::map<ReservationKey, OpenReservation> open_;
+  OpenMap open_;
   std::string config_sha256_hex_;
   ProjectionAnomalies anomalies_;
 
   // Caches, not state (excluded from ==, not serialized): the period
-  // holding [period_start, period_end), and scratch keys whose strings keep
-  // their capacity so that lookups on the replay path do not allocate.
+  // holding [period_start, period_end), scratch keys whose strings keep
+  // their capacity so that lookups on the replay path do not allocate, and
+  // spare open_ nodes.
   int64_t period_start_micros_ = 0;
   int64_t period_end_micros_ = 0;
   int32_t period_cached_ = 0;
-  std::pair<int32_t, ScopeId> scratch_spend_key_;
+  ScopeId scratch_scope_;
   ReservationKey scratch_reservation_key_;
+  SpareNodes spare_nodes_;
 };
 
 // What LoadProjection did, for logs and tests.

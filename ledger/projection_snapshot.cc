@@ -81,8 +81,11 @@ struct ProjectionSnapshotReader {
   static Status Read(schema::ProjectionSnapshot::Reader in, Projection* p);
   static Status ReadGate(schema::GateEntry::Reader in, Projection* p);
   static Status ReadDeployment(schema::DeploymentEntry::Reader in, Projection* p);
-  static Status ReadOpen(schema::OpenReservationEntry::Reader in, Projection* p);
-  static Status CheckReservedTotals(const Projection& p);
+  static Status ReadOpen(schema::OpenReservationEntry::Reader in,
+                         std::map<Projection::ReservationKey, OpenReservation>* open);
+  static Status CheckReservedTotals(
+      const std::map<Projection::ReservationKey, OpenReservation>& open,
+      const std::map<ScopeId, NanoUsd>& reserved);
 };
 
 Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Projection* p) {
@@ -96,18 +99,24 @@ Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Pro
   p->period_kind_ = static_cast<PeriodKind>(in.getPeriodKind());
   p->last_seq_ = in.getLastSeq();
   p->last_time_micros_ = in.getLastTimeMicros();
+  // Spend, reserved totals and open reservations are read into sorted maps
+  // (the snapshot's own order, so checking it is an append) and handed to
+  // the projection's slots once validated.
+  std::map<std::pair<int32_t, ScopeId>, NanoUsd> spend;
+  std::map<ScopeId, NanoUsd> reserved;
+  std::map<Projection::ReservationKey, OpenReservation> open;
   for (auto e : in.getSpend()) {
     std::pair<int32_t, ScopeId> key;
     key.first = e.getPeriod();
     UKAIRO_RETURN_IF_ERROR(
         ReadScope(e.getScope(), &key.second, KeyRule::kNonEmptyUnlessGlobal));
-    UKAIRO_RETURN_IF_ERROR(AppendAscending(p->spend_, std::move(key), e.getSpentNanos(), "spend"));
+    UKAIRO_RETURN_IF_ERROR(AppendAscending(spend, std::move(key), e.getSpentNanos(), "spend"));
   }
   for (auto e : in.getReserved()) {
     ScopeId scope;
     UKAIRO_RETURN_IF_ERROR(ReadScope(e.getScope(), &scope, KeyRule::kNonEmptyUnlessGlobal));
     UKAIRO_RETURN_IF_ERROR(
-        AppendAscending(p->reserved_, std::move(scope), e.getReservedNanos(), "reserved"));
+        AppendAscending(reserved, std::move(scope), e.getReservedNanos(), "reserved"));
   }
   for (auto e : in.getAlertsFired()) {
     ScopeId scope;
@@ -120,13 +129,15 @@ Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Pro
   }
   for (auto e : in.getGates()) UKAIRO_RETURN_IF_ERROR(ReadGate(e, p));
   for (auto e : in.getDeployments()) UKAIRO_RETURN_IF_ERROR(ReadDeployment(e, p));
-  for (auto e : in.getOpenReservations()) UKAIRO_RETURN_IF_ERROR(ReadOpen(e, p));
+  for (auto e : in.getOpenReservations()) UKAIRO_RETURN_IF_ERROR(ReadOpen(e, &open));
   p->config_sha256_hex_ = FromText(in.getConfigSha256Hex());
   auto anomalies = in.getAnomalies();
   p->anomalies_.unknown_releases = anomalies.getUnknownReleases();
   p->anomalies_.duplicate_reservations = anomalies.getDuplicateReservations();
   p->anomalies_.stale_gate_events = anomalies.getStaleGateEvents();
-  return CheckReservedTotals(*p);
+  UKAIRO_RETURN_IF_ERROR(CheckReservedTotals(open, reserved));
+  p->AdoptSnapshot(spend, reserved, open);
+  return Status::Ok();
 }
 
 Status ProjectionSnapshotReader::ReadGate(schema::GateEntry::Reader in, Projection* p) {
@@ -164,8 +175,9 @@ Status ProjectionSnapshotReader::ReadDeployment(schema::DeploymentEntry::Reader 
                          "deployment");
 }
 
-Status ProjectionSnapshotReader::ReadOpen(schema::OpenReservationEntry::Reader in,
-                                          Projection* p) {
+Status ProjectionSnapshotReader::ReadOpen(
+    schema::OpenReservationEntry::Reader in,
+    std::map<Projection::ReservationKey, OpenReservation>* open) {
   OpenReservation r;
   r.deployment = FromText(in.getDeployment());
   r.model_group = FromText(in.getModelGroup());
@@ -174,20 +186,22 @@ Status ProjectionSnapshotReader::ReadOpen(schema::OpenReservationEntry::Reader i
   r.reserved_nanos = in.getReservedNanos();
   r.started_micros = in.getStartedMicros();
   Projection::ReservationKey key(FromText(in.getRequestId()), in.getAttempt());
-  return AppendAscending(p->open_, std::move(key), std::move(r), "open reservation");
+  return AppendAscending(*open, std::move(key), std::move(r), "open reservation");
 }
 
 // The fold keeps reserved_[scope] == the sum of the open reservations in
 // that scope; a snapshot that breaks it would release into the wrong totals.
-Status ProjectionSnapshotReader::CheckReservedTotals(const Projection& p) {
+Status ProjectionSnapshotReader::CheckReservedTotals(
+    const std::map<Projection::ReservationKey, OpenReservation>& open,
+    const std::map<ScopeId, NanoUsd>& reserved) {
   std::map<ScopeId, NanoUsd> sums;
-  for (const auto& [key, r] : p.open_) {
+  for (const auto& [key, r] : open) {
     Projection::ForEachScope(r.model_group, r.tag, r.tier,
                              [&](ScopeKind kind, const std::string& scope_key) {
                                sums[ScopeId{kind, scope_key}] += r.reserved_nanos;
                              });
   }
-  for (const auto& [scope, nanos] : p.reserved_) {
+  for (const auto& [scope, nanos] : reserved) {
     auto it = sums.find(scope);
     NanoUsd expected = it == sums.end() ? 0 : it->second;
     if (nanos != expected) {
@@ -266,17 +280,22 @@ std::string Projection::Serialize() const {
   root.setLastTimeMicros(last_time_micros_);
   root.setPeriodKind(static_cast<uint8_t>(period_kind_));
 
-  auto spend = root.initSpend(static_cast<unsigned>(spend_.size()));
+  // Sorted views of the slots: the byte layout is that of the std::maps the
+  // projection used to keep (ascending keys), so equal projections give
+  // equal bytes and older snapshots still load.
+  const std::map<std::pair<int32_t, ScopeId>, NanoUsd> spend_sorted = spend();
+  const std::map<ScopeId, NanoUsd> reserved_sorted = reserved();
+  auto spend = root.initSpend(static_cast<unsigned>(spend_sorted.size()));
   unsigned i = 0;
-  for (const auto& [key, nanos] : spend_) {
+  for (const auto& [key, nanos] : spend_sorted) {
     auto e = spend[i++];
     e.setPeriod(key.first);
     WriteScope(key.second, e.initScope());
     e.setSpentNanos(nanos);
   }
-  auto reserved = root.initReserved(static_cast<unsigned>(reserved_.size()));
+  auto reserved = root.initReserved(static_cast<unsigned>(reserved_sorted.size()));
   i = 0;
-  for (const auto& [scope, nanos] : reserved_) {
+  for (const auto& [scope, nanos] : reserved_sorted) {
     auto e = reserved[i++];
     WriteScope(scope, e.initScope());
     e.setReservedNanos(nanos);
@@ -292,7 +311,8 @@ std::string Projection::Serialize() const {
   WriteGates(gates_, root.initGates(static_cast<unsigned>(gates_.size())));
   WriteDeployments(deployments_,
                    root.initDeployments(static_cast<unsigned>(deployments_.size())));
-  WriteOpen(open_, root.initOpenReservations(static_cast<unsigned>(open_.size())));
+  const std::map<ReservationKey, OpenReservation> open_sorted = open_reservations();
+  WriteOpen(open_sorted, root.initOpenReservations(static_cast<unsigned>(open_sorted.size())));
   root.setConfigSha256Hex(AsText(config_sha256_hex_));
   auto anomalies = root.initAnomalies();
   anomalies.setUnknownReleases(anomalies_.unknown_releases);
