@@ -24,7 +24,7 @@ done
 bin=build/tools/ukairo
 [[ -x $bin ]] || { echo "build first: cmake --build build --target ukairo" >&2; exit 2; }
 case "$candidates" in
-  100) grid=(--grid 'budgets.model.claude-opus=30,40,50,60,70' --grid 'budgets.model.gpt-5.2=20,30,40,50,60'
+  100) grid=(--grid 'budgets.model.claude-opus=30,40,50,60,70' --grid 'budgets.model[gpt-5.2]=20,30,40,50,60'
              --grid 'cooldown.cooldown_time_s=30,60' --grid 'retry.num_retries=2,3') ;;
   16) grid=(--grid 'budgets.model.claude-opus=30,40,50,60' --grid 'cooldown.cooldown_time_s=30,60'
             --grid 'retry.num_retries=2,3') ;;

@@ -148,6 +148,39 @@ std::string CsvField(const std::string& s) {
 
 }  // namespace
 
+// "a.b[c.d].e" → {a, b, c.d, e}: a key holding dots (a model group such as
+// gpt-5.2) is written in brackets.
+Result<std::vector<std::string>> SplitKeyPath(const std::string& name) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("--grid " + name + ": " + why);
+  };
+  std::vector<std::string> path;
+  size_t i = 0;
+  while (i < name.size()) {
+    std::string key;
+    if (name[i] == '[') {
+      const size_t close = name.find(']', i + 1);
+      if (close == std::string::npos) return bad("'[' without ']'");
+      key = name.substr(i + 1, close - i - 1);
+      i = close + 1;
+      if (i < name.size() && name[i] != '.' && name[i] != '[') return bad("text right after ']'");
+    } else {
+      const size_t end = name.find_first_of(".[", i);
+      key = name.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      i = end == std::string::npos ? name.size() : end;
+      if (key.find(']') != std::string::npos) return bad("']' without '['");
+    }
+    if (key.empty()) return bad("empty key in path");
+    path.push_back(std::move(key));
+    if (i < name.size() && name[i] == '.') {
+      ++i;
+      if (i == name.size()) return bad("empty key in path");
+    }
+  }
+  if (path.empty()) return bad("empty key in path");
+  return path;
+}
+
 Result<GridAxis> ParseGridAxis(std::string_view spec) {
   const size_t eq = spec.find('=');
   if (eq == std::string_view::npos || eq == 0) {
@@ -155,10 +188,7 @@ Result<GridAxis> ParseGridAxis(std::string_view spec) {
   }
   GridAxis axis;
   axis.name = Trim(std::string(spec.substr(0, eq)));
-  std::vector<std::string> path = Split(axis.name, '.');
-  for (const auto& k : path) {
-    if (k.empty()) return Status::InvalidArgument("--grid " + axis.name + ": empty key in path");
-  }
+  UKAIRO_ASSIGN_OR_RETURN(std::vector<std::string> path, SplitKeyPath(axis.name));
   static const char* kTopLevel[] = {"ukairo", "router_settings", "litellm_settings",
                                     "general_settings"};
   if (std::find(std::begin(kTopLevel), std::end(kTopLevel), path[0]) == std::end(kTopLevel)) {

@@ -2,7 +2,7 @@
 // simulated on the same traffic, the cheapest feasible one recommended.
 //
 // A grid axis is "PATH=V1,V2,...": PATH is a dotted key path into the config
-// YAML, relative to the `ukairo:` section unless it starts with ukairo.,
+// YAML (a key holding dots goes in brackets: budgets.model[gpt-5.2]), relative to the `ukairo:` section unless it starts with ukairo.,
 // router_settings., litellm_settings. or general_settings. (e.g.
 // budgets.model.claude-opus=30,40,50, cooldown.cooldown_time_s=30,60,
 // cooldown.allowed_fails=2,3, retry.num_retries=2,3,

@@ -159,6 +159,17 @@ TEST_F(Tune, AppliedValuesLandInTheLoadedConfig) {
   EXPECT_FALSE(ParseGridAxis("nothing").ok());
   EXPECT_FALSE(ParseGridAxis("a..b=1").ok());
   EXPECT_FALSE(ParseGridAxis("retry.num_retries=1,,2").ok());
+  // Keys holding dots go in brackets: model groups such as gpt-5.2.
+  auto dotted = ParseGridAxis("budgets.model[gpt-5.2]=1,2");
+  ASSERT_OK(dotted);
+  EXPECT_EQ(dotted->path, (std::vector<std::string>{"ukairo", "budgets", "model", "gpt-5.2"}));
+  auto nested = ParseGridAxis("router_settings[a.b].c=1");
+  ASSERT_OK(nested);
+  EXPECT_EQ(nested->path, (std::vector<std::string>{"router_settings", "a.b", "c"}));
+  for (const char* bad_path : {"budgets.model[gpt-5.2=1", "budgets.model[]=1", "a[b]c=1",
+                               "a]b=1", "a.=1", "[x].=1"}) {
+    EXPECT_FALSE(ParseGridAxis(bad_path).ok()) << bad_path;
+  }
   // A path through a scalar is that candidate's error, not a crash.
   auto bad = ApplyGridValues(kBase, Axes({"default_tag.x=1"}), {0});
   EXPECT_FALSE(bad.ok());
