@@ -181,8 +181,9 @@ RegisterCommand reg(32, [](CLI::App& root, int* exit_code) {
   AddSyntheticOptions(cmd, flags.get());
   cmd->add_option("--grid", flags->grid,
                   "PATH=V1,V2,... (repeatable); PATH under ukairo: unless it starts with "
-                  "ukairo./router_settings./litellm_settings./general_settings.; '/' makes a "
-                  "list value, e.g. retry.backoff_ms=1000/2000,500/1000")
+                  "ukairo./router_settings./litellm_settings./general_settings.; a key with dots "
+                  "goes in brackets, e.g. budgets.model[gpt-5.2]=20,30; '/' makes a list value, "
+                  "e.g. retry.backoff_ms=1000/2000,500/1000")
       ->required();
   cmd->add_option("--max-failed", flags->max_failed, "constraint: at most N failed requests");
   cmd->add_option("--min-high-precision-first-two-pct", flags->min_first_two_pct,
