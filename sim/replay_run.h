@@ -9,6 +9,14 @@
 // tags are kept (no tag assignment). `ukairo replay` and the fidelity test
 // both run through here.
 //
+// With --since the core starts from the recorded state at that instant:
+// every recorded event before it is folded (spend, alerts, stops and gate
+// decisions, deployment states), and the attempts of the trailing cooldown
+// window (at least 60 s) warm its rate and failure windows, so budgets are
+// as spent as they were, not fresh. Requests still in flight at --since are
+// not replayed; their reservations are expired at the start (the core's
+// ReservationExpired events say which).
+//
 // Thread safety: one run per thread; the ledger may be shared.
 #pragma once
 
@@ -41,6 +49,8 @@ struct ReplayResult {
   SimulationStats stats;
   ReplayStats replay;
   uint64_t records = 0;        // recorded requests replayed
+  uint64_t state_events = 0;   // recorded events before --since folded into the start state
+  uint64_t state_open_reservations = 0;  // of requests in flight at --since (expired)
   size_t remembered_peak = 0;  // recordings held at once (requests in flight)
   FittedLatencies fitted;      // per deployment id, from the recording
   std::string providers;       // ProviderModel::Describe, for the log

@@ -100,7 +100,9 @@ class Loop {
        TagAssigner& tags, const SimulationOptions& options, SummaryBuilder& summary,
        EventSink* sink)
       : config_(config),
-        core_(config, ledger::Projection(config->budget_period),
+        core_(config,
+              options.initial_state != nullptr ? *options.initial_state
+                                               : ledger::Projection(config->budget_period),
               options.core_seed ? *options.core_seed : DeriveSeed(options.seed, kSeedStreamCore)),
         providers_(providers),
         source_(source),
@@ -125,6 +127,9 @@ class Loop {
     applied.body = ledger::ConfigApplied{config_->sha256_hex, config_->text, config_->source,
                                          "ukairo simulate"};
     actions_.events.push_back(std::move(applied));
+    if (options_.warm_up != nullptr) {
+      for (const ledger::Event& e : *options_.warm_up) core_.WarmUp(e);
+    }
     core_.Start(now_, actions_);
     UKAIRO_RETURN_IF_ERROR(Execute());
     UKAIRO_RETURN_IF_ERROR(QueueNextArrival());

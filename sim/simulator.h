@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ledger/event.h"
+#include "ledger/projection.h"
 #include "ledger/status.h"
 #include "router/config.h"
 #include "sim/provider_model.h"
@@ -49,6 +50,13 @@ struct SimulationOptions {
   // The core's seed as given, not derived from `seed` (a replay uses the
   // recording gateway's --seed so that balancing draws repeat).
   std::optional<uint64_t> core_seed;
+  // The state the core starts from (not owned; copied), e.g. a recorded
+  // ledger's state at a replay's --since; nullptr: empty budgets, every
+  // deployment healthy. Its period kind must be the config's.
+  const ledger::Projection* initial_state = nullptr;
+  // Events already folded into `initial_state` that rebuild the core's rate
+  // and failure windows (RouterCore::WarmUp), oldest first. Not owned.
+  const std::vector<ledger::Event>* warm_up = nullptr;
   size_t queue_entries_max = 1 << 22;
   uint64_t progress_every_arrivals = 1 << 16;
   // Called every progress_every_arrivals arrivals with (virtual now, arrivals).

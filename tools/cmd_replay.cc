@@ -60,6 +60,8 @@ std::string WithReplaySection(const std::string& summary_json, const sim::Replay
       {"probes_replayed", r.replay.probes_replayed},
       {"probes_modelled", r.replay.probes_modelled},
       {"latency_fitted_deployments", r.fitted.size()},
+      {"state_events_before_since", r.state_events},
+      {"state_open_reservations_expired", r.state_open_reservations},
   };
   return j.dump(2) + "\n";
 }
@@ -152,6 +154,13 @@ int Run(const ReplayFlags& f) {
     if (!out) rc = Fail(kExitFailed, "cannot write " + f.out);
   }
   if (!f.quiet) {
+    if (opts.since_micros) {
+      std::fprintf(stderr,
+                   "ukairo replay: started from the recorded state at --since: %llu events "
+                   "folded, %llu reservations of requests in flight expired\n",
+                   static_cast<unsigned long long>(result->state_events),
+                   static_cast<unsigned long long>(result->state_open_reservations));
+    }
     std::cerr << "ukairo replay: provider model for attempts never recorded:\n"
               << result->providers;
     std::fprintf(stderr,

@@ -85,6 +85,20 @@ Decisions Decide(const std::vector<ledger::Event>& events) {
   return d;
 }
 
+// Every event of the ledger at `dir`, in order.
+std::vector<ledger::Event> ReadAllEvents(const std::string& dir) {
+  ledger::LedgerOptions lo;
+  lo.read_only = true;
+  auto l = ledger::Ledger::Open(dir, lo);
+  EXPECT_OK(l);
+  std::vector<ledger::Event> events;
+  if (!l.ok()) return events;
+  auto it = (*l)->Scan(ledger::ScanOptions{});
+  for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
+  EXPECT_OK(it->status());
+  return events;
+}
+
 class ReplayFidelity : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -181,21 +195,9 @@ ukairo:
     }
     (*gw)->Stop();
     gw->reset();
-    return ReadAll(dir_.Sub("recorded"));
+    return ReadAllEvents(dir_.Sub("recorded"));
   }
 
-  static std::vector<ledger::Event> ReadAll(const std::string& dir) {
-    ledger::LedgerOptions lo;
-    lo.read_only = true;
-    auto l = ledger::Ledger::Open(dir, lo);
-    EXPECT_OK(l);
-    std::vector<ledger::Event> events;
-    if (!l.ok()) return events;
-    auto it = (*l)->Scan(ledger::ScanOptions{});
-    for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
-    EXPECT_OK(it->status());
-    return events;
-  }
 
   // Replays the recorded ledger through `config`; the simulated events.
   std::vector<ledger::Event> Replay(std::shared_ptr<const router::Config> config,
@@ -296,45 +298,50 @@ TEST_F(ReplayFidelity, SmallerBudgetMovesPremiumTrafficDown) {
   EXPECT_EQ(replayed.served_by.front(), recorded.served_by.front());
 }
 
+// Simulates 14 days of the fault scenario (2 % failures on top) into a
+// ledger at `dir`/sim and returns what the simulation summarised.
+void SimulateFaultLedger(const TempDir& dir, std::shared_ptr<const router::Config> config,
+                         SummaryBuilder* simulated) {
+  const uint64_t seed = 7;
+  const int64_t start = MicrosFromCivil(2026, 11, 2);
+  auto scenario =
+      Scenario::Load(ukairo::testing::SourcePath("data/scenarios/fault_month.yaml"), start);
+  ASSERT_OK(scenario);
+  scenario->defaults.failure = Ratio{1, 50};  // retries and failures too
+  auto l = ledger::Ledger::Open(dir.Sub("sim"), ledger::LedgerOptions{});
+  ASSERT_OK(l);
+  LedgerSink sink(l->get());
+  auto reader =
+      TraceReader::Open(ukairo::testing::SourcePath("data/traces/azure_code_sample.csv"), {});
+  ASSERT_OK(reader);
+  StretchOptions so;
+  so.start_micros = start;
+  so.days = 14;
+  so.seed = DeriveSeed(seed, kSeedStreamTraffic);
+  if (scenario->profile) so.profile = *scenario->profile;
+  auto source = MakeStretchedSource(std::move(*reader), so);
+  ASSERT_OK(source);
+  auto tags = TagAssigner::Make("", "Spec=1,Design=1,Review=1,Build=5,Fix=1,Verify=1",
+                                DeriveSeed(seed, kSeedStreamTags));
+  ASSERT_OK(tags);
+  auto providers = ProviderModel::Make(*scenario, *config, DeriveSeed(seed, kSeedStreamProviders));
+  ASSERT_OK(providers);
+  SimulationOptions opts;
+  opts.seed = seed;
+  opts.start_micros = start;
+  ASSERT_OK(RunSimulation(config, *providers, **source, *tags, opts, *simulated, &sink));
+}
+
 // A ledger written by `simulate` is a recording too: replaying it under the
 // same config, with the simulation's core seed, repeats every decision,
 // probes included (they answer as recorded), with no scenario at all.
 TEST(ReplaySimulatedLedger, GivesTheSameSummaryByteForByte) {
   const uint64_t seed = 7;
-  const int64_t start = MicrosFromCivil(2026, 11, 2);
   auto config = router::LoadConfigFile(ukairo::testing::SourcePath("data/litellm_config.yaml"));
   ASSERT_OK(config);
-  auto scenario =
-      Scenario::Load(ukairo::testing::SourcePath("data/scenarios/fault_month.yaml"), start);
-  ASSERT_OK(scenario);
-  scenario->defaults.failure = Ratio{1, 50};  // retries and failures too
   TempDir dir;
   SummaryBuilder simulated;
-  {
-    auto l = ledger::Ledger::Open(dir.Sub("sim"), ledger::LedgerOptions{});
-    ASSERT_OK(l);
-    LedgerSink sink(l->get());
-    auto reader =
-        TraceReader::Open(ukairo::testing::SourcePath("data/traces/azure_code_sample.csv"), {});
-    ASSERT_OK(reader);
-    StretchOptions so;
-    so.start_micros = start;
-    so.days = 14;
-    so.seed = DeriveSeed(seed, kSeedStreamTraffic);
-    if (scenario->profile) so.profile = *scenario->profile;
-    auto source = MakeStretchedSource(std::move(*reader), so);
-    ASSERT_OK(source);
-    auto tags = TagAssigner::Make("", "Spec=1,Design=1,Review=1,Build=5,Fix=1,Verify=1",
-                                  DeriveSeed(seed, kSeedStreamTags));
-    ASSERT_OK(tags);
-    auto providers =
-        ProviderModel::Make(*scenario, **config, DeriveSeed(seed, kSeedStreamProviders));
-    ASSERT_OK(providers);
-    SimulationOptions opts;
-    opts.seed = seed;
-    opts.start_micros = start;
-    ASSERT_OK(RunSimulation(*config, *providers, **source, *tags, opts, simulated, &sink));
-  }
+  ASSERT_NO_FATAL_FAILURE(SimulateFaultLedger(dir, *config, &simulated));
   ledger::LedgerOptions lo;
   lo.read_only = true;
   auto l = ledger::Ledger::Open(dir.Sub("sim"), lo);
@@ -354,6 +361,71 @@ TEST(ReplaySimulatedLedger, GivesTheSameSummaryByteForByte) {
   EXPECT_LT(r->remembered_peak, 1000u);
   RunInfo info;  // the same facts for both: the events alone must agree
   EXPECT_EQ(replayed.ToJson(info), simulated.ToJson(info));
+}
+
+// The events of the requests accepted at or after `since_micros`, in order.
+std::vector<ledger::Event> RequestsFrom(const std::vector<ledger::Event>& events,
+                                        int64_t since_micros) {
+  std::set<std::string> ids;
+  std::vector<ledger::Event> out;
+  for (const auto& e : events) {
+    std::string id;
+    std::visit(
+        [&](const auto& body) {
+          if constexpr (requires { body.request_id; }) id = body.request_id;
+        },
+        e.body);
+    if (id.empty()) continue;
+    if (std::holds_alternative<ledger::RequestAccepted>(e.body) && e.time_micros >= since_micros) {
+      ids.insert(id);
+    }
+    if (ids.count(id) != 0) out.push_back(e);
+  }
+  return out;
+}
+
+// A replay from --since starts from the recorded state at that instant: with
+// budgets already spent before it, the replayed second week routes and
+// spends exactly as the recording did (from empty budgets, premium models
+// would serve again).
+TEST(ReplaySimulatedLedger, FromSinceStartsFromTheRecordedState) {
+  const uint64_t seed = 7;
+  auto config = router::LoadConfigFile(ukairo::testing::SourcePath("data/litellm_config.yaml"));
+  ASSERT_OK(config);
+  TempDir dir;
+  SummaryBuilder simulated;
+  ASSERT_NO_FATAL_FAILURE(SimulateFaultLedger(dir, *config, &simulated));
+  const int64_t since = MicrosFromCivil(2026, 11, 10, 3);  // Tuesday 03:00, a quiet hour
+  // The check means something only if a budget ran out before --since.
+  int64_t first_exhausted = INT64_MAX;
+  for (const auto& [scope, t] : simulated.budget_exhausted_at()) {
+    first_exhausted = std::min(first_exhausted, t);
+  }
+  ASSERT_LT(first_exhausted, since);
+  const std::vector<ledger::Event> recorded_all = ReadAllEvents(dir.Sub("sim"));
+  const Decisions recorded = Decide(RequestsFrom(recorded_all, since));
+  ASSERT_GT(recorded.served_by.size(), 1000u);
+  ASSERT_GT(recorded.fallbacks_by_reason.count("budget"), 0u);
+
+  ledger::LedgerOptions lo;
+  lo.read_only = true;
+  auto l = ledger::Ledger::Open(dir.Sub("sim"), lo);
+  ASSERT_OK(l);
+  ReplayOptions ro;
+  ro.core_seed = DeriveSeed(seed, kSeedStreamCore);
+  ro.since_micros = since;
+  SummaryBuilder summary;
+  VectorSink sink;
+  auto r = RunReplay(l->get(), *config, Scenario::Healthy(), ro, summary, &sink);
+  ASSERT_OK(r);
+  EXPECT_GT(r->state_events, 10000u);
+  EXPECT_EQ(r->state_open_reservations, 0u) << "pick a --since with nothing in flight";
+  const Decisions replayed = Decide(sink.events_);
+  EXPECT_EQ(r->replay.calls_modelled, 0u);
+  EXPECT_EQ(replayed.served_by, recorded.served_by);
+  EXPECT_EQ(replayed.http_status, recorded.http_status);
+  EXPECT_EQ(replayed.fallbacks, recorded.fallbacks);
+  EXPECT_EQ(replayed.cost_by_model, recorded.cost_by_model);  // nano-USD, exact
 }
 
 // Replay semantics on a hand-written recording: a recorded answer slower than
