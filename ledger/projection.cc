@@ -300,7 +300,9 @@ NanoUsd Projection::Reserved(const ScopeId& scope) const {
 std::map<std::pair<int32_t, ScopeId>, NanoUsd> Projection::spend() const {
   std::map<std::pair<int32_t, ScopeId>, NanoUsd> out;
   for (const ScopeSlot& slot : slots_) {
-    for (const auto& [period, nanos] : slot.spend_by_period) out.emplace(std::pair(period, slot.id), nanos);
+    for (const auto& [period, nanos] : slot.spend_by_period) {
+      out.emplace(std::pair(period, slot.id), nanos);
+    }
   }
   return out;
 }
