@@ -360,7 +360,9 @@ void Projection::AdoptSnapshot(const std::map<std::pair<int32_t, ScopeId>, NanoU
     hold.slots[3] = SlotFor(ScopeKind::kGlobal, GlobalKey());
     // The reader checked that every scope of an open reservation has a
     // reserved total equal to the sum of its holds.
-    for (uint32_t slot : hold.slots) assert(slot == kNoSlot || slots_[slot].has_reserved);
+    for ([[maybe_unused]] uint32_t slot : hold.slots) {
+      assert(slot == kNoSlot || slots_[slot].has_reserved);
+    }
   }
 }
 
