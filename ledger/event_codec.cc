@@ -58,7 +58,9 @@ constexpr size_t variant_index_of() {
   }
 }
 
-std::string Str(capnp::Text::Reader r) { return std::string(r.begin(), r.size()); }
+// Assigns in place: a reused Event keeps its strings' capacity, so replay
+// decodes without allocating (see DecodeEventInto).
+void Assign(std::string* out, capnp::Text::Reader r) { out->assign(r.begin(), r.size()); }
 
 // --- encode -----------------------------------------------------------------
 
@@ -250,38 +252,36 @@ void AppendFlat(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments, st
 
 // --- decode -----------------------------------------------------------------
 
-RequestAccepted Get(s::RequestAccepted::Reader r, Checker&) {
-  RequestAccepted v;
-  v.request_id = Str(r.getRequestId());
-  v.tag = Str(r.getTag());
-  v.tier = Str(r.getTier());
-  v.requested_model = Str(r.getRequestedModel());
-  v.client_key_id = Str(r.getClientKeyId());
+void Get(s::RequestAccepted::Reader r, Checker&, RequestAccepted& v) {
+  v = RequestAccepted{};
+  Assign(&v.request_id, r.getRequestId());
+  Assign(&v.tag, r.getTag());
+  Assign(&v.tier, r.getTier());
+  Assign(&v.requested_model, r.getRequestedModel());
+  Assign(&v.client_key_id, r.getClientKeyId());
   v.estimated_input_tokens = r.getEstimatedInputTokens();
   v.max_output_tokens = r.getMaxOutputTokens();
   v.stream = r.getStream();
-  return v;
 }
-AttemptStarted Get(s::AttemptStarted::Reader r, Checker&) {
-  AttemptStarted v;
-  v.request_id = Str(r.getRequestId());
+void Get(s::AttemptStarted::Reader r, Checker&, AttemptStarted& v) {
+  v = AttemptStarted{};
+  Assign(&v.request_id, r.getRequestId());
   v.attempt = r.getAttempt();
   v.try_on_deployment = r.getTryOnDeployment();
-  v.deployment = Str(r.getDeployment());
-  v.model_group = Str(r.getModelGroup());
-  v.tag = Str(r.getTag());
-  v.tier = Str(r.getTier());
+  Assign(&v.deployment, r.getDeployment());
+  Assign(&v.model_group, r.getModelGroup());
+  Assign(&v.tag, r.getTag());
+  Assign(&v.tier, r.getTier());
   v.reserved_nanos = r.getReservedNanos();
-  return v;
 }
-AttemptFinished Get(s::AttemptFinished::Reader r, Checker& c) {
-  AttemptFinished v;
-  v.request_id = Str(r.getRequestId());
+void Get(s::AttemptFinished::Reader r, Checker& c, AttemptFinished& v) {
+  v = AttemptFinished{};
+  Assign(&v.request_id, r.getRequestId());
   v.attempt = r.getAttempt();
-  v.deployment = Str(r.getDeployment());
-  v.model_group = Str(r.getModelGroup());
-  v.tag = Str(r.getTag());
-  v.tier = Str(r.getTier());
+  Assign(&v.deployment, r.getDeployment());
+  Assign(&v.model_group, r.getModelGroup());
+  Assign(&v.tag, r.getTag());
+  Assign(&v.tier, r.getTier());
   v.outcome = c.Enum(r.getOutcome(), Outcome::kAuthError, "outcome");
   v.http_status = r.getHttpStatus();
   v.latency_micros = r.getLatencyMicros();
@@ -290,137 +290,123 @@ AttemptFinished Get(s::AttemptFinished::Reader r, Checker& c) {
   v.cached_tokens = r.getCachedTokens();
   v.cost_nanos = r.getCostNanos();
   v.retry_after_ms = r.getRetryAfterMs();
-  v.error = Str(r.getError());
-  return v;
+  Assign(&v.error, r.getError());
 }
-RetryScheduled Get(s::RetryScheduled::Reader r, Checker& c) {
-  RetryScheduled v;
-  v.request_id = Str(r.getRequestId());
+void Get(s::RetryScheduled::Reader r, Checker& c, RetryScheduled& v) {
+  v = RetryScheduled{};
+  Assign(&v.request_id, r.getRequestId());
   v.attempt = r.getAttempt();
-  v.deployment = Str(r.getDeployment());
+  Assign(&v.deployment, r.getDeployment());
   v.backoff_ms = r.getBackoffMs();
   v.cause = c.Enum(r.getCause(), Outcome::kAuthError, "cause");
-  return v;
 }
-FallbackTaken Get(s::FallbackTaken::Reader r, Checker& c) {
-  FallbackTaken v;
-  v.request_id = Str(r.getRequestId());
-  v.tag = Str(r.getTag());
-  v.tier = Str(r.getTier());
-  v.from_deployment = Str(r.getFromDeployment());
-  v.from_model_group = Str(r.getFromModelGroup());
-  v.to_deployment = Str(r.getToDeployment());
-  v.to_model_group = Str(r.getToModelGroup());
+void Get(s::FallbackTaken::Reader r, Checker& c, FallbackTaken& v) {
+  v = FallbackTaken{};
+  Assign(&v.request_id, r.getRequestId());
+  Assign(&v.tag, r.getTag());
+  Assign(&v.tier, r.getTier());
+  Assign(&v.from_deployment, r.getFromDeployment());
+  Assign(&v.from_model_group, r.getFromModelGroup());
+  Assign(&v.to_deployment, r.getToDeployment());
+  Assign(&v.to_model_group, r.getToModelGroup());
   v.reason = c.Enum(r.getReason(), FallbackReason::kMisconfigured, "reason");
-  return v;
 }
-RequestCompleted Get(s::RequestCompleted::Reader r, Checker&) {
-  RequestCompleted v;
-  v.request_id = Str(r.getRequestId());
-  v.tag = Str(r.getTag());
-  v.tier = Str(r.getTier());
-  v.final_deployment = Str(r.getFinalDeployment());
-  v.final_model_group = Str(r.getFinalModelGroup());
+void Get(s::RequestCompleted::Reader r, Checker&, RequestCompleted& v) {
+  v = RequestCompleted{};
+  Assign(&v.request_id, r.getRequestId());
+  Assign(&v.tag, r.getTag());
+  Assign(&v.tier, r.getTier());
+  Assign(&v.final_deployment, r.getFinalDeployment());
+  Assign(&v.final_model_group, r.getFinalModelGroup());
   v.http_status = r.getHttpStatus();
-  v.error_code = Str(r.getErrorCode());
+  Assign(&v.error_code, r.getErrorCode());
   v.total_cost_nanos = r.getTotalCostNanos();
   v.attempts = r.getAttempts();
   v.fallbacks = r.getFallbacks();
   v.latency_micros = r.getLatencyMicros();
   v.last_resort = r.getLastResort();
-  return v;
 }
-BudgetAlert Get(s::BudgetAlert::Reader r, Checker& c) {
-  BudgetAlert v;
+void Get(s::BudgetAlert::Reader r, Checker& c, BudgetAlert& v) {
+  v = BudgetAlert{};
   v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kGlobal, "scope_kind");
-  v.scope_key = Str(r.getScopeKey());
+  Assign(&v.scope_key, r.getScopeKey());
   v.threshold_pct = r.getThresholdPct();
   v.action = c.Enum(r.getAction(), AlertAction::kStopAndFallback, "action");
   v.spent_nanos = r.getSpentNanos();
   v.limit_nanos = r.getLimitNanos();
   v.period = r.getPeriod();
-  return v;
 }
-BudgetStopped Get(s::BudgetStopped::Reader r, Checker& c) {
-  BudgetStopped v;
+void Get(s::BudgetStopped::Reader r, Checker& c, BudgetStopped& v) {
+  v = BudgetStopped{};
   v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kGlobal, "scope_kind");
-  v.scope_key = Str(r.getScopeKey());
+  Assign(&v.scope_key, r.getScopeKey());
   v.spent_nanos = r.getSpentNanos();
   v.limit_nanos = r.getLimitNanos();
   v.period = r.getPeriod();
-  return v;
 }
-GateDecision Get(s::GateDecision::Reader r, Checker& c) {
-  GateDecision v;
+void Get(s::GateDecision::Reader r, Checker& c, GateDecision& v) {
+  v = GateDecision{};
   v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kGlobal, "scope_kind");
-  v.scope_key = Str(r.getScopeKey());
+  Assign(&v.scope_key, r.getScopeKey());
   v.period = r.getPeriod();
   v.choice = c.Enum(r.getChoice(), GateChoice::kStop, "choice");
-  v.model = Str(r.getModel());
+  Assign(&v.model, r.getModel());
   v.new_limit_nanos = r.getNewLimitNanos();
-  v.actor = Str(r.getActor());
-  v.note = Str(r.getNote());
-  return v;
+  Assign(&v.actor, r.getActor());
+  Assign(&v.note, r.getNote());
 }
-HealthProbe Get(s::HealthProbe::Reader r, Checker&) {
-  HealthProbe v;
-  v.deployment = Str(r.getDeployment());
+void Get(s::HealthProbe::Reader r, Checker&, HealthProbe& v) {
+  v = HealthProbe{};
+  Assign(&v.deployment, r.getDeployment());
   v.ok = r.getOk();
   v.latency_micros = r.getLatencyMicros();
   v.http_status = r.getHttpStatus();
-  v.error = Str(r.getError());
-  return v;
+  Assign(&v.error, r.getError());
 }
-DeploymentStateChanged Get(s::DeploymentStateChanged::Reader r, Checker& c) {
-  DeploymentStateChanged v;
-  v.deployment = Str(r.getDeployment());
+void Get(s::DeploymentStateChanged::Reader r, Checker& c, DeploymentStateChanged& v) {
+  v = DeploymentStateChanged{};
+  Assign(&v.deployment, r.getDeployment());
   v.from = c.Enum(r.getFrom(), DeploymentState::kMisconfigured, "from");
   v.to = c.Enum(r.getTo(), DeploymentState::kMisconfigured, "to");
-  v.reason = Str(r.getReason());
+  Assign(&v.reason, r.getReason());
   v.until_micros = r.getUntilMicros();
-  v.actor = Str(r.getActor());
-  return v;
+  Assign(&v.actor, r.getActor());
 }
-Recovered Get(s::Recovered::Reader r, Checker& c) {
-  Recovered v;
-  v.deployment = Str(r.getDeployment());
+void Get(s::Recovered::Reader r, Checker& c, Recovered& v) {
+  v = Recovered{};
+  Assign(&v.deployment, r.getDeployment());
   v.down_since_micros = r.getDownSinceMicros();
   v.confirmed_by =
       c.Enum(r.getConfirmedBy(), RecoveryConfirmation::kPeriodRollover, "confirmed_by");
-  return v;
 }
-ConfigApplied Get(s::ConfigApplied::Reader r, Checker&) {
-  ConfigApplied v;
-  v.sha256_hex = Str(r.getSha256Hex());
-  v.text = Str(r.getText());
-  v.source = Str(r.getSource());
-  v.actor = Str(r.getActor());
-  return v;
+void Get(s::ConfigApplied::Reader r, Checker&, ConfigApplied& v) {
+  v = ConfigApplied{};
+  Assign(&v.sha256_hex, r.getSha256Hex());
+  Assign(&v.text, r.getText());
+  Assign(&v.source, r.getSource());
+  Assign(&v.actor, r.getActor());
 }
-NotificationSent Get(s::NotificationSent::Reader r, Checker&) {
-  NotificationSent v;
-  v.channel = Str(r.getChannel());
-  v.subject = Str(r.getSubject());
+void Get(s::NotificationSent::Reader r, Checker&, NotificationSent& v) {
+  v = NotificationSent{};
+  Assign(&v.channel, r.getChannel());
+  Assign(&v.subject, r.getSubject());
   v.http_status = r.getHttpStatus();
   v.try_number = r.getTryNumber();
-  return v;
 }
-NotificationFailed Get(s::NotificationFailed::Reader r, Checker&) {
-  NotificationFailed v;
-  v.channel = Str(r.getChannel());
-  v.subject = Str(r.getSubject());
+void Get(s::NotificationFailed::Reader r, Checker&, NotificationFailed& v) {
+  v = NotificationFailed{};
+  Assign(&v.channel, r.getChannel());
+  Assign(&v.subject, r.getSubject());
   v.http_status = r.getHttpStatus();
   v.try_number = r.getTryNumber();
-  v.error = Str(r.getError());
-  return v;
+  Assign(&v.error, r.getError());
 }
-ReservationExpired Get(s::ReservationExpired::Reader r, Checker&) {
-  ReservationExpired v;
-  v.request_id = Str(r.getRequestId());
+void Get(s::ReservationExpired::Reader r, Checker&, ReservationExpired& v) {
+  v = ReservationExpired{};
+  Assign(&v.request_id, r.getRequestId());
   v.attempt = r.getAttempt();
-  v.deployment = Str(r.getDeployment());
+  Assign(&v.deployment, r.getDeployment());
   v.reserved_nanos = r.getReservedNanos();
-  return v;
 }
 
 // The union's member order is EventBody's alternative order, so which() is
@@ -432,26 +418,47 @@ static_assert(static_cast<size_t>(s::Event::Body::RESERVATION_EXPIRED) ==
 static_assert(static_cast<size_t>(s::Event::Body::CONFIG_APPLIED) ==
               variant_index_of<ConfigApplied>());
 
+// Decodes into *out, reusing the alternative already there when it is of
+// the same type. Each Get starts with `v = T{}` so that no field of the
+// previous event survives; with libstdc++ that move-assignment of empty
+// (short) strings copies into the existing buffers, keeping their capacity.
+template <typename T, typename Reader>
+void GetInto(Reader r, Checker& c, EventBody* out) {
+  T* v = std::get_if<T>(out);
+  if (v == nullptr) v = &out->emplace<T>();
+  Get(r, c, *v);
+}
+
 // Returns false for a union member this build does not know.
 bool GetBody(s::Event::Body::Reader b, Checker& c, EventBody* out) {
   using W = s::Event::Body;
   switch (b.which()) {
-    case W::REQUEST_ACCEPTED: *out = Get(b.getRequestAccepted(), c); return true;
-    case W::ATTEMPT_STARTED: *out = Get(b.getAttemptStarted(), c); return true;
-    case W::ATTEMPT_FINISHED: *out = Get(b.getAttemptFinished(), c); return true;
-    case W::RETRY_SCHEDULED: *out = Get(b.getRetryScheduled(), c); return true;
-    case W::FALLBACK_TAKEN: *out = Get(b.getFallbackTaken(), c); return true;
-    case W::REQUEST_COMPLETED: *out = Get(b.getRequestCompleted(), c); return true;
-    case W::BUDGET_ALERT: *out = Get(b.getBudgetAlert(), c); return true;
-    case W::BUDGET_STOPPED: *out = Get(b.getBudgetStopped(), c); return true;
-    case W::GATE_DECISION: *out = Get(b.getGateDecision(), c); return true;
-    case W::HEALTH_PROBE: *out = Get(b.getHealthProbe(), c); return true;
-    case W::DEPLOYMENT_STATE_CHANGED: *out = Get(b.getDeploymentStateChanged(), c); return true;
-    case W::RECOVERED: *out = Get(b.getRecovered(), c); return true;
-    case W::CONFIG_APPLIED: *out = Get(b.getConfigApplied(), c); return true;
-    case W::NOTIFICATION_SENT: *out = Get(b.getNotificationSent(), c); return true;
-    case W::NOTIFICATION_FAILED: *out = Get(b.getNotificationFailed(), c); return true;
-    case W::RESERVATION_EXPIRED: *out = Get(b.getReservationExpired(), c); return true;
+    case W::REQUEST_ACCEPTED: GetInto<RequestAccepted>(b.getRequestAccepted(), c, out); return true;
+    case W::ATTEMPT_STARTED: GetInto<AttemptStarted>(b.getAttemptStarted(), c, out); return true;
+    case W::ATTEMPT_FINISHED: GetInto<AttemptFinished>(b.getAttemptFinished(), c, out); return true;
+    case W::RETRY_SCHEDULED: GetInto<RetryScheduled>(b.getRetryScheduled(), c, out); return true;
+    case W::FALLBACK_TAKEN: GetInto<FallbackTaken>(b.getFallbackTaken(), c, out); return true;
+    case W::REQUEST_COMPLETED:
+      GetInto<RequestCompleted>(b.getRequestCompleted(), c, out);
+      return true;
+    case W::BUDGET_ALERT: GetInto<BudgetAlert>(b.getBudgetAlert(), c, out); return true;
+    case W::BUDGET_STOPPED: GetInto<BudgetStopped>(b.getBudgetStopped(), c, out); return true;
+    case W::GATE_DECISION: GetInto<GateDecision>(b.getGateDecision(), c, out); return true;
+    case W::HEALTH_PROBE: GetInto<HealthProbe>(b.getHealthProbe(), c, out); return true;
+    case W::DEPLOYMENT_STATE_CHANGED:
+      GetInto<DeploymentStateChanged>(b.getDeploymentStateChanged(), c, out);
+      return true;
+    case W::RECOVERED: GetInto<Recovered>(b.getRecovered(), c, out); return true;
+    case W::CONFIG_APPLIED: GetInto<ConfigApplied>(b.getConfigApplied(), c, out); return true;
+    case W::NOTIFICATION_SENT:
+      GetInto<NotificationSent>(b.getNotificationSent(), c, out);
+      return true;
+    case W::NOTIFICATION_FAILED:
+      GetInto<NotificationFailed>(b.getNotificationFailed(), c, out);
+      return true;
+    case W::RESERVATION_EXPIRED:
+      GetInto<ReservationExpired>(b.getReservationExpired(), c, out);
+      return true;
   }
   return false;
 }
@@ -536,7 +543,13 @@ std::string EncodeEvent(const Event& event) {
 
 Result<Event> DecodeEvent(std::string_view bytes, uint64_t seq_for_errors) {
   Event event;
-  Status status = WithRoot(bytes, seq_for_errors, [&](s::Event::Reader root) -> Status {
+  UKAIRO_RETURN_IF_ERROR(DecodeEventInto(bytes, seq_for_errors, &event));
+  return event;
+}
+
+Status DecodeEventInto(std::string_view bytes, uint64_t seq_for_errors, Event* out) {
+  return WithRoot(bytes, seq_for_errors, [&](s::Event::Reader root) -> Status {
+    Event& event = *out;
     event.seq = root.getSeq();
     event.time_micros = root.getTimeMicros();
     capnp::Data::Reader hash = root.getPrevHash();
@@ -554,8 +567,6 @@ Result<Event> DecodeEvent(std::string_view bytes, uint64_t seq_for_errors) {
     }
     return Status::Ok();
   });
-  if (!status.ok()) return status;
-  return event;
 }
 
 Result<EventHeader> DecodeEventHeader(std::string_view bytes, uint64_t seq_for_errors) {

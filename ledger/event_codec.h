@@ -34,6 +34,10 @@ std::string EncodeEvent(const Event& event);
 // pointers, out-of-range enum, unknown union member, prev_hash not 32 bytes,
 // trailing bytes) gives Corruption naming `seq_for_errors`; never crashes.
 Result<Event> DecodeEvent(std::string_view bytes, uint64_t seq_for_errors);
+// DecodeEvent into an existing Event, reusing its strings' capacity when
+// the body type repeats (the replay path decodes millions of events). On
+// error *event holds an unspecified mix and must not be used.
+Status DecodeEventInto(std::string_view bytes, uint64_t seq_for_errors, Event* event);
 
 // Seq, time and kind only, without building the whole Event (the time-range
 // binary search and kind filters read just these). Same errors as

@@ -300,7 +300,9 @@ NanoUsd Projection::Reserved(const ScopeId& scope) const {
 std::map<std::pair<int32_t, ScopeId>, NanoUsd> Projection::spend() const {
   std::map<std::pair<int32_t, ScopeId>, NanoUsd> out;
   for (const ScopeSlot& slot : slots_) {
-    for (const auto& [period, nanos] : slot.spend_by_period) out.emplace(std::pair(period, slot.id), nanos);
+    for (const auto& [period, nanos] : slot.spend_by_period) {
+      out.emplace(std::pair(period, slot.id), nanos);
+    }
   }
   return out;
 }
@@ -358,7 +360,9 @@ void Projection::AdoptSnapshot(const std::map<std::pair<int32_t, ScopeId>, NanoU
     hold.slots[3] = SlotFor(ScopeKind::kGlobal, GlobalKey());
     // The reader checked that every scope of an open reservation has a
     // reserved total equal to the sum of its holds.
-    for (uint32_t slot : hold.slots) assert(slot == kNoSlot || slots_[slot].has_reserved);
+    for ([[maybe_unused]] uint32_t slot : hold.slots) {
+      assert(slot == kNoSlot || slots_[slot].has_reserved);
+    }
   }
 }
 

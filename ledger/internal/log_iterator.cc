@@ -127,22 +127,24 @@ void LogIterator::SkipToMatch() {
         continue;
       }
     }
-    Result<Event> event = DecodeEvent(it_->value().ToStringView(), *seq);
-    if (!event.ok()) {
-      status_ = event.status();
+    // Into event_ itself: its strings keep their capacity from one event
+    // to the next, so a scan does not allocate per event. event_ is only
+    // read while valid_.
+    Status decoded = DecodeEventInto(it_->value().ToStringView(), *seq, &event_);
+    if (!decoded.ok()) {
+      status_ = decoded;
       return;
     }
-    if (event->seq != *seq) {
+    if (event_.seq != *seq) {
       status_ = Status::Corruption("log key " + std::to_string(*seq) + " holds event seq " +
-                                   std::to_string(event->seq));
+                                   std::to_string(event_.seq));
       return;
     }
-    if (options_.time_min_micros && event->time_micros < *options_.time_min_micros) continue;
-    if (options_.time_max_micros && event->time_micros >= *options_.time_max_micros) {
+    if (options_.time_min_micros && event_.time_micros < *options_.time_min_micros) continue;
+    if (options_.time_max_micros && event_.time_micros >= *options_.time_max_micros) {
       return;  // times never decrease: nothing later can match
     }
-    if (HasFieldFilter(options_) && !MatchesFields(options_, *event)) continue;
-    event_ = std::move(event).value();
+    if (HasFieldFilter(options_) && !MatchesFields(options_, event_)) continue;
     valid_ = true;
     return;
   }
