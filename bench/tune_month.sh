@@ -44,7 +44,7 @@ set +e
   --scenario "$work/scenario.yaml" --days 30 \
   --tag-mix 'Spec=1,Design=1,Review=1,Build=5,Fix=1,Verify=1' \
   "${grid[@]}" "${thread_flag[@]}" \
-  --max-failed 0 --no-exhaust-before-day 20 \
+  --max-failed 0 \
   --out-config "$work/tuned.yaml" --out-table "$work/candidates.csv"
 rc=$?
 set -e
