@@ -192,8 +192,9 @@ std::string BudgetReport(const Projection& p, const router::Config* config,
   md << "# E-2202 Budget consumption\n\n"
      << "Generated from the ledger up to " << FormatIso8601(last_micros) << " (seq "
      << p.last_seq() << "). Amounts in USD, exact.\n\n";
+  const auto spend = p.spend();  // a sorted copy: take it once
   std::set<int32_t> periods;
-  for (const auto& [key, nanos] : p.spend()) periods.insert(key.first);
+  for (const auto& [key, nanos] : spend) periods.insert(key.first);
   for (int32_t period : periods) {
     md << "## Period " << period << "\n\n";
     for (ScopeKind kind : {ScopeKind::kModel, ScopeKind::kTag, ScopeKind::kTier,
@@ -202,7 +203,7 @@ std::string BudgetReport(const Projection& p, const router::Config* config,
          << "| scope | spent | limit | remaining | used % | alerts fired | stopped |\n"
          << "|---|---|---|---|---|---|---|\n";
       std::set<std::string> keys;
-      for (const auto& [key, nanos] : p.spend()) {
+      for (const auto& [key, nanos] : spend) {
         if (key.first == period && key.second.kind == kind) keys.insert(key.second.key);
       }
       if (config) {
