@@ -20,6 +20,45 @@ NanoUsd CostNanos(const TokenPrice& price, int64_t input_tokens, int64_t output_
   return static_cast<NanoUsd>(nanos);
 }
 
+namespace {
+
+// Splits plain or exponent decimal text into digits × 10^exponent.
+// Returns false on anything else (sign handled by the caller).
+bool SplitDecimal(std::string_view text, std::string* digits, int* exponent) {
+  size_t i = 0;
+  int frac_digits = 0;
+  bool seen_point = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits->push_back(c);
+      if (seen_point) ++frac_digits;
+    } else if (c == '.' && !seen_point) {
+      seen_point = true;
+    } else {
+      break;
+    }
+  }
+  if (digits->empty()) return false;
+  int exp = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+    if (i >= text.size()) return false;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+      exp = exp * 10 + (text[i] - '0');
+      if (exp > 400) return false;
+    }
+    if (negative) exp = -exp;
+  }
+  if (i != text.size()) return false;
+  *exponent = exp - frac_digits;
+  return true;
+}
+
+}  // namespace
+
 Result<int64_t> ParseDecimalScaled(std::string_view text, int scale_digits) {
   const std::string quoted = "'" + std::string(text) + "'";
   size_t i = 0;
@@ -106,6 +145,26 @@ std::string FormatNanosAsUsd(NanoUsd nanos) {
     out += "." + f;
   }
   return out;
+}
+
+Result<int64_t> ParseDecimalScaledRoundingUp(std::string_view text, int scale_digits,
+                                             bool* rounded) {
+  *rounded = false;
+  auto exact = ParseDecimalScaled(text, scale_digits);
+  if (exact.ok()) return exact;
+  std::string_view unsigned_text = text;
+  if (!unsigned_text.empty() && unsigned_text[0] == '+') unsigned_text.remove_prefix(1);
+  std::string digits;
+  int exponent = 0;
+  if (!SplitDecimal(unsigned_text, &digits, &exponent)) return exact.status();
+  const int shift = exponent + scale_digits;
+  if (shift >= 0) return exact.status();  // too large, not too fine
+  const size_t drop = static_cast<size_t>(-shift);
+  const std::string kept = drop >= digits.size() ? "0" : digits.substr(0, digits.size() - drop);
+  UKAIRO_ASSIGN_OR_RETURN(int64_t truncated, ParseDecimalScaled(kept, 0));
+  if (truncated == INT64_MAX) return exact.status();
+  *rounded = true;
+  return truncated + 1;  // only reached when some dropped digit is non-zero
 }
 
 }  // namespace ukairo

@@ -45,6 +45,13 @@ NanoUsd CostNanos(const TokenPrice& price, int64_t input_tokens, int64_t output_
 // Example: ParseDecimalScaled("1e-07", 12) == 100000 (pico-USD per token).
 Result<int64_t> ParseDecimalScaled(std::string_view text, int scale_digits);
 
+// ParseDecimalScaled, except that digits below the unit round the value up
+// to the next unit (and set *rounded) instead of failing: for amounts written
+// by others (a price table, a LiteLLM spend log) where a charge finer than
+// the unit must still be counted, never dropped.
+Result<int64_t> ParseDecimalScaledRoundingUp(std::string_view text, int scale_digits,
+                                             bool* rounded);
+
 // USD text ("50", "0.25") → nano-USD.
 inline Result<NanoUsd> ParseUsd(std::string_view text) { return ParseDecimalScaled(text, 9); }
 // USD-per-token text ("1e-07") → pico-USD per token.

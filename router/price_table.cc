@@ -9,60 +9,14 @@
 namespace ukairo::router {
 namespace {
 
-// Splits plain or exponent decimal text into digits × 10^exponent.
-// Returns false on anything else (sign handled by the caller).
-bool SplitDecimal(std::string_view text, std::string* digits, int* exponent) {
-  size_t i = 0;
-  int frac_digits = 0;
-  bool seen_point = false;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      digits->push_back(c);
-      if (seen_point) ++frac_digits;
-    } else if (c == '.' && !seen_point) {
-      seen_point = true;
-    } else {
-      break;
-    }
-  }
-  if (digits->empty()) return false;
-  int exp = 0;
-  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
-    ++i;
-    bool negative = false;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
-    if (i >= text.size()) return false;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-      exp = exp * 10 + (text[i] - '0');
-      if (exp > 400) return false;
-    }
-    if (negative) exp = -exp;
-  }
-  if (i != text.size()) return false;
-  *exponent = exp - frac_digits;
-  return true;
-}
-
 }  // namespace
 
 Result<PicoUsdPerToken> ParsePicoRoundingUp(std::string_view text, bool* rounded) {
-  *rounded = false;
   if (!text.empty() && text[0] == '-') {
+    *rounded = false;
     return Status::InvalidArgument("negative price '" + std::string(text) + "'");
   }
-  auto exact = ParsePricePerToken(text);
-  if (exact.ok()) return exact;
-  std::string digits;
-  int exponent = 0;
-  if (!SplitDecimal(text, &digits, &exponent)) return exact.status();
-  int shift = exponent + 12;
-  if (shift >= 0) return exact.status();  // too large, not too fine
-  size_t drop = static_cast<size_t>(-shift);
-  std::string kept = drop >= digits.size() ? "0" : digits.substr(0, digits.size() - drop);
-  UKAIRO_ASSIGN_OR_RETURN(int64_t truncated, ParseDecimalScaled(kept, 0));
-  *rounded = true;
-  return truncated + 1;  // only reached when some dropped digit is non-zero
+  return ParseDecimalScaledRoundingUp(text, 12, rounded);
 }
 
 std::string FormatUsdPerMillion(PicoUsdPerToken pico) {

@@ -49,5 +49,30 @@ TEST(Money, FormatsExactDecimal) {
   EXPECT_EQ(*ParseUsd(FormatNanosAsUsd(123'456'789'012)), 123'456'789'012);
 }
 
+// Amounts written by others may be finer than the unit: they round up to the
+// next unit (never down, never dropped), and say so.
+TEST(Money, ParseRoundingUpCountsSubUnitCharges) {
+  bool rounded = true;
+  auto exact = ParseDecimalScaledRoundingUp("0.25", 9, &rounded);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(*exact, 250'000'000);
+  EXPECT_FALSE(rounded);
+  auto fine = ParseDecimalScaledRoundingUp("0.000123456789012", 9, &rounded);
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(*fine, 123'457);  // 123456.789012 nano-USD, rounded up
+  EXPECT_TRUE(rounded);
+  auto tiny = ParseDecimalScaledRoundingUp("3e-15", 9, &rounded);
+  ASSERT_TRUE(tiny.ok());
+  EXPECT_EQ(*tiny, 1);
+  EXPECT_TRUE(rounded);
+  auto zero = ParseDecimalScaledRoundingUp("0.0000000000", 9, &rounded);
+  ASSERT_TRUE(zero.ok());
+  EXPECT_EQ(*zero, 0);
+  EXPECT_FALSE(rounded);
+  EXPECT_FALSE(ParseDecimalScaledRoundingUp("-0.1", 9, &rounded).ok());
+  EXPECT_FALSE(ParseDecimalScaledRoundingUp("1e30", 9, &rounded).ok());
+  EXPECT_FALSE(ParseDecimalScaledRoundingUp("abc", 9, &rounded).ok());
+}
+
 }  // namespace
 }  // namespace ukairo
