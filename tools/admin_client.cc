@@ -3,6 +3,8 @@
 // tcp_stream deadlines, and a CLI must not wait forever on a hung gateway.
 #include "tools/admin_client.h"
 
+#include <utility>  // before Asio: its awaitable.hpp needs std::exchange
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <cassert>
@@ -125,17 +127,16 @@ Result<AdminReply> AdminCall(const AdminUrl& url, const AdminCallOptions& option
     connected = true;
     http::async_write(stream, request, on_write);
   };
-  resolver.async_resolve(url.host, std::to_string(url.port),
-                         [&](beast::error_code ec, tcp::resolver::results_type results) {
-                           if (timed_out) {
-                             return finish(Status::Unavailable("name lookup timed out" + after));
-                           }
-                           if (ec) return finish(Status::Unavailable("name lookup: " + ec.message()));
-                           stream.async_connect(results, on_connect);
-                         });
+  auto on_resolve = [&](beast::error_code ec, tcp::resolver::results_type results) {
+    if (timed_out) return finish(Status::Unavailable("name lookup timed out" + after));
+    if (ec) return finish(Status::Unavailable("name lookup: " + ec.message()));
+    stream.async_connect(results, on_connect);
+  };
+  resolver.async_resolve(url.host, std::to_string(url.port), on_resolve);
   ioc.run();
   if (!failure.ok()) return failure;
   assert(connected);
+  (void)connected;
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   AdminReply reply;

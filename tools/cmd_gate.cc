@@ -13,8 +13,10 @@
 // be reached or refused the call, 2 usage or bad input.
 #include <cstdlib>
 #include <iostream>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "ledger/money.h"
 #include "tools/admin_client.h"
@@ -154,7 +156,9 @@ Json ScopeRow(const Json& s, int64_t period) {
 
 std::string ChoiceText(const Json& row) {
   const std::string choice = row["choice"];
-  if (choice == "continue_with_model") return "continue → " + row["continue_model"].get<std::string>();
+  if (choice == "continue_with_model") {
+    return "continue → " + row["continue_model"].get<std::string>();
+  }
   if (choice == "raise_limit") return "raise_limit → " + row["limit_usd"].get<std::string>();
   return choice.empty() ? "-" : choice;
 }

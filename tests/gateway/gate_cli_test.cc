@@ -4,11 +4,12 @@
 // binary records decisions over the admin API; the test checks the routing
 // that follows, /budgets, and (after stopping the gateway) the ledger's
 // GateDecision events, plus every failure path's exit code and message.
-#include <boost/asio.hpp>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <sstream>
+#include <utility>  // before Asio: its awaitable.hpp needs std::exchange
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
 
 #include "ledger/ledger.h"
 #include "router/config_loader.h"
