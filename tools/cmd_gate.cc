@@ -157,21 +157,21 @@ Json ScopeRow(const Json& s, int64_t period) {
 std::string ChoiceText(const Json& row) {
   const std::string choice = row["choice"];
   if (choice == "continue_with_model") {
-    return "continue → " + row["continue_model"].get<std::string>();
+    return "continue -> " + row["continue_model"].get<std::string>();
   }
-  if (choice == "raise_limit") return "raise_limit → " + row["limit_usd"].get<std::string>();
+  if (choice == "raise_limit") return "raise_limit -> " + row["limit_usd"].get<std::string>();
   return choice.empty() ? "-" : choice;
 }
 
 void PrintTable(const std::vector<Json>& rows) {
-  std::printf("%-24s %-8s %14s %14s %-20s %-22s %-12s %s\n", "SCOPE", "STATE", "SPENT USD",
+  std::printf("%-24s %-8s %14s %14s %-27s %-24s %-12s %s\n", "SCOPE", "STATE", "SPENT USD",
               "LIMIT USD", "STOPPED AT", "CHOICE", "ACTOR", "NOTE");
   auto cell = [](const Json& r, const char* key) {
     std::string v = r[key].get<std::string>();
     return v.empty() ? std::string("-") : v;
   };
   for (const Json& r : rows) {
-    std::printf("%-24s %-8s %14s %14s %-20s %-22s %-12s %s\n", cell(r, "scope").c_str(),
+    std::printf("%-24s %-8s %14s %14s %-27s %-24s %-12s %s\n", cell(r, "scope").c_str(),
                 cell(r, "state").c_str(), cell(r, "spent_usd").c_str(),
                 cell(r, "limit_usd").c_str(), cell(r, "stopped_at").c_str(),
                 ChoiceText(r).c_str(), cell(r, "actor").c_str(), cell(r, "note").c_str());
@@ -352,7 +352,8 @@ RegisterCommand registration(45, [](CLI::App& root, int* exit_code) {
   AddDecision(gate, exit_code, "raise", "raise_limit",
               "Raise the scope's limit for this period (the stop lifts if spend fits)");
   AddDecision(gate, exit_code, "stop", "stop",
-              "Keep the scope stopped for this period (only zero-cost models run)");
+              "Stop the scope for this period: its requests are refused (429); for a "
+              "model scope its group is skipped and the chain falls back");
 });
 
 }  // namespace

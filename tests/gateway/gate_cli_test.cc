@@ -88,15 +88,17 @@ ukairo:
     url_ = "http://127.0.0.1:" + std::to_string(gateway_->port());
   }
 
-  // The model group that served one request of tag Spec.
-  std::string Chat() {
+  // The model group that served one request of tag Spec (or, when it must
+  // fail with `want_status`, the error body).
+  std::string Chat(int want_status = 200) {
     auto r = HttpRequest("POST", gateway_->port(), "/v1/chat/completions",
                          R"({"model":"high","max_tokens":10,
                              "messages":[{"role":"user","content":"hello world, hello"}]})",
                          {{"x-ukairo-tag", "Spec"}});
     EXPECT_OK(r);
-    EXPECT_EQ(r.ok() ? r->status : 0, 200) << (r.ok() ? r->body : "");
-    return r.ok() ? r->headers["x-ukairo-model-group"] : "";
+    EXPECT_EQ(r.ok() ? r->status : 0, want_status) << (r.ok() ? r->body : "");
+    if (!r.ok()) return "";
+    return want_status == 200 ? r->headers["x-ukairo-model-group"] : r->body;
   }
 
   // Requests until one is not served by premium (bounded); returns that group.
@@ -189,7 +191,7 @@ TEST_F(GateCli, StatusListsTheStopAndRaiseLiftsItWithTheExactLimit) {
                  &out),
             0)
       << out;
-  EXPECT_NE(out.find("recorded: model:premium raise_limit → 1.000000001 by alice"),
+  EXPECT_NE(out.find("recorded: model:premium raise_limit -> 1.000000001 by alice"),
             std::string::npos)
       << out;
   Json scope = Budgets()["scopes"][0];
@@ -232,13 +234,13 @@ TEST_F(GateCli, ContinueMovesAStoppedTagToTheNamedModel) {
 
   ASSERT_EQ(Gate("status", &out), 0) << out;
   EXPECT_NE(out.find("tag:Spec"), std::string::npos) << out;
-  EXPECT_NE(out.find("continue → backup"), std::string::npos) << out;
+  EXPECT_NE(out.find("continue -> backup"), std::string::npos) << out;
   EXPECT_NE(out.find("bob"), std::string::npos) << out;
 
-  // Then a stop: the decision is replaced and only `local` runs again.
+  // Then a stop: the decision is replaced and the tag's requests are refused.
   ASSERT_EQ(Gate("stop --scope tag:Spec --actor carol --note 'over budget'", &out), 0) << out;
   EXPECT_NE(out.find("recorded: tag:Spec stop by carol"), std::string::npos) << out;
-  EXPECT_EQ(Chat(), "local");
+  EXPECT_NE(Chat(429).find("stopped at the gate"), std::string::npos);
 
   auto decisions = StopAndReadDecisions();
   ASSERT_EQ(decisions.size(), 2u);
