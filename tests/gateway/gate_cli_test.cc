@@ -259,6 +259,13 @@ TEST_F(GateCli, NothingStoppedPrintsNoRows) {
   ASSERT_EQ(Gate("status", &out), 0) << out;
   EXPECT_NE(out.find("no budget scope is stopped or decided"), std::string::npos) << out;
   EXPECT_TRUE(StatusJson().empty());
+  // A host name and a trailing slash work too (localhost may resolve to ::1
+  // first; the client tries each address).
+  const std::string named = "http://localhost:" + std::to_string(gateway_->port()) + "/";
+  EXPECT_EQ(Gate("status --master-key-env " + std::string(kKeyEnv) + " --url " + named, &out,
+                 true),
+            0)
+      << out;
 }
 
 TEST_F(GateCli, FailuresExitOneFromTheGatewayAndTwoForBadInput) {
@@ -296,6 +303,12 @@ TEST_F(GateCli, FailuresExitOneFromTheGatewayAndTwoForBadInput) {
   EXPECT_EQ(Gate("status --url https://127.0.0.1:1 --master-key-env " + std::string(kKeyEnv),
                  &out, true),
             2);
+  for (const char* url : {"127.0.0.1:4000", "http://127.0.0.1:99999", "http://:4000"}) {
+    EXPECT_EQ(Gate("status --master-key-env " + std::string(kKeyEnv) + " --url " + url, &out,
+                   true),
+              2)
+        << url << ": " << out;
+  }
   EXPECT_EQ(Gate("", &out, true), 2);  // no subcommand
 
   // None of that reached the ledger.
