@@ -228,7 +228,9 @@ std::string GatewayImpl::BudgetsJson() {
            {"forecast_basis_points", BasisPoints(forecast, limit)},
            {"alerts_fired_pct", alerts}, {"stopped", p.Stopped(scope, period)}};
     if (const auto* gate = p.GateFor(scope, period)) {
-      s["gate"] = {{"stopped", gate->stopped}, {"decided", gate->decided},
+      s["gate"] = {{"stopped", gate->stopped},
+                   {"stopped_at", gate->stopped_micros ? FormatIso8601(gate->stopped_micros) : ""},
+                   {"decided", gate->decided},
                    {"choice", ledger::GateChoiceName(gate->choice)},
                    {"continue_model", gate->continue_model}, {"actor", gate->actor},
                    {"note", gate->note}, {"decided_at", gate->decided_micros
