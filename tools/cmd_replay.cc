@@ -18,6 +18,9 @@
 #include "router/config_loader.h"
 #include "sim/ledger_sink.h"
 #include "sim/replay_run.h"
+#include "sim/report_html.h"
+#include "sim/report_json.h"
+#include "sim/report_series.h"
 #include "tools/command.h"
 
 namespace ukairo::tools {
@@ -30,6 +33,7 @@ struct ReplayFlags {
   std::string until;
   std::string scenario;
   std::string out;
+  std::string html;
   std::optional<uint64_t> seed;
   uint64_t core_seed = 1;
   std::string write_ledger;
@@ -49,9 +53,15 @@ Result<std::optional<int64_t>> OptionalTime(const std::string& flag, const std::
   return std::optional<int64_t>(*t);
 }
 
-// The summary JSON with the replay's own counts added under "replay".
-std::string WithReplaySection(const std::string& summary_json, const sim::ReplayResult& r) {
-  nlohmann::json j = nlohmann::json::parse(summary_json);
+// The summary JSON with the replay's own counts added under "replay" and the
+// month-end forecast when the series supports one.
+nlohmann::ordered_json WithReplaySection(const std::string& summary_json,
+                                         const sim::ReplayResult& r,
+                                         const sim::ReportSeries& series) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(summary_json);
+  if (auto forecast = sim::ForecastMonthEnd(series, 0)) {
+    j["forecast"] = sim::ForecastJson(*forecast);
+  }
   j["replay"] = {
       {"recorded_requests", r.records},
       {"calls_replayed", r.replay.calls_replayed},
@@ -63,7 +73,7 @@ std::string WithReplaySection(const std::string& summary_json, const sim::Replay
       {"state_events_before_since", r.state_events},
       {"state_open_reservations_expired", r.state_open_reservations},
   };
-  return j.dump(2) + "\n";
+  return j;
 }
 
 int Run(const ReplayFlags& f) {
@@ -127,7 +137,10 @@ int Run(const ReplayFlags& f) {
     };
   }
   sim::SummaryBuilder summary;
-  auto result = sim::RunReplay(recorded->get(), *config, scenario, opts, summary, sink.get());
+  sim::ReportSeries series(*config);
+  sim::TeeSink tee(&series, sink.get());
+  sim::EventSink* all = sink == nullptr ? static_cast<sim::EventSink*>(&series) : &tee;
+  auto result = sim::RunReplay(recorded->get(), *config, scenario, opts, summary, all);
   if (progress) std::fprintf(stderr, "\r%70s\r", "");
   if (!result.ok()) return Fail(kExitFailed, result.status().message());
   const double wall_s =
@@ -144,7 +157,8 @@ int Run(const ReplayFlags& f) {
   info.days = 0;
   info.trace_records_read = result->records;
   info.arrivals_out_of_order = result->stats.arrivals_out_of_order;
-  const std::string json = WithReplaySection(summary.ToJson(info), *result);
+  const nlohmann::ordered_json doc = WithReplaySection(summary.ToJson(info), *result, series);
+  const std::string json = doc.dump(2) + "\n";
   int rc = kExitOk;
   if (f.out.empty() || f.out == "-") {
     std::cout << json;
@@ -152,6 +166,17 @@ int Run(const ReplayFlags& f) {
     std::ofstream out(f.out, std::ios::binary);
     out << json;
     if (!out) rc = Fail(kExitFailed, "cannot write " + f.out);
+  }
+  if (rc == kExitOk && !f.html.empty()) {
+    const std::string html = sim::RenderHtmlReport({{"", &doc, &series}}, nullptr);
+    std::ofstream out(f.html, std::ios::binary);
+    out << html;
+    if (!out) {
+      rc = Fail(kExitFailed, "cannot write " + f.html);
+    } else if (!f.quiet) {
+      std::cerr << "ukairo replay: HTML report written to " << f.html << " ("
+                << html.size() / 1024 << " KiB, self-contained)\n";
+    }
   }
   if (!f.quiet) {
     if (opts.since_micros) {
@@ -186,6 +211,8 @@ RegisterCommand reg(31, [](CLI::App& root, int* exit_code) {
   cmd->add_option("--scenario", flags->scenario,
                   "fault scenario for attempts the recording never made (default: healthy); "
                   "offsets count from the first replayed request");
+  cmd->add_option("--html", flags->html,
+                  "also write the self-contained HTML report (as `simulate --html`)");
   cmd->add_option("--out", flags->out, "write the summary JSON here (default: stdout)");
   cmd->add_option("--seed", flags->seed,
                   "seed of the provider model (default: the scenario's, else 1)");

@@ -337,8 +337,12 @@ TEST(Import, ReplayOfImportedTrafficReproducesSpendAndAnswersWhatIf) {
                                FormatNanosAsUsd(limit) + "\"}\n";
   ASSERT_NE(LoadConfig(dir, "budget.yaml", budgeted), nullptr);
   auto what_if = Sh("replay -q --ledger " + dir.Sub("ledger") + " --config " +
-                    dir.Sub("budget.yaml") + " --out " + dir.Sub("budget.json"));
+                    dir.Sub("budget.yaml") + " --out " + dir.Sub("budget.json") + " --html " +
+                    dir.Sub("budget.html"));
   ASSERT_EQ(what_if.exit_code, 0) << what_if.output;
+  const std::string html = Slurp(dir.Sub("budget.html"));
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, no scripts
   nlohmann::json b = nlohmann::json::parse(Slurp(dir.Sub("budget.json")));
   EXPECT_EQ(b["requests_failed"], 0);
   auto usd = [](const nlohmann::json& v) { return *ParseUsd(v.get<std::string>()); };
