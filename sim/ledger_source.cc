@@ -1,5 +1,7 @@
 #include "sim/ledger_source.h"
 
+#include <algorithm>
+
 #include <cassert>
 
 #include "ledger/event_codec.h"
@@ -18,11 +20,23 @@ void FoldRecordedEvent(const ledger::Event& e, RecordedRequest* out,
                        std::vector<RecordedAttempt>* started) {
   // One attempt of a request is in flight at a time, so a started attempt
   // waits in `started` only until its finish arrives.
+  if (const auto* r = std::get_if<ledger::RetryScheduled>(&e.body)) {
+    for (RecordedAttempt& a : out->attempts) {
+      if (a.attempt == r->attempt) a.retry_due_micros = e.time_micros + r->backoff_ms * 1000;
+    }
+    return;
+  }
   if (const auto* s = std::get_if<ledger::AttemptStarted>(&e.body)) {
+    for (RecordedAttempt& prev : out->attempts) {
+      if (prev.attempt + 1 == s->attempt && prev.retry_due_micros > 0) {
+        prev.retry_lateness_micros = std::max<int64_t>(e.time_micros - prev.retry_due_micros, 0);
+      }
+    }
     RecordedAttempt a;
     a.attempt = s->attempt;
     a.try_on_deployment = s->try_on_deployment;
     a.deployment = s->deployment;
+    a.started_micros = e.time_micros;
     started->push_back(std::move(a));
     return;
   }
@@ -35,6 +49,7 @@ void FoldRecordedEvent(const ledger::Event& e, RecordedRequest* out,
     a.outcome = f->outcome;
     a.http_status = f->http_status;
     a.latency_micros = f->latency_micros;
+    a.core_delay_micros = std::max<int64_t>(e.time_micros - a.started_micros, 0);
     a.input_tokens = f->input_tokens;
     a.output_tokens = f->output_tokens;
     a.cached_tokens = f->cached_tokens;

@@ -41,12 +41,23 @@ struct RecordedAttempt {
   std::string deployment;
   ledger::Outcome outcome = ledger::Outcome::kOk;
   uint32_t http_status = 0;
-  int64_t latency_micros = 0;
+  int64_t latency_micros = 0;  // the provider's, as the upstream client measured it
+  // From the AttemptStarted to the AttemptFinished event: when the router
+  // core saw the result (the provider's latency plus the gateway's own
+  // handling). A replay delivers the result after this, so that results of
+  // overlapping requests reach the core in the recorded order.
+  int64_t core_delay_micros = 0;
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   int64_t cached_tokens = 0;
   int64_t retry_after_ms = -1;
   std::string error;
+  // A retry after this attempt: when its timer was due (the RetryScheduled
+  // time plus the backoff; 0 when none was scheduled), and how much later
+  // the next attempt started.
+  int64_t retry_due_micros = 0;
+  int64_t retry_lateness_micros = 0;
+  int64_t started_micros = 0;  // scratch while the finish is awaited
 };
 
 struct RecordedRequest {

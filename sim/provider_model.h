@@ -45,6 +45,9 @@ struct CallResult {
   ledger::Outcome outcome = ledger::Outcome::kOk;
   uint32_t http_status = 200;
   int64_t latency_micros = 0;
+  // When the result reaches the router core, after the call; -1: after
+  // latency_micros. A replayed attempt arrives when it did in the recording.
+  int64_t arrives_after_micros = -1;
   int64_t retry_after_ms = -1;
   int64_t output_tokens = 0;
   // Billed input tokens; -1: the request's own count when OK, else 0.
@@ -80,6 +83,17 @@ class Upstreams {
   virtual ProbeOutcome Probe(uint32_t index, int64_t now_micros) = 0;
   // The request was answered: state kept for it may go.
   virtual void RequestDone(uint64_t request_number) { (void)request_number; }
+  // How much later than its backoff the recording started the retry after
+  // `attempt` failed on `deployment` (a live timer fires a little late; a
+  // replay repeats that, so overlapping requests interleave as recorded).
+  // 0 when nothing was recorded.
+  virtual int64_t RetryLatenessMicros(uint64_t request_number, uint32_t attempt,
+                                      const std::string& deployment) {
+    (void)request_number;
+    (void)attempt;
+    (void)deployment;
+    return 0;
+  }
   // Number of deployments (the config's).
   virtual size_t size() const = 0;
 };

@@ -1,5 +1,6 @@
 #include "sim/replay_upstreams.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace ukairo::sim {
@@ -35,6 +36,10 @@ CallResult ReplayUpstreams::Call(const CallRequest& call) {
     r.outcome = a->outcome;
     r.http_status = a->http_status;
     r.latency_micros = a->latency_micros;
+    // The core saw it core_delay after the start in the recording (a
+    // hand-written or imported recording may not have timed it: then the
+    // latency alone).
+    r.arrives_after_micros = std::max(a->core_delay_micros, a->latency_micros);
     r.retry_after_ms = a->retry_after_ms;
     r.input_tokens = a->input_tokens;
     r.output_tokens = a->output_tokens;
@@ -67,6 +72,16 @@ ProbeOutcome ReplayUpstreams::Probe(uint32_t index, int64_t now_micros) {
   }
   ++stats_.probes_modelled;
   return model_->Probe(index, now_micros);
+}
+
+int64_t ReplayUpstreams::RetryLatenessMicros(uint64_t request_number, uint32_t attempt,
+                                             const std::string& deployment) {
+  const RecordedRequest* rec = source_->Recorded(request_number);
+  if (rec == nullptr) return 0;
+  for (const RecordedAttempt& a : rec->attempts) {
+    if (a.attempt == attempt && a.deployment == deployment) return a.retry_lateness_micros;
+  }
+  return 0;
 }
 
 void ReplayUpstreams::RequestDone(uint64_t request_number) {

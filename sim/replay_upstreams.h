@@ -41,6 +41,8 @@ class ReplayUpstreams : public Upstreams {
   CallResult Call(const CallRequest& call) override;
   ProbeOutcome Probe(uint32_t index, int64_t now_micros) override;
   void RequestDone(uint64_t request_number) override;
+  int64_t RetryLatenessMicros(uint64_t request_number, uint32_t attempt,
+                              const std::string& deployment) override;
   size_t size() const override { return model_->size(); }
 
   const ReplayStats& stats() const { return stats_; }

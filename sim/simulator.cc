@@ -213,12 +213,14 @@ class Loop {
   // Carries out one call's actions in the documented order: events first.
   Status Execute() {
     started_.clear();
+    late_retries_.clear();
     if (!actions_.events.empty()) {
       stats_.events += actions_.events.size();
       for (const auto& e : actions_.events) {
         summary_.Add(e);
         // The try number of each send (the send itself does not carry it).
         if (const auto* a = std::get_if<ledger::AttemptStarted>(&e.body)) started_.push_back(a);
+        if (const auto* r = std::get_if<ledger::RetryScheduled>(&e.body)) NoteRetry(e, *r);
       }
       if (sink_ != nullptr) UKAIRO_RETURN_IF_ERROR(sink_->Append(actions_.events));
     }
@@ -229,7 +231,11 @@ class Loop {
     }
     for (const auto& s : actions_.sends) Send(s);
     for (const auto& t : actions_.timers) {
-      Push(t.fire_at_micros < now_ ? now_ : t.fire_at_micros, Item{ItemKind::kTimer, t.timer_id});
+      int64_t at = t.fire_at_micros < now_ ? now_ : t.fire_at_micros;
+      for (const auto& [due, late] : late_retries_) {
+        if (due == t.fire_at_micros) at += late;
+      }
+      Push(at, Item{ItemKind::kTimer, t.timer_id});
     }
     for (const auto& p : actions_.probes) {
       ++stats_.probes;
@@ -244,6 +250,14 @@ class Loop {
     }
     stats_.notifications += actions_.notifications.size();
     return Status::Ok();
+  }
+
+  // A retry the upstreams say started late in the recording: its timer (the
+  // one due at the event time plus the backoff) fires that much later.
+  void NoteRetry(const ledger::Event& e, const ledger::RetryScheduled& r) {
+    const int64_t late =
+        providers_.RetryLatenessMicros(RequestNumber(r.request_id), r.attempt, r.deployment);
+    if (late > 0) late_retries_.emplace_back(e.time_micros + r.backoff_ms * 1000, late);
   }
 
   void Send(const router::SendAttempt& s) {
@@ -286,7 +300,9 @@ class Loop {
     r.retry_after_ms = c.retry_after_ms;
     r.error = c.error;
     ++results_queued_;
-    Push(now_ + c.latency_micros, Item{ItemKind::kResult, slot});
+    const int64_t arrives_after =
+        c.arrives_after_micros >= 0 ? c.arrives_after_micros : c.latency_micros;
+    Push(now_ + arrives_after, Item{ItemKind::kResult, slot});
   }
 
   std::shared_ptr<const router::Config> config_;
@@ -302,6 +318,7 @@ class Loop {
   Slab<router::ProbeResult> probes_;
   router::Actions actions_;
   std::vector<const ledger::AttemptStarted*> started_;  // of the current Execute
+  std::vector<std::pair<int64_t, int64_t>> late_retries_;  // (due, lateness), same
   router::RequestInput request_;
   TraceRecord record_;
   PendingWindow pending_;

@@ -6,8 +6,9 @@
 // Method: the real gateway on 127.0.0.1 in front of four scripted fake
 // providers (5xx with retries, a deployment going down, a 429, a budget
 // running out, a two-deployment group balanced by the seeded core) records a
-// RocksDB ledger in a temp dir; RunReplay then replays it in virtual time at
-// the recorded arrival times with the recorded latencies. A second check
+// RocksDB ledger in a temp dir, from one client and from four at once;
+// RunReplay then replays it in virtual time at the recorded arrival times
+// with the recorded timings. A second check
 // replays a simulated fault-scenario ledger (outages, probes, 429 bursts,
 // budgets running out) and must give the byte-identical summary. A third
 // checks that attempts the recording never made draw their latency from the
@@ -17,6 +18,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "ledger/ledger.h"
 #include "ledger/period.h"
@@ -160,9 +162,10 @@ ukairo:
     return config.ok() ? *config : nullptr;
   }
 
-  // Records `requests` requests through the live gateway (sequentially, so
-  // the recording has no overlap to reorder) and returns the ledger's events.
-  std::vector<ledger::Event> Record(std::shared_ptr<const router::Config> config, int requests) {
+  // Records `requests` requests through the live gateway from `clients`
+  // threads (1: one after another) and returns the ledger's events.
+  std::vector<ledger::Event> Record(std::shared_ptr<const router::Config> config, int requests,
+                                    int clients = 1) {
     FakeBehavior premium;
     premium.error_every = 4;  // a 500 every 4th call: retried on premium
     premium.fail_status = 500;
@@ -183,7 +186,7 @@ ukairo:
     auto gw = gateway::Gateway::Start(o, config);
     EXPECT_OK(gw);
     if (!gw.ok()) return {};
-    for (int i = 0; i < requests; ++i) {
+    auto send = [&](int i) {
       const bool spec = i % 3 != 2;
       const std::string content(12 + 7 * (i % 11), 'x');
       const std::string body = std::string(R"({"model":")") + (spec ? "premium" : "backup") +
@@ -192,7 +195,14 @@ ukairo:
       auto r = HttpRequest("POST", (*gw)->port(), "/v1/chat/completions", body,
                            {{"x-ukairo-tag", spec ? "Spec" : "Build"}});
       EXPECT_OK(r);
+    };
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) {
+      threads.emplace_back([&, c] {
+        for (int i = c; i < requests; i += clients) send(i);
+      });
     }
+    for (auto& t : threads) t.join();
     (*gw)->Stop();
     gw->reset();
     return ReadAllEvents(dir_.Sub("recorded"));
@@ -271,6 +281,29 @@ TEST_F(ReplayFidelity, SameConfigReproducesRoutingAndSpendExactly) {
                                       dir_.Sub("config.yaml") + "' --since 2099-01-01 2>/dev/null",
                                   &log),
       2);  // nothing in the range
+}
+
+// Four clients at once: requests overlap, results and retries of different
+// requests interleave within microseconds. The replay delivers each recorded
+// result when the recording's core saw it (not after the bare provider
+// latency) and starts each recorded retry as late as the live timer did, so
+// the core sees the inputs in the recorded order and decides the same.
+TEST_F(ReplayFidelity, ConcurrentRecordingReplaysTheSame) {
+  auto config = WriteAndLoad("config.yaml", ConfigYaml("0.02"));
+  ASSERT_NE(config, nullptr);
+  const Decisions recorded = Decide(Record(config, 96, /*clients=*/4));
+  ASSERT_EQ(recorded.served_by.size(), 96u);
+  EXPECT_GT(recorded.retries, 0u);
+  EXPECT_GT(recorded.fallbacks_by_reason.count("budget"), 0u);
+  ReplayResult result;
+  const Decisions replayed = Decide(Replay(config, &result));
+  EXPECT_EQ(result.replay.calls_modelled, 0u);
+  EXPECT_EQ(replayed.served_by, recorded.served_by);
+  EXPECT_EQ(replayed.http_status, recorded.http_status);
+  EXPECT_EQ(replayed.attempts, recorded.attempts);
+  EXPECT_EQ(replayed.fallbacks, recorded.fallbacks);
+  EXPECT_EQ(replayed.retries, recorded.retries);
+  EXPECT_EQ(replayed.cost_by_model, recorded.cost_by_model);  // nano-USD, exact
 }
 
 TEST_F(ReplayFidelity, SmallerBudgetMovesPremiumTrafficDown) {
