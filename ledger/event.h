@@ -129,6 +129,14 @@ struct FallbackTaken {
   std::string to_deployment;      // "" when nothing was left
   std::string to_model_group;
   FallbackReason reason = FallbackReason::kFailure;
+  // reason kBudget: the scope that refused the deployment and its state then
+  // (budget_scope_key "" with kind kGlobal when unknown, e.g. older events).
+  ScopeKind budget_scope_kind = ScopeKind::kGlobal;
+  std::string budget_scope_key;
+  bool budget_scope_stopped = false;  // stopped at the gate rather than too full
+  NanoUsd budget_used_nanos = 0;      // spent + reserved in the scope
+  NanoUsd budget_limit_nanos = 0;
+  NanoUsd reserve_nanos = 0;          // what the attempt would have reserved
   bool operator==(const FallbackTaken&) const = default;
 };
 

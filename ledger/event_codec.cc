@@ -125,6 +125,14 @@ struct Encoder {
     o.setToDeployment(v.to_deployment);
     o.setToModelGroup(v.to_model_group);
     o.setReason(CastEnum<FallbackReason, s::FallbackReason>(v.reason));
+    if (v.reason == FallbackReason::kBudget) {
+      o.setBudgetScopeKind(CastEnum<ScopeKind, s::ScopeKind>(v.budget_scope_kind));
+      o.setBudgetScopeKey(v.budget_scope_key);
+      o.setBudgetScopeStopped(v.budget_scope_stopped);
+      o.setBudgetUsedNanos(v.budget_used_nanos);
+      o.setBudgetLimitNanos(v.budget_limit_nanos);
+      o.setReserveNanos(v.reserve_nanos);
+    }
   }
   void operator()(const RequestCompleted& v) {
     auto o = b.initRequestCompleted();
@@ -310,6 +318,14 @@ void Get(s::FallbackTaken::Reader r, Checker& c, FallbackTaken& v) {
   Assign(&v.to_deployment, r.getToDeployment());
   Assign(&v.to_model_group, r.getToModelGroup());
   v.reason = c.Enum(r.getReason(), FallbackReason::kMisconfigured, "reason");
+  if (v.reason == FallbackReason::kBudget && r.hasBudgetScopeKey()) {
+    v.budget_scope_kind = c.Enum(r.getBudgetScopeKind(), ScopeKind::kGlobal, "budget_scope_kind");
+    Assign(&v.budget_scope_key, r.getBudgetScopeKey());
+    v.budget_scope_stopped = r.getBudgetScopeStopped();
+    v.budget_used_nanos = r.getBudgetUsedNanos();
+    v.budget_limit_nanos = r.getBudgetLimitNanos();
+    v.reserve_nanos = r.getReserveNanos();
+  }
 }
 void Get(s::RequestCompleted::Reader r, Checker&, RequestCompleted& v) {
   v = RequestCompleted{};

@@ -56,6 +56,14 @@ Json Body(const EventBody& body) {
                  {"from_deployment", e.from_deployment}, {"from_model_group", e.from_model_group},
                  {"to_deployment", e.to_deployment}, {"to_model_group", e.to_model_group},
                  {"reason", FallbackReasonName(e.reason)}};
+            if (e.reason == FallbackReason::kBudget) {
+              j["budget_scope_kind"] = ScopeKindName(e.budget_scope_kind);
+              j["budget_scope_key"] = e.budget_scope_key;
+              j["budget_scope_stopped"] = e.budget_scope_stopped;
+              Money(j, "budget_used", e.budget_used_nanos);
+              Money(j, "budget_limit", e.budget_limit_nanos);
+              Money(j, "reserve", e.reserve_nanos);
+            }
           },
           [&](const RequestCompleted& e) {
             j = {{"request_id", e.request_id}, {"tag", e.tag}, {"tier", e.tier},

@@ -93,6 +93,15 @@ struct FallbackTaken {
   toDeployment @5 :Text;
   toModelGroup @6 :Text;
   reason @7 :FallbackReason;
+  # reason budget only: the scope that refused the deployment and its state
+  # then, so that "why did request X go there?" needs no other event. Added
+  # after the first ledgers: older events read as unset (scope key "").
+  budgetScopeKind @8 :ScopeKind;
+  budgetScopeKey @9 :Text;       # "" for global
+  budgetScopeStopped @10 :Bool;  # stopped at the gate, rather than too full
+  budgetUsedNanos @11 :Int64;    # spent + reserved in the scope then
+  budgetLimitNanos @12 :Int64;   # its limit then
+  reserveNanos @13 :Int64;       # what the attempt would have reserved
 }
 
 struct RequestCompleted {

@@ -129,7 +129,11 @@ uint32_t RouterCore::Impl::PickInGroup(RequestMachine& r, uint32_t g, FallbackRe
   for (uint32_t d : index_->group_deployments[g]) {
     if (r.attempted.contains(d)) continue;
     if (auto skip = SkipReason(r, d, g)) {
-      if (first_skip) *reason = *skip;
+      if (first_skip) {
+        *reason = *skip;
+        r.group_refusal = *skip == FallbackReason::kBudget ? r.last_refusal
+                                                           : RequestMachine::BudgetRefusal{};
+      }
       first_skip = false;
       continue;
     }
@@ -142,7 +146,13 @@ uint32_t RouterCore::Impl::PickInGroup(RequestMachine& r, uint32_t g, FallbackRe
 // Why deployment `d` of group `g` cannot take the request now, if it cannot.
 std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, uint32_t d,
                                                            uint32_t g) {
-  if (!Available(d)) return ReasonForState(runtime_[d].state);
+  if (!Available(d)) {
+    const DeploymentState state = runtime_[d].state;
+    if (state == DeploymentState::kBudgetStopped) {
+      r.last_refusal = {index_->group_scope[g], /*stopped=*/true, ReserveNanos(dep(d), r)};
+    }
+    return ReasonForState(state);
+  }
   const Deployment& dp = dep(d);
   if (dp.max_input_tokens > 0 && r.input_tokens > dp.max_input_tokens) {
     return FallbackReason::kContextWindow;
@@ -159,6 +169,7 @@ std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, ui
     const bool blocked = guard_.Blocked(s) && guard_.ContinueGroup(s) != g;
     if (blocked || !guard_.Fits(s, reserve, g)) {
       r.refused_scope = s;
+      r.last_refusal = {s, blocked, reserve};
       if (!blocked && guard_.Exhausted(s)) FireExhausted(s);
       return FallbackReason::kBudget;
     }
@@ -249,6 +260,8 @@ void RouterCore::Impl::SetPending(RequestMachine& r, uint32_t from_d, uint32_t f
   r.fallback_from_deployment = from_d;
   r.fallback_from_group = from_group;
   r.fallback_reason = reason;
+  r.fallback_refusal =
+      reason == FallbackReason::kBudget ? r.group_refusal : RequestMachine::BudgetRefusal{};
 }
 
 // Emits the pending fallback now that its destination is known ("" when
@@ -259,11 +272,23 @@ void RouterCore::Impl::FlushFallback(RequestMachine& r, uint32_t to_d, uint32_t 
   static const std::string kEmpty;
   const uint32_t from_d = r.fallback_from_deployment;
   const uint32_t from_g = r.fallback_from_group;
-  Emit(ledger::FallbackTaken{
+  ledger::FallbackTaken f{
       r.id, index_->tag_names[r.tag], index_->TierName(r.tier),
       from_d == kNone ? kEmpty : dep(from_d).id,
       from_g == kNone ? kEmpty : index_->group_names[from_g], to_d == kNone ? kEmpty : dep(to_d).id,
-      to_group == kNone ? kEmpty : index_->group_names[to_group], r.fallback_reason});
+      to_group == kNone ? kEmpty : index_->group_names[to_group], r.fallback_reason};
+  const RequestMachine::BudgetRefusal& why = r.fallback_refusal;
+  if (r.fallback_reason == FallbackReason::kBudget && why.scope != kNone) {
+    const ledger::ScopeId& id = index_->scopes[why.scope];
+    const ScopeState& st = guard_.scope(why.scope);
+    f.budget_scope_kind = id.kind;
+    f.budget_scope_key = id.key;
+    f.budget_scope_stopped = why.stopped;
+    f.budget_used_nanos = st.spent_nanos + st.reserved_nanos;
+    f.budget_limit_nanos = guard_.Limit(why.scope);
+    f.reserve_nanos = why.reserve_nanos;
+  }
+  Emit(std::move(f));
   ++r.fallbacks;
   r.fallback_reasons.push_back(r.fallback_reason);
   ++stats_.fallbacks;

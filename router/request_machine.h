@@ -85,6 +85,18 @@ struct RequestMachine {
   bool last_resort = false;
   AttemptedSet attempted;  // deployments tried, in order
 
+  // Why a budget refused a deployment (SkipReason), carried to the
+  // FallbackTaken that reports it: the latest skip's, the first skip's in
+  // the group being picked, and the pending fallback's.
+  struct BudgetRefusal {
+    uint32_t scope = kNone;
+    bool stopped = false;  // stopped at the gate rather than too full
+    NanoUsd reserve_nanos = 0;
+  };
+  BudgetRefusal last_refusal;
+  BudgetRefusal group_refusal;
+  BudgetRefusal fallback_refusal;
+
   // A fallback waiting for its destination before it is emitted.
   bool fallback_pending = false;
   uint32_t fallback_from_deployment = kNone;

@@ -51,7 +51,18 @@ std::string DescribeEvent(const Event& event) {
                    " in " + std::to_string(e.backoff_ms) + " ms (" + OutcomeName(e.cause) + ")";
           },
           [](const FallbackTaken& e) {
-            return std::string("fallback (") + FallbackReasonName(e.reason) + "): " +
+            std::string why = FallbackReasonName(e.reason);
+            const bool scoped = e.reason == FallbackReason::kBudget &&
+                                (!e.budget_scope_key.empty() ||
+                                 e.budget_scope_kind == ScopeKind::kGlobal) &&
+                                (e.budget_limit_nanos > 0 || e.budget_scope_stopped);
+            if (scoped) {
+              why += ": " + Scope(e.budget_scope_kind, e.budget_scope_key) +
+                     (e.budget_scope_stopped ? " stopped" : "") + ", " +
+                     Usd(e.budget_used_nanos) + " of " + Usd(e.budget_limit_nanos) + " used";
+              if (!e.budget_scope_stopped) why += ", needs " + Usd(e.reserve_nanos);
+            }
+            return "fallback (" + why + "): " +
                    (e.from_model_group.empty() ? "-" : e.from_model_group) + " → " +
                    (e.to_model_group.empty() ? "nothing left" : e.to_model_group);
           },

@@ -88,8 +88,15 @@ class Collector : public EventHandler {
   void OnFallbackTaken(const Event&, const FallbackTaken& f) override {
     for (auto& [deployment, ep] : open_) {
       if (ep.model_group == f.from_model_group) {
-        ++ep.fallbacks[{f.to_model_group.empty() ? "(nothing)" : f.to_model_group,
-                        FallbackReasonName(f.reason)}];
+        std::string reason = FallbackReasonName(f.reason);
+        // A budget fallback says which scope refused (events written before
+        // the scope was recorded have none).
+        if (f.reason == FallbackReason::kBudget && f.budget_limit_nanos > 0) {
+          reason += " (" + std::string(ScopeKindName(f.budget_scope_kind)) +
+                    (f.budget_scope_key.empty() ? "" : ":" + f.budget_scope_key) +
+                    (f.budget_scope_stopped ? " stopped" : " full") + ")";
+        }
+        ++ep.fallbacks[{f.to_model_group.empty() ? "(nothing)" : f.to_model_group, reason}];
       }
     }
   }

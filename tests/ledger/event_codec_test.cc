@@ -27,6 +27,7 @@ std::vector<EventBody> EveryBody() {
   out.push_back(RetryScheduled{"req-1", 2, "dep-openai-1", 250, Outcome::kTimeout});
   out.push_back(FallbackTaken{"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude",
                               FallbackReason::kMisconfigured});
+
   out.push_back(RequestCompleted{"req-1", "team-a", "gold", "dep-b", "claude", 200, "budget_x",
                                  123456789, 3, 1, 99999, true});
   out.push_back(BudgetAlert{ScopeKind::kTier, "gold", 90, AlertAction::kStopAndFallback, 900,
@@ -79,6 +80,24 @@ TEST(EventCodec, RoundTripsEveryType) {
 
 // DecodeEventInto reuses the Event it is given (the replay path): nothing of
 // the previous event may survive, whether the body type repeats or not.
+// A budget fallback carries the scope that refused; the global scope has an
+// empty key and must still read back as set. Other reasons carry none.
+TEST(EventCodec, BudgetFallbackKeepsItsScope) {
+  const std::vector<FallbackTaken> cases = {
+      {"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude", FallbackReason::kBudget,
+       ScopeKind::kTier, "gold", false, 4900, 5000, 250},
+      {"req-1", "team-a", "gold", "dep-a", "gpt-4o", "", "", FallbackReason::kBudget,
+       ScopeKind::kGlobal, "", true, 5001, 5000, 0},
+      {"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude", FallbackReason::kCooldown}};
+  for (const FallbackTaken& f : cases) {
+    Result<Event> back = DecodeEvent(EncodeEvent(MakeEvent(f, 9)), 9);
+    ASSERT_OK(back);
+    const auto* got = std::get_if<FallbackTaken>(&back->body);
+    ASSERT_NE(got, nullptr);
+    EXPECT_TRUE(*got == f) << FallbackReasonName(f.reason) << " " << f.budget_scope_key;
+  }
+}
+
 TEST(EventCodec, DecodeIntoReusedEventLeavesNothingBehind) {
   std::vector<EventBody> bodies = EveryBody();
   for (size_t i = 0; i < bodies.size(); ++i) {

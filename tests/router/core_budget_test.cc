@@ -31,6 +31,13 @@ TEST(CoreBudget, ReservationThatDoesNotFitSkipsTheDeployment) {
   auto fb = h.Events<ledger::FallbackTaken>();
   ASSERT_EQ(fb.size(), 1u);
   EXPECT_EQ(fb[0].reason, FallbackReason::kBudget);
+  // The event names the scope that refused and why: too full, not stopped.
+  EXPECT_EQ(fb[0].budget_scope_kind, ScopeKind::kModel);
+  EXPECT_EQ(fb[0].budget_scope_key, "claude-opus");
+  EXPECT_FALSE(fb[0].budget_scope_stopped);
+  EXPECT_EQ(fb[0].budget_used_nanos, 0);
+  EXPECT_EQ(fb[0].budget_limit_nanos, 50'000'000);
+  EXPECT_EQ(fb[0].reserve_nanos, kOpusReserve);
   EXPECT_TRUE(h.Events<ledger::BudgetAlert>().empty());  // $0.05 left is not "spent"
 }
 
@@ -65,6 +72,12 @@ TEST(CoreBudget, AlertsFireOnceAndHundredPercentStops) {
   EXPECT_EQ(stops[0].scope_key, "claude-opus");
   EXPECT_EQ(stops[0].period, 202611);
   EXPECT_EQ(h.State("opus-1"), DeploymentState::kBudgetStopped);
+  const ledger::FallbackTaken last = h.Events<ledger::FallbackTaken>().back();
+  EXPECT_EQ(last.reason, FallbackReason::kBudget);
+  EXPECT_EQ(last.budget_scope_key, "claude-opus");
+  EXPECT_TRUE(last.budget_scope_stopped);
+  EXPECT_EQ(last.budget_limit_nanos, kUsd);
+  EXPECT_LE(last.budget_used_nanos, kUsd);
   // Settled spend never passed the limit.
   EXPECT_LE(h.core().projection().Spent({ScopeKind::kModel, "claude-opus"}, 202611), kUsd);
   int stop_notices = 0;
@@ -131,6 +144,11 @@ TEST_F(TagGate, StoppedTagUsesOnlyZeroCostDeployments) {
   EXPECT_TRUE(h.Response("stop")->last_resort);
   h.Request("next", "Build");
   EXPECT_EQ(h.SentTo("next"), "local-1");
+  const ledger::FallbackTaken fb = h.Events<ledger::FallbackTaken>().back();
+  EXPECT_EQ(fb.budget_scope_kind, ScopeKind::kTag);
+  EXPECT_EQ(fb.budget_scope_key, "Build");
+  EXPECT_TRUE(fb.budget_scope_stopped);
+  EXPECT_EQ(fb.budget_limit_nanos, 81'500'000);
   // Other tags are not affected.
   h.Request("spec", "Spec");
   EXPECT_EQ(h.SentTo("spec"), "opus-1");

@@ -71,6 +71,50 @@ TEST_F(AuditCli, RequestLifeIsCompleteAndOrdered) {
   }
 }
 
+// "Why did request X go there?": a budget fallback names the scope that
+// refused, its use against its limit, and whether it was stopped; the human
+// line says the same.
+TEST(AuditCliBudget, BudgetFallbacksNameTheScopeThatRefused) {
+  testing::TempDir dir;
+  std::string out;
+  ASSERT_EQ(RunCommand(UkairoBinary() + " simulate -q --config " +
+                           SourcePath("data/litellm_config.yaml") + " --trace " +
+                           SourcePath("data/traces/azure_code_sample.csv") + " --scenario " +
+                           SourcePath("data/scenarios/fault_month.yaml") +
+                           " --days 14 --out /dev/null --ledger " + dir.Sub("ledger") + " 2>&1",
+                       &out),
+            0)
+      << out;
+  ASSERT_EQ(RunCommand(UkairoBinary() + " audit fallbacks --reason budget --limit 20 --json" +
+                           " --ledger " + dir.Sub("ledger"),
+                       &out),
+            0);
+  std::vector<Json> budget;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) budget.push_back(Json::parse(line));
+  ASSERT_FALSE(budget.empty()) << "the shipped budgets run out within two weeks";
+  for (const Json& f : budget) {
+    ASSERT_TRUE(f.contains("budget_scope_kind")) << f.dump();
+    const std::string kind = f["budget_scope_kind"];
+    EXPECT_TRUE(kind == "model" || kind == "tag" || kind == "tier" || kind == "global") << kind;
+    EXPECT_GT(f["budget_limit_nanos"].get<int64_t>(), 0) << f.dump();
+    if (!f["budget_scope_stopped"].get<bool>()) {
+      // Too full: what it would have reserved does not fit.
+      EXPECT_GT(f["budget_used_nanos"].get<int64_t>() + f["reserve_nanos"].get<int64_t>(),
+                f["budget_limit_nanos"].get<int64_t>())
+          << f.dump();
+    }
+  }
+  ASSERT_EQ(RunCommand(UkairoBinary() + " audit request " +
+                           budget[0]["request_id"].get<std::string>() + " --ledger " +
+                           dir.Sub("ledger"),
+                       &out),
+            0);
+  const std::string scope = budget[0]["budget_scope_kind"].get<std::string>() + ":" +
+                            budget[0]["budget_scope_key"].get<std::string>();
+  EXPECT_NE(out.find("fallback (budget: " + scope), std::string::npos) << out;
+}
+
 TEST_F(AuditCli, FiltersSelectWhatTheyName) {
   for (const Json& e : JsonLines("--kind attempt_finished --model claude-opus --limit 50")) {
     EXPECT_EQ(e["kind"], "attempt_finished");
