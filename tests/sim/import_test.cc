@@ -256,7 +256,9 @@ TEST(Import, EndTimeOrderedExportBecomesAnOrderedVerifiedLedger) {
   ledger::Projection p(config->budget_period);
   std::map<std::string, int> accepted_by_tier;
   for (size_t k = 0; k < events.size(); ++k) {
-    if (k > 0) ASSERT_GE(events[k].time_micros, events[k - 1].time_micros) << k;
+    if (k > 0) {
+      ASSERT_GE(events[k].time_micros, events[k - 1].time_micros) << k;
+    }
     p.Apply(events[k]);
     if (const auto* a = std::get_if<ledger::RequestAccepted>(&events[k].body)) {
       ++accepted_by_tier[a->tier];
