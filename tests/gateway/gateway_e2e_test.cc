@@ -121,16 +121,7 @@ ukairo:
   std::vector<ledger::Event> StopAndReadLedger() {
     gateway_->Stop();
     gateway_.reset();
-    ledger::LedgerOptions o;
-    o.read_only = true;
-    auto l = ledger::Ledger::Open(dir_.Sub("ledger"), o);
-    EXPECT_OK(l);
-    std::vector<ledger::Event> events;
-    if (!l.ok()) return events;
-    auto it = (*l)->Scan(ledger::ScanOptions{});
-    for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
-    EXPECT_OK(it->status());
-    return events;
+    return ukairo::testing::ReadLedgerEvents(dir_.Sub("ledger"));
   }
 
   template <typename T>

@@ -17,30 +17,11 @@ namespace {
 using ukairo::testing::SourcePath;
 using ukairo::testing::TempDir;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-Outcome Sh(const std::string& args) {
-  std::string cmd = ukairo::testing::UkairoBinary() + " " + args + " 2>&1";
-  Outcome o{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
-  int status = pclose(p);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+// `ukairo ARGS 2>&1` and a file's text (tests/util).
+ukairo::testing::CommandOutcome Sh(const std::string& args) {
+  return ukairo::testing::RunUkairo(args);
 }
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Slurp(const std::string& path) { return ukairo::testing::ReadFileText(path); }
 
 std::string Common() {
   return "simulate --config " + SourcePath("data/litellm_config.yaml") + " --scenario " +

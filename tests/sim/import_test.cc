@@ -24,39 +24,12 @@
 namespace ukairo::sim {
 namespace {
 
+using Outcome = ukairo::testing::CommandOutcome;
 using ukairo::testing::TempDir;
 
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome Sh(const std::string& args) {
-  Outcome o{-1, ""};
-  o.exit_code = ukairo::testing::RunCommand(ukairo::testing::UkairoBinary() + " " + args + " 2>&1",
-                                            &o.output);
-  return o;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<ledger::Event> ReadAll(const std::string& dir) {
-  ledger::LedgerOptions lo;
-  lo.read_only = true;
-  auto l = ledger::Ledger::Open(dir, lo);
-  EXPECT_OK(l);
-  std::vector<ledger::Event> events;
-  if (!l.ok()) return events;
-  auto it = (*l)->Scan(ledger::ScanOptions{});
-  for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
-  EXPECT_OK(it->status());
-  return events;
-}
+Outcome Sh(const std::string& args) { return ukairo::testing::RunUkairo(args); }
+using ukairo::testing::ReadFileText;
+using ukairo::testing::ReadLedgerEvents;
 
 const char* kConfig = R"(model_list:
   - model_name: premium
@@ -127,7 +100,7 @@ TEST(SpendLogReader, ReadsLiteLlmJsonlAndCsvExactly) {
     EXPECT_EQ(stats.spend_nanos, 2'000'123'457);
   }
   int completed = 0;
-  for (const auto& e : ReadAll(dir.Sub("ledger"))) {
+  for (const auto& e : ReadLedgerEvents(dir.Sub("ledger"))) {
     if (const auto* a = std::get_if<ledger::RequestAccepted>(&e.body)) {
       EXPECT_EQ(a->client_key_id, a->request_id == "a1" ? "88dc28d0f030" : "");
     } else if (const auto* f = std::get_if<ledger::AttemptFinished>(&e.body)) {
@@ -251,7 +224,7 @@ TEST(Import, EndTimeOrderedExportBecomesAnOrderedVerifiedLedger) {
       << out.output;
   EXPECT_EQ(Sh("ledger verify --ledger " + dir.Sub("ledger")).exit_code, 0);
 
-  const std::vector<ledger::Event> events = ReadAll(dir.Sub("ledger"));
+  const std::vector<ledger::Event> events = ReadLedgerEvents(dir.Sub("ledger"));
   ASSERT_EQ(events.size(), 1200u);
   ledger::Projection p(config->budget_period);
   std::map<std::string, int> accepted_by_tier;
@@ -290,23 +263,23 @@ TEST(Import, BadInputIsNamedAndWritesNothing) {
   EXPECT_EQ(late.exit_code, 2) << late.output;
   EXPECT_NE(late.output.find("line 2: startTime 2026-10-05T10:00:00Z"), std::string::npos)
       << late.output;
-  EXPECT_TRUE(ReadAll(dir.Sub("a")).empty());
+  EXPECT_TRUE(ReadLedgerEvents(dir.Sub("a")).empty());
   // A wider window takes it.
   auto wide = Sh("import --from " + path + " --ledger " + dir.Sub("b") + " --reorder-window-s 3600");
   EXPECT_EQ(wide.exit_code, 0) << wide.output;
-  EXPECT_EQ(ReadAll(dir.Sub("b")).size(), 8u);
+  EXPECT_EQ(ReadLedgerEvents(dir.Sub("b")).size(), 8u);
   // Not into a ledger that has events.
   auto again = Sh("import --from " + path + " --ledger " + dir.Sub("b") + " --reorder-window-s 3600");
   EXPECT_EQ(again.exit_code, 2) << again.output;
   EXPECT_NE(again.output.find("is not empty"), std::string::npos) << again.output;
-  EXPECT_EQ(ReadAll(dir.Sub("b")).size(), 8u);
+  EXPECT_EQ(ReadLedgerEvents(dir.Sub("b")).size(), 8u);
 
   std::ofstream(path) << R"({"startTime":"2026-10-05T10:30:00Z","endTime":"2026-10-05T10:30:01Z","prompt_tokens":1,"completion_tokens":1,"spend":0.001,"model_group":"m"})"
                       << "\n{\"startTime\": \"2026-10-05T10:31:00Z\"}\n";
   auto bad = Sh("import --from " + path + " --ledger " + dir.Sub("c"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find(path + ":2: missing endTime"), std::string::npos) << bad.output;
-  EXPECT_TRUE(ReadAll(dir.Sub("c")).empty());
+  EXPECT_TRUE(ReadLedgerEvents(dir.Sub("c")).empty());
   EXPECT_EQ(Sh("import --from " + path + " --ledger " + dir.Sub("d") + " --format xml").exit_code,
             2);
 }
@@ -326,7 +299,7 @@ TEST(Import, ReplayOfImportedTrafficReproducesSpendAndAnswersWhatIf) {
   auto same = Sh("replay -q --ledger " + dir.Sub("ledger") + " --config " +
                  dir.Sub("config.yaml") + " --out " + dir.Sub("same.json"));
   ASSERT_EQ(same.exit_code, 0) << same.output;
-  nlohmann::json j = nlohmann::json::parse(Slurp(dir.Sub("same.json")));
+  nlohmann::json j = nlohmann::json::parse(ReadFileText(dir.Sub("same.json")));
   EXPECT_EQ(j["requests_total"], 300);
   EXPECT_EQ(j["replay"]["calls_modelled"], 0);
   EXPECT_EQ(j["cost_usd_by_model"]["premium"], FormatNanosAsUsd(log.spend_by_group["premium"]));
@@ -342,10 +315,10 @@ TEST(Import, ReplayOfImportedTrafficReproducesSpendAndAnswersWhatIf) {
                     dir.Sub("budget.yaml") + " --out " + dir.Sub("budget.json") + " --html " +
                     dir.Sub("budget.html"));
   ASSERT_EQ(what_if.exit_code, 0) << what_if.output;
-  const std::string html = Slurp(dir.Sub("budget.html"));
+  const std::string html = ReadFileText(dir.Sub("budget.html"));
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, no scripts
-  nlohmann::json b = nlohmann::json::parse(Slurp(dir.Sub("budget.json")));
+  nlohmann::json b = nlohmann::json::parse(ReadFileText(dir.Sub("budget.json")));
   EXPECT_EQ(b["requests_failed"], 0);
   auto usd = [](const nlohmann::json& v) { return *ParseUsd(v.get<std::string>()); };
   EXPECT_LE(usd(b["cost_usd_by_model"]["premium"]), limit);

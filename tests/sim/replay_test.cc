@@ -87,20 +87,6 @@ Decisions Decide(const std::vector<ledger::Event>& events) {
   return d;
 }
 
-// Every event of the ledger at `dir`, in order.
-std::vector<ledger::Event> ReadAllEvents(const std::string& dir) {
-  ledger::LedgerOptions lo;
-  lo.read_only = true;
-  auto l = ledger::Ledger::Open(dir, lo);
-  EXPECT_OK(l);
-  std::vector<ledger::Event> events;
-  if (!l.ok()) return events;
-  auto it = (*l)->Scan(ledger::ScanOptions{});
-  for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
-  EXPECT_OK(it->status());
-  return events;
-}
-
 class ReplayFidelity : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -205,7 +191,7 @@ ukairo:
     for (auto& t : threads) t.join();
     (*gw)->Stop();
     gw->reset();
-    return ReadAllEvents(dir_.Sub("recorded"));
+    return ukairo::testing::ReadLedgerEvents(dir_.Sub("recorded"));
   }
 
 
@@ -435,7 +421,7 @@ TEST(ReplaySimulatedLedger, FromSinceStartsFromTheRecordedState) {
     first_exhausted = std::min(first_exhausted, t);
   }
   ASSERT_LT(first_exhausted, since);
-  const std::vector<ledger::Event> recorded_all = ReadAllEvents(dir.Sub("sim"));
+  const std::vector<ledger::Event> recorded_all = ukairo::testing::ReadLedgerEvents(dir.Sub("sim"));
   const Decisions recorded = Decide(RequestsFrom(recorded_all, since));
   ASSERT_GT(recorded.served_by.size(), 1000u);
   ASSERT_GT(recorded.fallbacks_by_reason.count("budget"), 0u);

@@ -337,24 +337,11 @@ TEST(TokenFit, SyntheticSourceUsesTheFittedModel) {
 
 // ---- the CLI ----
 
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome Sh(const std::string& args) {
-  Outcome o{-1, ""};
-  o.exit_code = ukairo::testing::RunCommand(ukairo::testing::UkairoBinary() + " " + args + " 2>&1",
-                                            &o.output);
-  return o;
+// `ukairo ARGS 2>&1` and a file's text (tests/util).
+ukairo::testing::CommandOutcome Sh(const std::string& args) {
+  return ukairo::testing::RunUkairo(args);
 }
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Slurp(const std::string& path) { return ukairo::testing::ReadFileText(path); }
 
 TEST(CmdSimulateSynthetic, HelpDocumentsTheFlags) {
   auto o = Sh("simulate --help");

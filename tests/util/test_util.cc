@@ -5,6 +5,10 @@
 #include <cstdlib>
 #include <sys/wait.h>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "ledger/ledger.h"
 
 namespace ukairo::testing {
 
@@ -50,6 +54,32 @@ int RunCommand(const std::string& command, std::string* out) {
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
   int status = pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+CommandOutcome RunUkairo(const std::string& args) {
+  CommandOutcome o;
+  o.exit_code = RunCommand(UkairoBinary() + " " + args + " 2>&1", &o.output);
+  return o;
+}
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<ledger::Event> ReadLedgerEvents(const std::string& dir) {
+  ledger::LedgerOptions options;
+  options.read_only = true;
+  auto ledger = ledger::Ledger::Open(dir, options);
+  EXPECT_TRUE(IsOk(ledger)) << dir;
+  std::vector<ledger::Event> events;
+  if (!ledger.ok()) return events;
+  auto it = (*ledger)->Scan(ledger::ScanOptions{});
+  for (it->SeekToFirst(); it->Valid(); it->Next()) events.push_back(it->event());
+  EXPECT_TRUE(IsOk(it->status())) << dir;
+  return events;
 }
 
 }  // namespace ukairo::testing

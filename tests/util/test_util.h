@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "ledger/event.h"
 #include "ledger/status.h"
 
 namespace ukairo::testing {
@@ -44,6 +46,21 @@ std::string UkairoBinary();
 // Runs a shell command; appends its stdout to *out (stderr too if the command
 // redirects it) and returns its exit code, or -1 if it did not exit.
 int RunCommand(const std::string& command, std::string* out);
+
+// `ukairo ARGS 2>&1` through the shell: its exit code (-1 if it did not
+// exit) and everything it printed.
+struct CommandOutcome {
+  int exit_code = -1;
+  std::string output;
+};
+CommandOutcome RunUkairo(const std::string& args);
+
+// The whole content of a file ("" when it cannot be read).
+std::string ReadFileText(const std::string& path);
+
+// Every event of the ledger in `dir`, in order, opened read-only; a failure
+// to open or scan it is a test failure (and gives what was read).
+std::vector<ledger::Event> ReadLedgerEvents(const std::string& dir);
 
 }  // namespace ukairo::testing
 
