@@ -50,6 +50,11 @@ struct ScanOptions {
   std::optional<std::string> model_group;
   std::optional<std::string> tag;
   std::optional<std::string> tier;
+  // Only the stored bytes (raw()) are read; event() is not decoded and must
+  // not be called. For a reader that decodes elsewhere (a replay decodes on
+  // another thread than the one scanning). REQUIRES: no time, kind or field
+  // filter (they need the decoded event).
+  bool raw_only = false;
 };
 
 // Streams events in sequence order; never loads the ledger into memory.

@@ -300,11 +300,11 @@ struct LoadOptions {
   std::function<void(uint64_t events_done)> on_progress;
   uint64_t progress_every_events = uint64_t{1} << 20;
   LoadStats* stats = nullptr;  // filled in when given
-  // When more than two chunks are to be replayed, a helper thread scans the
-  // next chunk while this one is scanned and folded. Same result; on two
-  // idle cores ~0.42 instead of ~0.70 us CPU per event on the critical path
-  // (bench/projection_bench.cc), but slower when the second core is busy.
-  // 0: one thread.
+  // When more than two chunks are to be replayed, a helper thread reads the
+  // stored bytes of the next chunk from RocksDB while this thread decodes
+  // and folds the current one. Same result; on two idle cores ~2.6M instead
+  // of ~1.7M events/s (bench/projection_bench.cc), less when the second core
+  // is busy. Memory: two chunks of stored bytes. 0: one thread.
   uint64_t decode_ahead_chunk_events = 65536;
 };
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "ledger/event_codec.h"
 #include "ledger/ledger.h"
 #include "ledger/projection.h"
 
@@ -81,6 +82,7 @@ class Replayer {
   }
 
   uint64_t replayed() const { return replayed_; }
+  uint64_t next_seq() const { return projection_->last_seq() + 1; }
 
  private:
   Projection* projection_;
@@ -88,56 +90,68 @@ class Replayer {
   uint64_t replayed_ = 0;
 };
 
-// Scans [seq_min, seq_max] into (*out)[0, *count). Copy-assigns over the
-// events already in *out, which reuses their strings' capacity.
-Status ScanInto(Ledger& ledger, uint64_t seq_min, uint64_t seq_max, std::vector<Event>* out,
-                size_t* count) {
-  *count = 0;
+// The stored bytes of a run of events, back to back: the scan thread fills
+// one while the fold thread decodes the other.
+struct RawChunk {
+  std::string bytes;
+  std::vector<size_t> ends;  // ends[i]: one past event i's bytes
+  void Clear() {
+    bytes.clear();
+    ends.clear();
+  }
+};
+
+// Reads the stored bytes of [seq_min, seq_max] into *chunk (no decoding).
+Status ScanRaw(Ledger& ledger, uint64_t seq_min, uint64_t seq_max, RawChunk* chunk) {
+  chunk->Clear();
   ScanOptions scan;
   scan.seq_min = seq_min;
   scan.seq_max = seq_max;
+  scan.raw_only = true;
   std::unique_ptr<EventIterator> it = ledger.Scan(scan);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (*count < out->size()) {
-      (*out)[*count] = it->event();
-    } else {
-      out->push_back(it->event());
-    }
-    ++*count;
+    chunk->bytes.append(it->raw());
+    chunk->ends.push_back(chunk->bytes.size());
   }
   return it->status();
 }
 
-// Replays [seq_min, seq_max] in chunk pairs: while this thread scans and
-// folds a chunk, a helper thread scans the next one into a buffer, which
-// this thread then folds (a fold is ~3x cheaper than a scan). The helper's
-// chunk is 4/3 as long, which balanced the two threads' CPU time on the
-// bench (scan ~0.55 us/event, copy ~0.15, fold ~0.19). Memory: one chunk.
+// Replays [seq_min, seq_max] as a two-stage pipeline: a helper thread reads
+// the stored bytes of chunk k+1 from RocksDB while this thread decodes chunk
+// k into one reused Event and folds it. Reading (RocksDB iteration, block
+// checks, the copy) and decoding + folding cost about the same per event,
+// so on two free cores the replay runs at about twice the one-thread rate.
+// Memory: two chunks of stored bytes.
 Status ReplayWithDecodeAhead(Ledger& ledger, uint64_t seq_min, uint64_t seq_max,
                              uint64_t chunk_events, Replayer* replayer) {
   assert(chunk_events > 0);
-  std::vector<Event> ahead;
-  ahead.reserve(chunk_events * 4 / 3 + 1);
+  RawChunk current, next;
+  UKAIRO_RETURN_IF_ERROR(
+      ScanRaw(ledger, seq_min, std::min(seq_max, seq_min + chunk_events - 1), &current));
+  Event event;
   for (uint64_t lo = seq_min; lo <= seq_max;) {
-    uint64_t mid = std::min(seq_max, lo + chunk_events - 1);
-    uint64_t ahead_max = std::min(seq_max, mid + chunk_events * 4 / 3);
-    Status ahead_status;
-    size_t ahead_count = 0;
+    const uint64_t hi = std::min(seq_max, lo + chunk_events - 1);
+    Status next_status;
     std::thread helper;
-    if (mid < seq_max) {
-      helper = std::thread(
-          [&] { ahead_status = ScanInto(ledger, mid + 1, ahead_max, &ahead, &ahead_count); });
+    if (hi < seq_max) {
+      const uint64_t next_hi = std::min(seq_max, hi + chunk_events);
+      helper = std::thread([&, next_hi] { next_status = ScanRaw(ledger, hi + 1, next_hi, &next); });
     }
-    Status status = replayer->ScanAndFold(ledger, lo, mid, /*complete=*/true);
+    Status status;
+    size_t begin = 0;
+    for (size_t i = 0; i < current.ends.size() && status.ok(); ++i) {
+      const std::string_view bytes(current.bytes.data() + begin, current.ends[i] - begin);
+      begin = current.ends[i];
+      const uint64_t expected = replayer->next_seq();
+      status = DecodeEventInto(bytes, expected, &event);
+      if (status.ok()) status = replayer->Fold(event);
+    }
+    if (status.ok()) status = replayer->CheckReached(hi);
     if (helper.joinable()) helper.join();
     UKAIRO_RETURN_IF_ERROR(status);
-    if (mid == seq_max) break;
-    UKAIRO_RETURN_IF_ERROR(ahead_status);
-    for (size_t i = 0; i < ahead_count; ++i) {
-      UKAIRO_RETURN_IF_ERROR(replayer->Fold(ahead[i]));
-    }
-    UKAIRO_RETURN_IF_ERROR(replayer->CheckReached(ahead_max));
-    lo = ahead_max + 1;
+    UKAIRO_RETURN_IF_ERROR(next_status);
+    std::swap(current, next);
+    lo = hi + 1;
   }
   return Status::Ok();
 }

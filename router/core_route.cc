@@ -272,11 +272,15 @@ void RouterCore::Impl::FlushFallback(RequestMachine& r, uint32_t to_d, uint32_t 
   static const std::string kEmpty;
   const uint32_t from_d = r.fallback_from_deployment;
   const uint32_t from_g = r.fallback_from_group;
-  ledger::FallbackTaken f{
-      r.id, index_->tag_names[r.tag], index_->TierName(r.tier),
-      from_d == kNone ? kEmpty : dep(from_d).id,
-      from_g == kNone ? kEmpty : index_->group_names[from_g], to_d == kNone ? kEmpty : dep(to_d).id,
-      to_group == kNone ? kEmpty : index_->group_names[to_group], r.fallback_reason};
+  ledger::FallbackTaken f;
+  f.request_id = r.id;
+  f.tag = index_->tag_names[r.tag];
+  f.tier = index_->TierName(r.tier);
+  f.from_deployment = from_d == kNone ? kEmpty : dep(from_d).id;
+  f.from_model_group = from_g == kNone ? kEmpty : index_->group_names[from_g];
+  f.to_deployment = to_d == kNone ? kEmpty : dep(to_d).id;
+  f.to_model_group = to_group == kNone ? kEmpty : index_->group_names[to_group];
+  f.reason = r.fallback_reason;
   const RequestMachine::BudgetRefusal& why = r.fallback_refusal;
   if (r.fallback_reason == FallbackReason::kBudget && why.scope != kNone) {
     const ledger::ScopeId& id = index_->scopes[why.scope];

@@ -57,6 +57,11 @@ void LogIterator::SeekToFirst() {
   valid_ = false;
   status_ = Status::Ok();
   it_.reset();
+  if (options_.raw_only && (options_.kind || options_.time_min_micros ||
+                            options_.time_max_micros || HasFieldFilter(options_))) {
+    status_ = Status::InvalidArgument("a raw_only scan cannot filter");
+    return;
+  }
   if (options_.kind && !kind_index_) {
     status_ = Status::InvalidArgument("unknown event kind '" + *options_.kind + "'");
     return;
@@ -126,6 +131,10 @@ void LogIterator::SkipToMatch() {
         if (options_.time_max_micros && header->time_micros >= *options_.time_max_micros) return;
         continue;
       }
+    }
+    if (options_.raw_only) {
+      valid_ = true;
+      return;
     }
     // Into event_ itself: its strings keep their capacity from one event
     // to the next, so a scan does not allocate per event. event_ is only

@@ -26,7 +26,8 @@ std::vector<EventBody> EveryBody() {
                                 "forbidden"});
   out.push_back(RetryScheduled{"req-1", 2, "dep-openai-1", 250, Outcome::kTimeout});
   out.push_back(FallbackTaken{"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude",
-                              FallbackReason::kMisconfigured});
+                              FallbackReason::kMisconfigured, ScopeKind::kGlobal, "", false, 0, 0,
+                              0});
 
   out.push_back(RequestCompleted{"req-1", "team-a", "gold", "dep-b", "claude", 200, "budget_x",
                                  123456789, 3, 1, 99999, true});
@@ -88,7 +89,8 @@ TEST(EventCodec, BudgetFallbackKeepsItsScope) {
        ScopeKind::kTier, "gold", false, 4900, 5000, 250},
       {"req-1", "team-a", "gold", "dep-a", "gpt-4o", "", "", FallbackReason::kBudget,
        ScopeKind::kGlobal, "", true, 5001, 5000, 0},
-      {"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude", FallbackReason::kCooldown}};
+      {"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude", FallbackReason::kCooldown,
+       ScopeKind::kGlobal, "", false, 0, 0, 0}};
   for (const FallbackTaken& f : cases) {
     Result<Event> back = DecodeEvent(EncodeEvent(MakeEvent(f, 9)), 9);
     ASSERT_OK(back);

@@ -13,6 +13,7 @@
 #include <capnp/serialize.h>
 
 #include "ledger/ledger.h"
+#include "ledger/event_codec.h"
 #include "ledger/projection.h"
 #include "ledger/snapshot.capnp.h"
 #include "tests/ledger/projection_test_util.h"
@@ -342,7 +343,12 @@ class MemoryLedger : public Ledger {
     }
     void Next() override { ++i_; }
     const Event& event() const override { return ledger_->events_[i_]; }
-    std::string_view raw() const override { return {}; }
+    // The stored form, as a real ledger returns it (a replay may read only
+    // this and decode it on another thread).
+    std::string_view raw() const override {
+      raw_ = EncodeEvent(ledger_->events_[i_]);
+      return raw_;
+    }
     Status status() const override { return Status::Ok(); }
 
    private:
@@ -350,6 +356,7 @@ class MemoryLedger : public Ledger {
     uint64_t seq_min_;
     uint64_t seq_max_;
     size_t i_ = 0;
+    mutable std::string raw_;
   };
   std::vector<Event> events_;
 };

@@ -57,7 +57,8 @@ TEST(ReportCli, WritesReproducibleEvidence) {
                                                       "429 from provider", t0 + 30'000'000, ""}));
     events.push_back(At(t0 + 2, FallbackTaken{"r1", "Spec", "high", "opus-1", "claude-opus",
                                              "sonnet-1", "claude-sonnet",
-                                             FallbackReason::kRateLimit}));
+                                             FallbackReason::kRateLimit, ScopeKind::kGlobal, "",
+                                             false, 0, 0, 0}));
     events.push_back(At(t0 + 3, AttemptStarted{"r1", 2, 1, "sonnet-1", "claude-sonnet", "Spec",
                                               "high", 3'000'000}));
     events.push_back(At(t0 + 4, AttemptFinished{"r1", 2, "sonnet-1", "claude-sonnet", "Spec",
