@@ -13,6 +13,7 @@
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "tests/util/http_client.h"
+#include "tests/gateway/fake_fleet.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::gateway {
@@ -34,30 +35,16 @@ class AdminApi : public ::testing::Test {
  protected:
   void SetUp() override {
     setenv("UKAIRO_ADMIN_API_MASTER", kMasterKey, 1);
-    for (int i = 0; i < 2; ++i) {
-      auto fake = FakeProvider::Start("127.0.0.1", 0, 1, FakeBehavior{});
-      ASSERT_OK(fake);
-      fakes_.push_back(std::move(*fake));
-    }
+    ASSERT_NO_FATAL_FAILURE(fleet_.Start(2));
   }
   void TearDown() override {
     gateway_.reset();
-    for (auto& f : fakes_) f->Stop();
+    fleet_.Stop();
   }
 
   // Each premium request costs $0.00104 (see gateway_e2e_test.cc).
   void StartGateway(const std::string& premium_budget) {
-    auto base = [&](int i) {
-      return "http://127.0.0.1:" + std::to_string(fakes_[i]->port()) + "/v1";
-    };
-    const std::string yaml = R"(model_list:
-  - model_name: premium
-    litellm_params: {model: openai/premium-model, api_base: ")" + base(0) + R"("}
-    model_info: {input_cost_per_token: "0.00001", output_cost_per_token: "0.0001"}
-  - model_name: backup
-    litellm_params: {model: openai/backup-model, api_base: ")" + base(1) + R"("}
-    model_info: {input_cost_per_token: "0.000001", output_cost_per_token: "0.00001"}
-general_settings:
+    const std::string yaml = fleet_.ModelListYaml() + R"(general_settings:
   master_key: os.environ/UKAIRO_ADMIN_API_MASTER
 ukairo:
   default_tag: Spec
@@ -110,7 +97,7 @@ ukairo:
   }
 
   testing::TempDir dir_;
-  std::vector<std::unique_ptr<FakeProvider>> fakes_;
+  ukairo::testing::FakeFleet fleet_;
   std::unique_ptr<Gateway> gateway_;
 };
 

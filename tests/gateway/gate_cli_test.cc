@@ -16,6 +16,7 @@
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "tests/util/http_client.h"
+#include "tests/gateway/fake_fleet.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::gateway {
@@ -34,33 +35,17 @@ class GateCli : public ::testing::Test {
   void SetUp() override {
     setenv("UKAIRO_GATE_CLI_MASTER", kMasterKey, 1);  // the gateway's config reads this
     setenv(kKeyEnv, kMasterKey, 1);                     // the CLI reads this
-    for (int i = 0; i < 3; ++i) {
-      auto fake = FakeProvider::Start("127.0.0.1", 0, 1, FakeBehavior{});
-      ASSERT_OK(fake);
-      fakes_.push_back(std::move(*fake));
-    }
+    ASSERT_NO_FATAL_FAILURE(fleet_.Start(3));
   }
   void TearDown() override {
     gateway_.reset();
-    for (auto& f : fakes_) f->Stop();
+    fleet_.Stop();
   }
 
   // premium → backup → local (zero cost). A premium request costs $0.00104,
   // a backup one $0.000104; `budgets` is the ukairo.budgets mapping.
   void StartGateway(const std::string& budgets) {
-    auto base = [&](int i) {
-      return "http://127.0.0.1:" + std::to_string(fakes_[i]->port()) + "/v1";
-    };
-    const std::string yaml = R"(model_list:
-  - model_name: premium
-    litellm_params: {model: openai/premium-model, api_base: ")" + base(0) + R"("}
-    model_info: {input_cost_per_token: "0.00001", output_cost_per_token: "0.0001"}
-  - model_name: backup
-    litellm_params: {model: openai/backup-model, api_base: ")" + base(1) + R"("}
-    model_info: {input_cost_per_token: "0.000001", output_cost_per_token: "0.00001"}
-  - model_name: local
-    litellm_params: {model: ollama/llama3, api_base: ")" + base(2) + R"("}
-general_settings:
+    const std::string yaml = fleet_.ModelListYaml() + R"(general_settings:
   master_key: os.environ/UKAIRO_GATE_CLI_MASTER
 ukairo:
   default_tag: Spec
@@ -164,7 +149,7 @@ ukairo:
   }
 
   testing::TempDir dir_;
-  std::vector<std::unique_ptr<FakeProvider>> fakes_;
+  ukairo::testing::FakeFleet fleet_;
   std::unique_ptr<Gateway> gateway_;
   std::string url_;
 };

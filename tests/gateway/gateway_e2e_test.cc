@@ -22,6 +22,7 @@
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "tests/util/http_client.h"
+#include "tests/gateway/fake_fleet.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::gateway {
@@ -37,33 +38,17 @@ class GatewayE2E : public ::testing::Test {
  protected:
   void SetUp() override {
     setenv("UKAIRO_E2E_MASTER", kMasterKey, 1);
-    for (int i = 0; i < 3; ++i) {
-      auto fake = FakeProvider::Start("127.0.0.1", 0, 1, FakeBehavior{});
-      ASSERT_OK(fake);
-      fakes_.push_back(std::move(*fake));
-    }
+    ASSERT_NO_FATAL_FAILURE(fleet_.Start(3));
   }
   void TearDown() override {
     gateway_.reset();
-    for (auto& f : fakes_) f->Stop();
+    fleet_.Stop();
   }
 
   // premium → backup → local; premium has a tiny budget so tests can cross it.
   std::string ConfigYaml(const std::string& premium_budget = "1", int interval_s = 300,
                          const std::string& extra = "") {
-    auto base = [&](int i) {
-      return "http://127.0.0.1:" + std::to_string(fakes_[i]->port()) + "/v1";
-    };
-    return R"(model_list:
-  - model_name: premium
-    litellm_params: {model: openai/premium-model, api_base: ")" + base(0) + R"("}
-    model_info: {input_cost_per_token: "0.00001", output_cost_per_token: "0.0001"}
-  - model_name: backup
-    litellm_params: {model: openai/backup-model, api_base: ")" + base(1) + R"("}
-    model_info: {input_cost_per_token: "0.000001", output_cost_per_token: "0.00001"}
-  - model_name: local
-    litellm_params: {model: ollama/llama3, api_base: ")" + base(2) + R"("}
-general_settings:
+    return fleet_.ModelListYaml() + R"(general_settings:
   master_key: os.environ/UKAIRO_E2E_MASTER
 ukairo:
   default_tag: Build
@@ -134,7 +119,7 @@ ukairo:
   }
 
   testing::TempDir dir_;
-  std::vector<std::unique_ptr<FakeProvider>> fakes_;
+  ukairo::testing::FakeFleet fleet_;
   std::unique_ptr<Gateway> gateway_;
   std::string config_path_;
 };
@@ -165,16 +150,16 @@ TEST_F(GatewayE2E, R2203RateLimitFallsBackAtOnceAndRecordsIt) {
   FakeBehavior limited;
   limited.status = 429;
   limited.retry_after_s = 30;
-  fakes_[0]->SetBehavior(limited);
+  fleet_.fakes[0]->SetBehavior(limited);
   StartGateway(ConfigYaml());
   HttpResponse r = Chat("Spec");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers["x-ukairo-model-group"], "backup");
   EXPECT_EQ(r.headers["x-ukairo-fallback-reason"], "rate_limit");
-  EXPECT_EQ(fakes_[0]->stats().requests, 1u);  // no retry on a 429
+  EXPECT_EQ(fleet_.fakes[0]->stats().requests, 1u);  // no retry on a 429
   // While rate limited the next request skips premium without calling it.
   Chat("Spec");
-  EXPECT_EQ(fakes_[0]->stats().requests, 1u);
+  EXPECT_EQ(fleet_.fakes[0]->stats().requests, 1u);
   auto events = StopAndReadLedger();
   auto fallbacks = Bodies<ledger::FallbackTaken>(events);
   ASSERT_GE(fallbacks.size(), 1u);
@@ -189,13 +174,13 @@ TEST_F(GatewayE2E, R2203RateLimitFallsBackAtOnceAndRecordsIt) {
 TEST_F(GatewayE2E, R2203ServerErrorsRetryThenFallBack) {
   FakeBehavior failing;
   failing.status = 503;
-  fakes_[0]->SetBehavior(failing);
+  fleet_.fakes[0]->SetBehavior(failing);
   StartGateway(ConfigYaml());
   HttpResponse r = Chat("Spec");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers["x-ukairo-model-group"], "backup");
   EXPECT_EQ(r.headers["x-ukairo-attempts"], "4");  // 1 try + 2 retries, then backup
-  EXPECT_EQ(fakes_[0]->stats().requests, 3u);
+  EXPECT_EQ(fleet_.fakes[0]->stats().requests, 3u);
   auto events = StopAndReadLedger();
   auto retries = Bodies<ledger::RetryScheduled>(events);
   ASSERT_EQ(retries.size(), 2u);
@@ -249,7 +234,7 @@ TEST_F(GatewayE2E, R2202AndR2206BudgetStopGateAndRaise) {
 TEST_F(GatewayE2E, AllFailingListsEveryAttempt) {
   FakeBehavior failing;
   failing.status = 500;
-  for (auto& f : fakes_) f->SetBehavior(failing);
+  for (auto& f : fleet_.fakes) f->SetBehavior(failing);
   StartGateway(ConfigYaml());
   HttpResponse r = Chat("Spec");
   EXPECT_GE(r.status, 500);
@@ -268,10 +253,10 @@ TEST_F(GatewayE2E, AllFailingListsEveryAttempt) {
 TEST_F(GatewayE2E, R2205ProbeRecoversADownDeployment) {
   FakeBehavior failing;
   failing.status = 503;
-  fakes_[0]->SetBehavior(failing);
+  fleet_.fakes[0]->SetBehavior(failing);
   StartGateway(ConfigYaml("1", /*interval_s=*/1));
   EXPECT_EQ(Chat("Spec").headers["x-ukairo-model-group"], "backup");
-  fakes_[0]->SetBehavior(FakeBehavior{});  // the provider comes back
+  fleet_.fakes[0]->SetBehavior(FakeBehavior{});  // the provider comes back
   // The probe runs after 1 s; poll the deployment state (bounded).
   bool healthy = false;
   for (int i = 0; i < 60 && !healthy; ++i) {
@@ -355,7 +340,7 @@ TEST_F(GatewayE2E, ConfigReloadIsValidatedAndRecorded) {
 TEST_F(GatewayE2E, StopDrainsRequestsInFlight) {
   FakeBehavior slow;
   slow.latency_ms = 300;
-  fakes_[0]->SetBehavior(slow);
+  fleet_.fakes[0]->SetBehavior(slow);
   StartGateway(ConfigYaml());
   std::thread client([&] {
     HttpResponse r = Chat("Spec");
@@ -363,7 +348,7 @@ TEST_F(GatewayE2E, StopDrainsRequestsInFlight) {
     EXPECT_EQ(r.headers["x-ukairo-model-group"], "premium");
   });
   // Stop while the request waits on the provider: it still gets its answer.
-  while (fakes_[0]->stats().requests == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (fleet_.fakes[0]->stats().requests == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   gateway_->Stop();
   client.join();
   auto events = StopAndReadLedger();
@@ -376,7 +361,7 @@ TEST_F(GatewayE2E, KillNineThenRestartExpiresOpenReservations) {
   // with events and keeps the spend that was settled.
   FakeBehavior slow;
   slow.latency_ms = 5000;
-  fakes_[0]->SetBehavior(slow);
+  fleet_.fakes[0]->SetBehavior(slow);
   config_path_ = dir_.Sub("config.yaml");
   std::ofstream(config_path_) << ConfigYaml();
   const std::string log = dir_.Sub("serve.log");
@@ -406,7 +391,7 @@ TEST_F(GatewayE2E, KillNineThenRestartExpiresOpenReservations) {
                         {{"x-ukairo-tag", "Spec"}}, 10'000);
     });
   }
-  while (fakes_[0]->stats().requests < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (fleet_.fakes[0]->stats().requests < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   for (auto& c : clients) c.join();
@@ -532,7 +517,7 @@ StreamTiming StreamChat(uint16_t port) {
 TEST_F(GatewayE2E, StreamsReachTheClientAsTheyArrive) {
   FakeBehavior streaming;
   streaming.stream_gap_ms = 150;  // five events: at least 600 ms in all
-  fakes_[0]->SetBehavior(streaming);
+  fleet_.fakes[0]->SetBehavior(streaming);
   StartGateway(ConfigYaml());
   StreamTiming t = StreamChat(gateway_->port());
   EXPECT_NE(t.raw.find("HTTP/1.1 200"), std::string::npos) << t.raw;
@@ -551,11 +536,11 @@ TEST_F(GatewayE2E, StreamsReachTheClientAsTheyArrive) {
 TEST_F(GatewayE2E, AStreamBrokenMidwayEndsWithAnErrorAndNoFallback) {
   FakeBehavior breaking;
   breaking.stream_break_after = 2;
-  fakes_[0]->SetBehavior(breaking);
+  fleet_.fakes[0]->SetBehavior(breaking);
   StartGateway(ConfigYaml());
   StreamTiming t = StreamChat(gateway_->port());
   EXPECT_NE(t.raw.find("upstream_stream_interrupted"), std::string::npos) << t.raw;
-  EXPECT_EQ(fakes_[1]->stats().requests, 0u);  // backup never asked: the client had output
+  EXPECT_EQ(fleet_.fakes[1]->stats().requests, 0u);  // backup never asked: the client had output
   auto events = StopAndReadLedger();
   EXPECT_TRUE(Bodies<ledger::FallbackTaken>(events).empty());
   auto done = Bodies<ledger::RequestCompleted>(events);
