@@ -74,21 +74,8 @@ class TierFold : public EventSink {
 // would run it with the same flags.
 Status RunCandidate(std::shared_ptr<const router::Config> config, const TuneTraffic& traffic,
                     const TuneConstraints& constraints, CandidateResult* out) {
-  std::unique_ptr<TrafficSource> source;
-  if (traffic.open_source) {
-    UKAIRO_ASSIGN_OR_RETURN(source, traffic.open_source());
-  } else if (traffic.days <= 0) {
-    UKAIRO_ASSIGN_OR_RETURN(auto reader, TraceReader::Open(traffic.trace, traffic.reader));
-    source = MakeReplaySource(std::move(reader));
-  } else {
-    StretchOptions so;
-    UKAIRO_ASSIGN_OR_RETURN(auto reader, TraceReader::Open(traffic.trace, traffic.reader));
-    so.start_micros = traffic.start_micros;
-    so.days = traffic.days;
-    so.seed = DeriveSeed(traffic.seed, kSeedStreamTraffic);
-    if (traffic.scenario.profile) so.profile = *traffic.scenario.profile;
-    UKAIRO_ASSIGN_OR_RETURN(source, MakeStretchedSource(std::move(reader), so));
-  }
+  if (!traffic.open_source) return Status::InvalidArgument("tune: no traffic source");
+  UKAIRO_ASSIGN_OR_RETURN(std::unique_ptr<TrafficSource> source, traffic.open_source());
   const std::string& mix = traffic.fixed_tag.empty() && traffic.tag_mix.empty()
                                ? traffic.scenario.tag_mix
                                : traffic.tag_mix;
@@ -101,7 +88,7 @@ Status RunCandidate(std::shared_ptr<const router::Config> config, const TuneTraf
   SimulationOptions opts;
   opts.seed = traffic.seed;
   opts.start_micros = traffic.start_micros;
-  opts.start_at_first_arrival = traffic.days <= 0;
+  opts.start_at_first_arrival = traffic.start_at_first_arrival;
   SummaryBuilder summary;
   TierFold tier(*config, constraints.high_precision_tier);
   UKAIRO_ASSIGN_OR_RETURN(SimulationStats stats,

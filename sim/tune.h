@@ -63,17 +63,16 @@ Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vec
 Result<std::string> SetYamlScalar(const std::string& yaml, const std::vector<std::string>& path,
                                   const std::string& value);
 
-// The traffic every candidate runs on (the flags of `ukairo simulate`).
+// The traffic every candidate runs on (the flags of `ukairo simulate`;
+// tools/traffic_open.h turns them into sources exactly as simulate does).
 struct TuneTraffic {
-  // Opens a fresh source for one candidate (called from worker threads, once
-  // per candidate; every call must give the same records). When set, it is
-  // used instead of `trace` / `reader` / `days`, which then only tell
-  // whether the run starts at the first arrival (days == 0).
+  // Opens a fresh source for one candidate: called from worker threads, once
+  // per candidate; every call must give the same records. Required.
   std::function<Result<std::unique_ptr<TrafficSource>>()> open_source;
-  std::string trace;
-  TraceReaderOptions reader;
-  int64_t days = 30;         // 0: the trace at its own times
-  int64_t start_micros = 0;  // ignored when days == 0
+  // The trace at its own times: the core starts at the first arrival
+  // instead of start_micros.
+  bool start_at_first_arrival = false;
+  int64_t start_micros = 0;
   std::string fixed_tag;
   std::string tag_mix;                      // "" = the scenario's
   Scenario scenario = Scenario::Healthy();  // offsets already resolved

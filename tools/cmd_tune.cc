@@ -66,7 +66,7 @@ Status BuildTraffic(const TuneFlags& f, sim::TuneTraffic* t) {
   t->seed = f.seed ? *f.seed : t->scenario.seed.value_or(1);
   t->fixed_tag = f.tag;
   t->tag_mix = f.tag_mix;
-  t->days = f.days;
+  t->start_at_first_arrival = f.days <= 0 && !f.synthetic;
   // Every candidate opens its own source exactly as `simulate` would; this
   // first one checks the flags (and describes the traffic) before any run.
   UKAIRO_ASSIGN_OR_RETURN(OpenedTraffic first,

@@ -11,6 +11,7 @@
 
 #include "ledger/period.h"
 #include "router/config_loader.h"
+#include "sim/simulator.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::sim {
@@ -47,8 +48,16 @@ class Tune : public ::testing::Test {
   void SetUp() override {
     base_path_ = dir_.Sub("base.yaml");
     std::ofstream(base_path_) << kBase;
-    traffic_.trace = SourcePath("data/traces/azure_code_sample.csv");
-    traffic_.days = 1;
+    // One stretched day of the shipped sample, a fresh source per candidate.
+    traffic_.open_source = [this]() -> Result<std::unique_ptr<TrafficSource>> {
+      UKAIRO_ASSIGN_OR_RETURN(
+          auto reader, TraceReader::Open(SourcePath("data/traces/azure_code_sample.csv"), {}));
+      StretchOptions so;
+      so.start_micros = traffic_.start_micros;
+      so.days = 1;
+      so.seed = DeriveSeed(traffic_.seed, kSeedStreamTraffic);
+      return MakeStretchedSource(std::move(reader), so);
+    };
     traffic_.start_micros = MicrosFromCivil(2026, 11, 2);  // a Monday
     traffic_.seed = 5;
   }
