@@ -6,6 +6,7 @@
 // Markdown report. Pure functions: no I/O besides LoadPolicy's file read.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -59,14 +60,36 @@ struct CheckResult {
   std::string title;
   std::vector<std::string> checked;  // what was looked at, one line each
   std::vector<Finding> findings;
+  std::string rule;                  // how the check decides (Markdown), "" = obvious
   bool passed() const;               // no error findings
 };
+
+// One chain the router core can walk for some request. router/core_index.cc
+// builds them and core_route.cc picks one per request: the tier's chain; for
+// a client naming a model group other than its tier's primary, the group's
+// own chain ([group] + fallbacks[group], else default_fallbacks); and, when a
+// request's input is too long for a group, its context_window_fallbacks.
+struct ReachableChain {
+  enum class Kind : uint8_t { kTier, kGroup, kContextWindow };
+  Kind kind = Kind::kTier;
+  std::string name;                 // the tier, or the model group it starts from
+  std::string source;               // config key the list comes from: "chain", "fallbacks",
+                                    // "default_fallbacks", "context_window_fallbacks";
+                                    // "" = a group with neither fallbacks nor defaults
+  std::vector<std::string> groups;  // as the core walks them (duplicates dropped, capped);
+                                    // a context-window chain excludes the group itself
+};
+
+// Every chain of `config` the core can walk, in the order above (tiers as
+// configured, groups by name). Mirrors BuildCoreIndex; tests pin the two.
+std::vector<ReachableChain> ReachableChains(const Config& config);
 
 // The class a model group belongs to under `policy` ("" if none).
 std::string ClassOfGroup(const Policy& policy, const Config& config, const std::string& group);
 
-// V-2201 consistency, V-2202 budgets/alerts/stop, V-2203 fallback order,
-// V-2204 auto-recovery (warnings only).
+// V-2201 consistency, V-2202 budgets/alerts/stop, V-2203 fallback order of
+// every reachable chain (the rule: policy.cc, CheckFallbackOrder), V-2204
+// auto-recovery (warnings only).
 std::vector<CheckResult> VerifyConfig(const Config& config, const Policy& policy);
 
 // Markdown report of one check.
