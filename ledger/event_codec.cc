@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "ledger/check.h"
 #include "ledger/events.capnp.h"
 
 namespace ukairo::ledger {
@@ -243,7 +244,7 @@ void FillRoot(const Event& event, s::Event::Builder root) {
 // segment (the segment table, then the segment), without its temporary
 // array: u32 LE segment count - 1 (0), u32 LE size in words, the words.
 void AppendFlat(kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments, std::string* out) {
-  assert(segments.size() == 1);
+  UKAIRO_CHECK(segments.size() == 1);
   const kj::ArrayPtr<const capnp::word> segment = segments[0];
   const uint32_t words = static_cast<uint32_t>(segment.size());
   const unsigned char table[8] = {0, 0, 0, 0,
@@ -534,7 +535,7 @@ Status WithRoot(std::string_view bytes, uint64_t seq, Fn&& fn) {
 }  // namespace
 
 void EncodeEvent(const Event& event, std::string* out) {
-  assert(out != nullptr);
+  UKAIRO_DCHECK(out != nullptr);
   thread_local std::array<capnp::word, kScratchWords> scratch{};
   capnp::MallocMessageBuilder message(kj::ArrayPtr<capnp::word>(scratch.data(), scratch.size()));
   auto root = message.initRoot<s::Event>();

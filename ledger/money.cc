@@ -1,4 +1,5 @@
 #include "ledger/money.h"
+#include "ledger/check.h"
 
 #include <cctype>
 #include <climits>
@@ -11,7 +12,7 @@ __extension__ typedef __int128 Int128;
 
 NanoUsd CostNanos(const TokenPrice& price, int64_t input_tokens, int64_t output_tokens,
                   int64_t cached_tokens) {
-  assert(input_tokens >= 0 && output_tokens >= 0 && cached_tokens >= 0);
+  UKAIRO_CHECK(input_tokens >= 0 && output_tokens >= 0 && cached_tokens >= 0);
   Int128 pico = static_cast<Int128>(input_tokens) * price.input_pico +
                   static_cast<Int128>(output_tokens) * price.output_pico +
                   static_cast<Int128>(cached_tokens) * price.cache_read_pico;

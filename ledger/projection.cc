@@ -4,9 +4,9 @@
 // slots and reused open_ nodes (projection.h), and other lookups through
 // scratch keys that keep their string capacity.
 #include "ledger/projection.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 #include <iterator>
 #include <sstream>
 
@@ -20,10 +20,35 @@ std::string ScopeName(const ScopeId& scope) {
 Projection::Projection(PeriodKind period_kind) : period_kind_(period_kind) {}
 
 void Projection::Apply(const Event& event) {
-  assert(event.seq == 0 || event.seq == last_seq_ + 1);
+  UKAIRO_CHECK(event.seq == 0 || event.seq == last_seq_ + 1, "events fold in seq order, no gap");
   Dispatch(event, *this);
   if (event.seq != 0) last_seq_ = event.seq;
   last_time_micros_ = event.time_micros;
+}
+
+Status Projection::LimitStatus() const {
+  auto over = [](const char* what, size_t count, size_t max) {
+    return Status::Unavailable("projection: " + std::to_string(count) + " " + what +
+                               ", more than the limit of " + std::to_string(max) +
+                               " (ProjectionLimits); this ledger was not written by a "
+                               "ukairo within its config limits");
+  };
+  if (slots_.size() > ProjectionLimits::kScopesMax) {
+    return over("budget scopes", slots_.size(), ProjectionLimits::kScopesMax);
+  }
+  if (deployments_.size() > ProjectionLimits::kDeploymentsMax) {
+    return over("deployments", deployments_.size(), ProjectionLimits::kDeploymentsMax);
+  }
+  if (gates_.size() > ProjectionLimits::kGatesMax) {
+    return over("gated scopes", gates_.size(), ProjectionLimits::kGatesMax);
+  }
+  if (alerts_fired_.size() > ProjectionLimits::kAlertsFiredMax) {
+    return over("alerts fired", alerts_fired_.size(), ProjectionLimits::kAlertsFiredMax);
+  }
+  if (open_.size() > ProjectionLimits::kOpenReservationsMax) {
+    return over("open reservations", open_.size(), ProjectionLimits::kOpenReservationsMax);
+  }
+  return Status::Ok();
 }
 
 const std::string& Projection::GlobalKey() {
@@ -36,7 +61,7 @@ int32_t Projection::PeriodOfCached(int64_t time_micros) {
     period_cached_ = PeriodOf(time_micros, period_kind_);
     period_start_micros_ = PeriodStartMicros(period_cached_, period_kind_);
     period_end_micros_ = PeriodEndMicros(period_cached_, period_kind_);
-    assert(period_start_micros_ <= time_micros && time_micros < period_end_micros_);
+    UKAIRO_CHECK(period_start_micros_ <= time_micros && time_micros < period_end_micros_);
   }
   return period_cached_;
 }
@@ -55,11 +80,11 @@ uint32_t Projection::SlotFor(ScopeKind kind, const std::string& key) {
     }
     return global_slot_;
   }
-  assert(!key.empty());
+  UKAIRO_CHECK(!key.empty());
   auto& index = slot_by_key_[static_cast<int>(kind)];
   auto it = index.find(key);
   if (it != index.end()) return it->second;
-  assert(slots_.size() < kNoSlot);
+  UKAIRO_CHECK(slots_.size() < kNoSlot);
   uint32_t slot = static_cast<uint32_t>(slots_.size());
   slots_.emplace_back().id = ScopeId{kind, key};
   index.emplace(key, slot);
@@ -143,7 +168,7 @@ void Projection::Reserve(const AttemptStarted& a, int64_t time_micros) {
 void Projection::Unhold(const OpenHold& hold) {
   for (uint32_t slot : hold.slots) {
     if (slot == kNoSlot) continue;
-    assert(slots_[slot].has_reserved);
+    UKAIRO_CHECK(slots_[slot].has_reserved);
     slots_[slot].reserved_nanos -= hold.reserved_nanos;
   }
 }
@@ -361,7 +386,7 @@ void Projection::AdoptSnapshot(const std::map<std::pair<int32_t, ScopeId>, NanoU
     // The reader checked that every scope of an open reservation has a
     // reserved total equal to the sum of its holds.
     for ([[maybe_unused]] uint32_t slot : hold.slots) {
-      assert(slot == kNoSlot || slots_[slot].has_reserved);
+      UKAIRO_CHECK(slot == kNoSlot || slots_[slot].has_reserved);
     }
   }
 }

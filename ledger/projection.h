@@ -108,6 +108,23 @@ struct ProjectionAnomalies {
   bool operator==(const ProjectionAnomalies&) const = default;
 };
 
+// How much one fold may hold. A ledger that ukairo wrote stays far inside
+// these: scopes, deployments and gates are named by configs (each at most
+// 1,024 deployments and 64 tiers), alerts are at most 3 per scope and period,
+// and open reservations are bounded by the requests in flight. A ledger that
+// goes past one (hand-made, imported or hostile) is refused with a clear
+// error instead of growing memory without bound: LoadProjection and
+// Deserialize return LimitStatus(); the router core checks WithinLimits()
+// after every event it emits (its names come from its config, so going past
+// a limit there is a bug).
+struct ProjectionLimits {
+  static constexpr size_t kScopesMax = size_t{1} << 16;
+  static constexpr size_t kDeploymentsMax = size_t{1} << 16;
+  static constexpr size_t kGatesMax = size_t{1} << 16;
+  static constexpr size_t kAlertsFiredMax = size_t{1} << 20;
+  static constexpr size_t kOpenReservationsMax = size_t{1} << 21;
+};
+
 class Projection : public EventHandler {
  public:
   explicit Projection(PeriodKind period_kind = PeriodKind::kMonth);
@@ -117,6 +134,19 @@ class Projection : public EventHandler {
   void Apply(const Event& event);
 
   uint64_t last_seq() const { return last_seq_; }
+
+  // Every container within ProjectionLimits (a few size() reads: cheap
+  // enough to ask after every event).
+  bool WithinLimits() const {
+    return slots_.size() <= ProjectionLimits::kScopesMax &&
+           deployments_.size() <= ProjectionLimits::kDeploymentsMax &&
+           gates_.size() <= ProjectionLimits::kGatesMax &&
+           alerts_fired_.size() <= ProjectionLimits::kAlertsFiredMax &&
+           open_.size() <= ProjectionLimits::kOpenReservationsMax;
+  }
+  // OK, or ResourceExhausted-style Unavailable naming the limit passed and
+  // the count reached.
+  Status LimitStatus() const;
   int64_t last_time_micros() const { return last_time_micros_; }
   PeriodKind period_kind() const { return period_kind_; }
 

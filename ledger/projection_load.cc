@@ -2,11 +2,11 @@
 // are a cache of the fold: one that cannot be used costs a full replay, never
 // a wrong state, so only the log's own problems fail the load.
 #include <algorithm>
-#include <cassert>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ledger/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/ledger.h"
 #include "ledger/projection.h"
@@ -41,8 +41,9 @@ Result<Projection> StartingPoint(Ledger& ledger, const LoadOptions& options,
   return Projection(options.period_kind);
 }
 
-// Folds stored events onto a projection, checking that seqs follow (Apply
-// only asserts it; stored data is checked for real) and reporting progress.
+// Folds stored events onto a projection, checking that seqs follow and the
+// fold stays within ProjectionLimits (Apply's own seq check is fatal; stored
+// data gets an error instead) and reporting progress.
 class Replayer {
  public:
   Replayer(Projection* projection, const LoadOptions& options)
@@ -55,6 +56,10 @@ class Replayer {
                                 std::to_string(event.seq));
     }
     projection_->Apply(event);
+    if (!projection_->WithinLimits()) {
+      return Status::Corruption("ledger: at seq " + std::to_string(event.seq) + ": " +
+                                projection_->LimitStatus().message());
+    }
     ++replayed_;
     if (options_.on_progress && replayed_ % options_.progress_every_events == 0) {
       options_.on_progress(replayed_);
@@ -124,7 +129,7 @@ Status ScanRaw(Ledger& ledger, uint64_t seq_min, uint64_t seq_max, RawChunk* chu
 // Memory: two chunks of stored bytes.
 Status ReplayWithDecodeAhead(Ledger& ledger, uint64_t seq_min, uint64_t seq_max,
                              uint64_t chunk_events, Replayer* replayer) {
-  assert(chunk_events > 0);
+  UKAIRO_CHECK(chunk_events > 0);
   RawChunk current, next;
   UKAIRO_RETURN_IF_ERROR(
       ScanRaw(ledger, seq_min, std::min(seq_max, seq_min + chunk_events - 1), &current));
@@ -159,7 +164,7 @@ Status ReplayWithDecodeAhead(Ledger& ledger, uint64_t seq_min, uint64_t seq_max,
 }  // namespace
 
 Result<Projection> LoadProjection(Ledger& ledger, const LoadOptions& options) {
-  assert(options.progress_every_events > 0);
+  UKAIRO_CHECK(options.progress_every_events > 0);
   LoadStats local_stats;
   LoadStats* stats = options.stats != nullptr ? options.stats : &local_stats;
   *stats = LoadStats{};
@@ -188,7 +193,7 @@ Result<Projection> LoadProjection(Ledger& ledger, PeriodKind period_kind) {
 }
 
 Status MaybeSnapshot(Ledger& ledger, const Projection& projection, uint64_t every_events) {
-  assert(every_events > 0);
+  UKAIRO_CHECK(every_events > 0);
   uint64_t snapshot_seq = 0;
   Result<std::pair<uint64_t, std::string>> latest = ledger.LatestSnapshot();
   if (latest.ok()) {
@@ -202,7 +207,7 @@ Status MaybeSnapshot(Ledger& ledger, const Projection& projection, uint64_t ever
 
 Snapshotter::Snapshotter(Ledger& ledger, uint64_t every_events)
     : ledger_(ledger), every_events_(every_events) {
-  assert(every_events_ > 0);
+  UKAIRO_CHECK(every_events_ > 0);
 }
 
 Status Snapshotter::Maybe(const Projection& projection) {

@@ -349,6 +349,7 @@ Result<Projection> Projection::Deserialize(std::string_view bytes) {
     return Status::Corruption(std::string("snapshot: ") + e->getDescription().cStr());
   }
   if (!status.ok()) return status;
+  if (!p.WithinLimits()) return Status::Corruption("snapshot: " + p.LimitStatus().message());
   return p;
 }
 

@@ -17,6 +17,7 @@
 #include <deque>
 #include <mutex>
 
+#include "ledger/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/internal/chain_checker.h"
 #include "ledger/internal/log_iterator.h"
@@ -95,7 +96,7 @@ class RocksLedger final : public Ledger {
 };
 
 RocksLedger::~RocksLedger() {
-  assert(writers_.empty());
+  UKAIRO_CHECK(writers_.empty());
   if (db_ == nullptr) return;
   if (!options_.read_only) {
     // Turn the WAL into SST files on a clean close, so the next open (often a
@@ -108,7 +109,7 @@ RocksLedger::~RocksLedger() {
   }
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     rocksdb::Status s = db_->DestroyColumnFamilyHandle(h);
-    assert(s.ok());
+    UKAIRO_CHECK(s.ok());
     (void)s;
   }
   rocksdb::Status s = db_->Close();
@@ -127,7 +128,7 @@ Status RocksLedger::OpenDb(const std::string& dir) {
   }
   if (!s.ok()) return FromRocks(s);
   db_.reset(db);
-  assert(handles_.size() == internal::kCfCount);
+  UKAIRO_CHECK(handles_.size() == internal::kCfCount);
   return Status::Ok();
 }
 
@@ -222,7 +223,7 @@ Status RocksLedger::WriteGroup(const std::vector<Writer*>& group) {
   batch.Put(cf(internal::kMetaCfIndex), format::kHeadKey, format::EncodeHead(head));
   Status s = FromRocks(db_->Write(WriteOpts(), &batch));
   if (!s.ok()) return s;
-  assert(head.last_seq > head_.last_seq);
+  UKAIRO_CHECK(head.last_seq > head_.last_seq);
   head_ = head;
   last_time_micros_.store(head.last_time_micros, std::memory_order_release);
   last_seq_.store(head.last_seq, std::memory_order_release);
@@ -260,7 +261,7 @@ Result<uint64_t> RocksLedger::Append(std::vector<Event> events) {
     group.push_back(w);
     group_events += w->events->size();
   }
-  assert(group.front() == &self);
+  UKAIRO_CHECK(group.front() == &self);
   Status write_status = write_error_;
   if (write_status.ok()) {
     lock.unlock();
@@ -271,7 +272,7 @@ Result<uint64_t> RocksLedger::Append(std::vector<Event> events) {
     if (!write_status.ok()) write_error_ = write_status;
   }
   for (Writer* w : group) {
-    assert(writers_.front() == w);
+    UKAIRO_CHECK(writers_.front() == w);
     writers_.pop_front();
     queued_events_ -= w->events->size();
     if (!write_status.ok() && w->status.ok()) w->status = write_status;

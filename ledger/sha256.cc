@@ -1,8 +1,8 @@
 #include "ledger/sha256.h"
+#include "ledger/check.h"
 
 #include <openssl/evp.h>
 
-#include <cassert>
 #include <cstdlib>
 #include <memory>
 
@@ -38,7 +38,7 @@ Sha256 Sha256Of(std::string_view bytes) {
                   EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) == 1 &&
                   EVP_DigestFinal_ex(ctx, out.data(), &size) == 1;
   if (!ok) std::abort();  // only on allocation failure inside libcrypto
-  assert(size == out.size());
+  UKAIRO_CHECK(size == out.size());
   return out;
 }
 

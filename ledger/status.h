@@ -2,20 +2,21 @@
 //
 // A Status is cheap when OK (no allocation) and carries a code and a message
 // otherwise. Expected failures (bad YAML, a corrupt record, a 429) are
-// Statuses; broken internal invariants are assertions. No exceptions cross a
+// Statuses; broken internal invariants are UKAIRO_CHECKs (ledger/check.h). No exceptions cross a
 // module boundary: yaml-cpp, Cap'n Proto and RocksDB errors become Statuses at
 // the edge where they are caught.
 //
 // Thread safety: values; const methods are safe to call concurrently.
 #pragma once
 
-#include <cassert>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+
+#include "ledger/check.h"
 
 namespace ukairo {
 
@@ -74,7 +75,7 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
-    assert(!status_.ok() && "Result built from an OK status without a value");
+    UKAIRO_CHECK(!status_.ok(), "Result built from an OK status without a value");
   }
 
   bool ok() const { return value_.has_value(); }
@@ -82,15 +83,15 @@ class [[nodiscard]] Result {
 
   // REQUIRES: ok()
   T& value() & {
-    assert(ok());
+    UKAIRO_CHECK(ok());
     return *value_;
   }
   const T& value() const& {
-    assert(ok());
+    UKAIRO_CHECK(ok());
     return *value_;
   }
   T&& value() && {
-    assert(ok());
+    UKAIRO_CHECK(ok());
     return std::move(*value_);
   }
   T* operator->() { return &value(); }

@@ -1,12 +1,12 @@
 #include "router/backoff.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace ukairo::router {
 
 int64_t BackoffMs(const RetryPolicy& policy, uint32_t retry, Rng& rng) {
-  assert(retry >= 1);
+  UKAIRO_CHECK(retry >= 1);
   int64_t base_ms = 0;
   if (!policy.backoff_ms.empty()) {
     const size_t i = std::min<size_t>(retry - 1, policy.backoff_ms.size() - 1);
@@ -18,8 +18,8 @@ int64_t BackoffMs(const RetryPolicy& policy, uint32_t retry, Rng& rng) {
   const int64_t low_ms = base_ms - spread_ms;
   const int64_t result_ms =
       low_ms + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(2 * spread_ms + 1)));
-  assert(result_ms >= low_ms);
-  assert(result_ms <= base_ms + spread_ms);
+  UKAIRO_CHECK(result_ms >= low_ms);
+  UKAIRO_CHECK(result_ms <= base_ms + spread_ms);
   return std::clamp<int64_t>(result_ms, 0, kBackoffMsMax);
 }
 

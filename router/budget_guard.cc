@@ -1,13 +1,13 @@
 #include "router/budget_guard.h"
+#include "ledger/check.h"
 
-#include <cassert>
 
 namespace ukairo::router {
 
 void BudgetGuard::Load(const CoreIndex& index, const ledger::Projection& projection,
                        int32_t period) {
   const Config& config = *index.config;
-  assert(config.alerts.size() <= kAlertRulesMax);
+  UKAIRO_CHECK(config.alerts.size() <= kAlertRulesMax);
   index_ = &index;
   period_ = period;
   scopes_.assign(index.scopes.size(), ScopeState{});
@@ -40,7 +40,7 @@ NanoUsd BudgetGuard::Limit(uint32_t s) const {
 }
 
 bool BudgetGuard::Fits(uint32_t s, NanoUsd reserve_nanos, uint32_t group) const {
-  assert(reserve_nanos >= 0);
+  UKAIRO_CHECK(reserve_nanos >= 0);
   if (s == kNone || reserve_nanos == 0) return true;
   if (group != kNone && ContinueGroup(s) == group) return true;
   const ScopeState& st = scopes_[s];
@@ -59,18 +59,18 @@ bool BudgetGuard::Exhausted(uint32_t s) const {
 }
 
 void BudgetGuard::Reserve(const AttemptScopes& scopes, NanoUsd nanos) {
-  assert(nanos >= 0);
+  UKAIRO_CHECK(nanos >= 0);
   for (uint32_t s : scopes) {
     if (s != kNone) scopes_[s].reserved_nanos += nanos;
   }
 }
 
 void BudgetGuard::Settle(const AttemptScopes& scopes, NanoUsd reserved_nanos, NanoUsd cost_nanos) {
-  assert(cost_nanos >= 0);
+  UKAIRO_CHECK(cost_nanos >= 0);
   for (uint32_t s : scopes) {
     if (s == kNone) continue;
     scopes_[s].reserved_nanos -= reserved_nanos;
-    assert(scopes_[s].reserved_nanos >= 0);
+    UKAIRO_CHECK(scopes_[s].reserved_nanos >= 0);
     scopes_[s].spent_nanos += cost_nanos;
   }
 }

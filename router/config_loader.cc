@@ -9,9 +9,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "ledger/check.h"
 #include "router/config_internal.h"
+#include "router/core.h"
 
 namespace ukairo::router {
+
+// The core sizes its timer table for the deployments a config may have.
+static_assert(kDeploymentsMax == RouterCore::kDeploymentsMax);
+
 namespace {
 
 using config_internal::Draft;
@@ -97,7 +103,7 @@ std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   int ok = EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  assert(ok == 1 && length == 32);
+  UKAIRO_CHECK(ok == 1 && length == 32);
   (void)ok;
   static const char kHex[] = "0123456789abcdef";
   std::string hex;
@@ -152,7 +158,7 @@ Result<std::shared_ptr<const Config>> ParseConfig(std::string_view text, const s
     }
   }
   config_internal::ApplyPrices(&reader, prices, &draft);
-  assert(reader.ok());
+  UKAIRO_CHECK(reader.ok());
 
   auto config = std::make_shared<Config>(std::move(draft.config));
   config->source = source;

@@ -4,6 +4,7 @@
 // price_known = false.
 #include <string_view>
 
+#include "ledger/check.h"
 #include "router/config_internal.h"
 
 namespace ukairo::router::config_internal {
@@ -32,7 +33,7 @@ bool IsLoopbackBase(std::string_view url) {
 }  // namespace
 
 void ApplyPrices(Reader* r, const PriceTable* table, Draft* d) {
-  assert(d->overrides.size() == d->config.deployments.size());
+  UKAIRO_CHECK(d->overrides.size() == d->config.deployments.size());
   for (size_t i = 0; i < d->config.deployments.size(); ++i) {
     Deployment& dep = d->config.deployments[i];
     const PriceOverride& ov = d->overrides[i];

@@ -2,6 +2,7 @@
 // shared budget/alert helpers.
 #include <algorithm>
 
+#include "ledger/check.h"
 #include "router/config_internal.h"
 
 namespace ukairo::router::config_internal {
@@ -76,7 +77,7 @@ void ParseRouterEntry(Reader* r, const YAML::Node& node, const std::string& path
 }  // namespace
 
 void SetBudget(Config* config, ScopeKind kind, const std::string& key, NanoUsd limit_nanos) {
-  assert(limit_nanos >= 0);
+  UKAIRO_CHECK(limit_nanos >= 0);
   for (auto& b : config->budgets) {
     if (b.kind == kind && b.key == key) {
       b.limit_nanos = limit_nanos;

@@ -3,8 +3,8 @@
 #include "router/core.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "ledger/check.h"
 #include "router/backoff.h"
 #include "router/core_impl.h"
 
@@ -24,7 +24,8 @@ RouterCore::Impl::Impl(std::shared_ptr<const Config> config, ledger::Projection 
       config_(config.get()),
       projection_(std::move(restored)),
       rng_(seed) {
-  assert(projection_.period_kind() == config_->budget_period);
+  UKAIRO_CHECK(projection_.period_kind() == config_->budget_period);
+  UKAIRO_CHECK(config_->deployments.size() <= kDeploymentsMax);
   runtime_.resize(config_->deployments.size());
   for (size_t d = 0; d < runtime_.size(); ++d) {
     const ledger::DeploymentStatus& status = projection_.Deployment(config_->deployments[d].id);
@@ -35,7 +36,7 @@ RouterCore::Impl::Impl(std::shared_ptr<const Config> config, ledger::Projection 
 }
 
 void RouterCore::Impl::Begin(int64_t now_micros, Actions& out) {
-  assert(now_micros >= now_ && "time went backwards");
+  // A wall clock may step back; the core keeps its own time monotonic (max).
   now_ = std::max(now_, now_micros);
   out_ = &out;
   MaybeRollover();
@@ -157,7 +158,7 @@ void RouterCore::Impl::SettleAttempt(RequestMachine& r, const UpstreamResult& re
       orphan ? r.orphan_group : index_->group_names[index_->deployment_group[d]];
   if (!orphan) {
     DeploymentRuntime& rt = runtime_[d];
-    assert(rt.in_flight > 0);
+    UKAIRO_CHECK(rt.in_flight > 0);
     --rt.in_flight;
     rt.window.Add(now_, 0, input + output);
   }
@@ -370,6 +371,7 @@ void RouterCore::Impl::OnGateDecision(const ledger::GateDecision& decision) {
 // and budget scopes. A deployment that left the config finishes its attempt
 // under its old name and price (an "orphan"), then the request moves on.
 void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
+  UKAIRO_CHECK(config->deployments.size() <= kDeploymentsMax);
   std::shared_ptr<const CoreIndex> old = index_;
   std::shared_ptr<const CoreIndex> next = BuildCoreIndex(config, kChainGroupsMax);
   std::vector<DeploymentRuntime> runtime(config->deployments.size());

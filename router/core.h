@@ -108,7 +108,12 @@ class RouterCore {
   static constexpr uint32_t kAttemptsPerRequestMax = 32;  // = kRequestAttemptsMax
   static constexpr uint32_t kChainGroupsMax = 16;
   static constexpr uint32_t kRetriesMax = 8;
-  static constexpr size_t kRequestsInFlightMax = 1u << 20;
+  static constexpr size_t kRequestsInFlightMax = 1u << 20;  // more: 503 overloaded
+  static constexpr size_t kDeploymentsMax = 1024;  // configs with more are rejected
+  // Timers armed and not yet fired: one retry timer per request in flight,
+  // a deadline and a probe timer per deployment. Bounded by construction;
+  // checked.
+  static constexpr size_t kTimersMax = kRequestsInFlightMax + 2 * kDeploymentsMax;
 
   // `restored` is the projection loaded from the ledger (a fresh one for a new
   // ledger); its period kind must be config->budget_period.

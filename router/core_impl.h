@@ -75,6 +75,9 @@ class RouterCore::Impl {
     event.time_micros = now_;
     event.body.template emplace<std::decay_t<Body>>(std::forward<Body>(body));
     projection_.Apply(event);
+    // The core names scopes and deployments only from its config, so its
+    // own fold stays inside ProjectionLimits; anything else is a bug.
+    UKAIRO_CHECK(projection_.WithinLimits(), projection_.LimitStatus().message());
     ++stats_.events;
   }
   void MaybeRollover();

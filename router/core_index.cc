@@ -1,7 +1,7 @@
 #include "router/core_index.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace ukairo::router {
 namespace {
@@ -13,7 +13,7 @@ std::vector<uint32_t> ChainOf(const CoreIndex& index, const std::vector<std::str
   std::vector<uint32_t> chain;
   for (const auto& name : names) {
     const uint32_t g = index.FindGroup(name);
-    assert(g != kNone && "chain names an unknown model group");
+    UKAIRO_CHECK(g != kNone, "chain names an unknown model group");
     if (g == kNone) continue;
     if (std::find(chain.begin(), chain.end(), g) != chain.end()) continue;
     if (chain.size() == chain_groups_max) break;
@@ -80,7 +80,7 @@ const std::string& CoreIndex::TierName(uint32_t tier) const {
 
 std::shared_ptr<const CoreIndex> BuildCoreIndex(std::shared_ptr<const Config> config,
                                                 uint32_t chain_groups_max) {
-  assert(config != nullptr);
+  UKAIRO_CHECK(config != nullptr);
   auto index = std::make_shared<CoreIndex>();
   index->config = config;
   const Config& c = *config;
@@ -93,7 +93,7 @@ std::shared_ptr<const CoreIndex> BuildCoreIndex(std::shared_ptr<const Config> co
   for (size_t d = 0; d < c.deployments.size(); ++d) {
     index->deployment_by_id.emplace(c.deployments[d].id, d);
     const uint32_t g = index->FindGroup(c.deployments[d].model_group);
-    assert(g != kNone && "deployment of an unknown group");
+    UKAIRO_CHECK(g != kNone, "deployment of an unknown group");
     if (g == kNone) continue;
     index->deployment_group[d] = g;
     index->group_deployments[g].push_back(static_cast<uint32_t>(d));

@@ -8,8 +8,8 @@
 // first unusable deployment. When the chain is spent, the chain's zero-cost
 // (local) deployments get one try whatever their state: the last resort.
 #include <algorithm>
-#include <cassert>
 
+#include "ledger/check.h"
 #include "router/core_impl.h"
 
 namespace ukairo::router {
@@ -72,7 +72,7 @@ NanoUsd RouterCore::Impl::ReserveNanos(const Deployment& dp, const RequestMachin
 }
 
 void RouterCore::Impl::Advance(RequestMachine& r) {
-  assert(r.chain != nullptr);
+  UKAIRO_CHECK(r.chain != nullptr);
   while (r.attempts < kAttemptsPerRequestMax && now_ < r.deadline_micros) {
     if (r.chain_pos < r.chain->size()) {
       uint32_t g = (*r.chain)[r.chain_pos];
@@ -180,7 +180,7 @@ std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, ui
 // simple-shuffle: weighted by Deployment::weight with the seeded Rng;
 // least-busy: fewest attempts in flight, ties to the lowest index.
 uint32_t RouterCore::Impl::Choose(const std::vector<uint32_t>& candidates) {
-  assert(!candidates.empty());
+  UKAIRO_CHECK(!candidates.empty());
   if (candidates.size() == 1) return candidates[0];
   if (config_->routing_strategy == RoutingStrategy::kLeastBusy) {
     uint32_t best = candidates[0];
@@ -197,7 +197,7 @@ uint32_t RouterCore::Impl::Choose(const std::vector<uint32_t>& candidates) {
     if (x < w) return d;
     x -= w;
   }
-  assert(false && "weighted choice out of range");
+  UKAIRO_CHECK(false, "weighted choice out of range");
   return candidates.back();
 }
 
@@ -223,17 +223,17 @@ void RouterCore::Impl::StartAttempt(RequestMachine& r, uint32_t d, bool retry) {
   const Deployment& dp = dep(d);
   const uint32_t g = index_->deployment_group[d];
   if (retry) {
-    assert(r.deployment == d);
+    UKAIRO_CHECK(r.deployment == d);
     ++r.try_on_deployment;
   } else {
     r.try_on_deployment = 1;
     r.attempted.push_back(d);
   }
   ++r.attempts;
-  assert(r.attempts <= kAttemptsPerRequestMax);
+  UKAIRO_CHECK(r.attempts <= kAttemptsPerRequestMax);
   r.deployment = d;
   r.reserved_nanos = r.quote_deployment == d ? r.quote_nanos : ReserveNanos(dp, r);
-  assert(r.reserved_nanos == ReserveNanos(dp, r));
+  UKAIRO_CHECK(r.reserved_nanos == ReserveNanos(dp, r));
   r.scopes = ScopesOf(r, g);
   r.price = dp.price;
   r.orphan_deployment.clear();
@@ -255,7 +255,7 @@ void RouterCore::Impl::StartAttempt(RequestMachine& r, uint32_t d, bool retry) {
 
 void RouterCore::Impl::SetPending(RequestMachine& r, uint32_t from_d, uint32_t from_group,
                                   FallbackReason reason) {
-  assert(!r.fallback_pending);
+  UKAIRO_CHECK(!r.fallback_pending);
   r.fallback_pending = true;
   r.fallback_from_deployment = from_d;
   r.fallback_from_group = from_group;

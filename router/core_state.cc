@@ -2,8 +2,8 @@
 // R-2206): every change is an emitted event, folded into the projection at
 // once, and mirrored in the core's indexed state at the same point.
 #include <algorithm>
-#include <cassert>
 
+#include "ledger/check.h"
 #include "router/core_impl.h"
 
 namespace ukairo::router {
@@ -77,8 +77,8 @@ bool RouterCore::Impl::OwnLimitReached(uint32_t d, int64_t input_tokens) {
 void RouterCore::Impl::SetState(uint32_t d, DeploymentState to, int64_t until_micros,
                                 std::string reason) {
   DeploymentRuntime& rt = runtime_[d];
-  assert(to != DeploymentState::kHealthy);  // Recover() makes deployments healthy
-  assert(!HasDeadline(to) || until_micros > now_);
+  UKAIRO_CHECK(to != DeploymentState::kHealthy);  // Recover() makes deployments healthy
+  UKAIRO_CHECK(!HasDeadline(to) || until_micros > now_);
   if (rt.state == DeploymentState::kHealthy) rt.down_since_micros = now_;
   Emit(
       ledger::DeploymentStateChanged{dep(d).id, rt.state, to, std::move(reason), until_micros, ""});
@@ -93,7 +93,7 @@ void RouterCore::Impl::SetState(uint32_t d, DeploymentState to, int64_t until_mi
 
 void RouterCore::Impl::Recover(uint32_t d, RecoveryConfirmation how) {
   DeploymentRuntime& rt = runtime_[d];
-  assert(rt.state != DeploymentState::kHealthy);
+  UKAIRO_CHECK(rt.state != DeploymentState::kHealthy);
   Emit(ledger::DeploymentStateChanged{dep(d).id, rt.state, DeploymentState::kHealthy,
                                       ledger::RecoveryConfirmationName(how), 0, ""});
   Emit(ledger::Recovered{dep(d).id, rt.down_since_micros, how});
@@ -140,6 +140,15 @@ void RouterCore::Impl::ArmTimer(TimerKind kind, uint32_t d, int64_t fire_at_micr
                                 std::string request_id) {
   const uint64_t id = next_timer_id_++;
   const uint64_t generation = d == kNone ? 0 : runtime_[d].generation;
+  if (d != kNone) {
+    uint64_t& newest = kind == TimerKind::kDeadline ? runtime_[d].deadline_timer_id
+                                                    : runtime_[d].probe_timer_id;
+    // The older one fires as a stale input, as it would have by generation.
+    if (newest != 0) timers_.erase(newest);
+    newest = id;
+  }
+  // At most one retry timer per request in flight and two per deployment.
+  UKAIRO_CHECK(timers_.size() < kTimersMax, "core timers: " + std::to_string(timers_.size()));
   timers_.emplace(id, TimerTarget{kind, d, generation, std::move(request_id)});
   out_->timers.push_back(StartTimer{id, fire_at_micros});
 }

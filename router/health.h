@@ -44,6 +44,11 @@ struct DeploymentRuntime {
   int64_t until_micros = 0;
   int64_t down_since_micros = 0;
   uint64_t generation = 0;  // bumped on every state change; timers carry it
+  // The newest deadline and probe timers armed for it (0: none). Arming a
+  // new one forgets the older one, which a state change made stale anyway,
+  // so a deployment holds at most two timers however often it flaps.
+  uint64_t deadline_timer_id = 0;
+  uint64_t probe_timer_id = 0;
   uint32_t in_flight = 0;   // attempts sent and not yet finished
   RateWindow window;
   FailureRing failures;

@@ -1,4 +1,5 @@
 #include "router/price_table.h"
+#include "ledger/check.h"
 
 #include <cctype>
 #include <filesystem>
@@ -21,7 +22,7 @@ Result<PicoUsdPerToken> ParsePicoRoundingUp(std::string_view text, bool* rounded
 
 std::string FormatUsdPerMillion(PicoUsdPerToken pico) {
   // USD per 1e6 tokens = pico × 1e6 / 1e12 = (pico × 1000) nano-USD.
-  assert(pico >= 0 && pico <= INT64_MAX / 1000);
+  UKAIRO_CHECK(pico >= 0 && pico <= INT64_MAX / 1000);
   return FormatNanosAsUsd(pico * 1000);
 }
 

@@ -1,12 +1,12 @@
 #include "router/rate_window.h"
+#include "ledger/check.h"
 
-#include <cassert>
 #include <cstddef>
 
 namespace ukairo::router {
 
 void RateWindow::AdvanceTo(int64_t second) {
-  assert(second > head_second_);
+  UKAIRO_DCHECK(second > head_second_);
   if (head_second_ < 0 || second - head_second_ >= kBuckets) {
     buckets_.fill(Bucket{});
     requests_total_ = tokens_total_ = 0;
@@ -25,15 +25,15 @@ void RateWindow::AdvanceTo(int64_t second) {
 }
 
 void RateWindow::Add(int64_t now_micros, int64_t requests, int64_t tokens) {
-  assert(requests >= 0);
-  assert(tokens >= 0);
+  UKAIRO_DCHECK(requests >= 0);
+  UKAIRO_DCHECK(tokens >= 0);
   const int64_t second = SecondOf(now_micros);
   if (second > head_second_) AdvanceTo(second);
   if (second <= head_second_ - kBuckets) return;  // outside the window
   Bucket& b = buckets_[static_cast<size_t>(second % kBuckets)];
   // Two seconds inside one window never share a bucket, so a bucket holding
   // another second is stale (emptied by AdvanceTo).
-  assert(b.second == second || b.second == -1);
+  UKAIRO_DCHECK(b.second == second || b.second == -1);
   b.second = second;
   b.requests += requests;
   b.tokens += tokens;
@@ -76,7 +76,7 @@ int64_t RateWindow::NextExpiryMicros(int64_t now_micros) const {
     }
   }
   const int64_t expiry = (oldest + kBuckets) * kBucketMicros;
-  assert(expiry > now_micros);
+  UKAIRO_DCHECK(expiry > now_micros);
   return expiry;
 }
 

@@ -10,11 +10,11 @@
 #pragma once
 
 #include <array>
-#include <cassert>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "ledger/check.h"
 #include "ledger/event.h"
 #include "router/actions.h"
 #include "router/budget_guard.h"
@@ -30,7 +30,7 @@ inline constexpr uint32_t kRequestAttemptsMax = 32;
 class AttemptedSet {
  public:
   void push_back(uint32_t d) {
-    assert(size_ < items_.size());
+    UKAIRO_CHECK(size_ < items_.size());
     items_[size_++] = d;
   }
   bool contains(uint32_t d) const {

@@ -7,7 +7,8 @@
 // Thread safety: a value; one owner.
 #pragma once
 
-#include <cassert>
+#include "ledger/check.h"
+
 #include <cstdint>
 
 namespace ukairo::router {
@@ -37,7 +38,7 @@ class Rng {
   // Uniform in [0, bound). REQUIRES: bound > 0. Lemire's multiply-shift with
   // rejection, so there is no modulo bias.
   uint64_t Below(uint64_t bound) {
-    assert(bound > 0);
+    UKAIRO_CHECK(bound > 0);
     for (;;) {
       const Uint128 m = static_cast<Uint128>(Next()) * bound;
       const uint64_t low = static_cast<uint64_t>(m);
@@ -47,8 +48,8 @@ class Rng {
 
   // True with probability numerator/denominator. REQUIRES: denominator > 0.
   bool Chance(uint64_t numerator, uint64_t denominator) {
-    assert(denominator > 0);
-    assert(numerator <= denominator);
+    UKAIRO_CHECK(denominator > 0);
+    UKAIRO_CHECK(numerator <= denominator);
     return Below(denominator) < numerator;
   }
 

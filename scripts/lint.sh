@@ -5,6 +5,8 @@
 #     sim/ (the live gateway in router/gateway/ is the one place allowed).
 #  2. No float or double near money names anywhere in the code.
 #  3. No source file over 1000 lines (split by purpose first).
+#  4. No bare assert() in the product code: invariants are UKAIRO_CHECK (on in
+#     every build) or UKAIRO_DCHECK (hot paths), see ledger/check.h.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -30,6 +32,13 @@ big=$(find ledger router sim tools tests bench -name '*.cc' -o -name '*.h' | xar
 if [[ -n "$big" ]]; then
   echo "lint: files over 1000 lines:"
   echo "$big"
+  status=1
+fi
+
+bare=$(grep -rnE '(^|[^_a-zA-Z])assert\(' ledger router sim tools --include='*.cc' --include='*.h')
+if [[ -n "$bare" ]]; then
+  echo "lint: assert() compiles out of release builds; use UKAIRO_CHECK / UKAIRO_DCHECK:"
+  echo "$bare"
   status=1
 fi
 

@@ -8,7 +8,8 @@
 // Thread safety: not thread-safe.
 #pragma once
 
-#include <cassert>
+#include "ledger/check.h"
+
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -29,8 +30,8 @@ class EventQueue {
   // REQUIRES: time_micros >= now(); size() < size_max (asserted: a queue
   // that grows without bound is a simulator bug).
   void Push(int64_t time_micros, Payload payload) {
-    assert(time_micros >= now_micros_);
-    assert(heap_.size() < size_max_);
+    UKAIRO_CHECK(time_micros >= now_micros_);
+    UKAIRO_CHECK(heap_.size() < size_max_);
     heap_.push_back(Entry{time_micros, next_index_++, std::move(payload)});
     SiftUp(heap_.size() - 1);
   }
@@ -40,14 +41,14 @@ class EventQueue {
   int64_t now() const { return now_micros_; }
   // REQUIRES: !empty()
   int64_t next_time() const {
-    assert(!heap_.empty());
+    UKAIRO_DCHECK(!heap_.empty());
     return heap_[0].time_micros;
   }
 
   // Removes the earliest entry, advances now() to its time and returns it.
   // REQUIRES: !empty()
   Entry Pop() {
-    assert(!heap_.empty());
+    UKAIRO_DCHECK(!heap_.empty());
     Entry top = std::move(heap_[0]);
     if (heap_.size() > 1) {
       heap_[0] = std::move(heap_.back());
@@ -56,7 +57,7 @@ class EventQueue {
     } else {
       heap_.pop_back();
     }
-    assert(top.time_micros >= now_micros_);
+    UKAIRO_CHECK(top.time_micros >= now_micros_);
     now_micros_ = top.time_micros;
     return top;
   }

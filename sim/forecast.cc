@@ -1,14 +1,14 @@
 #include "sim/forecast.h"
+#include "ledger/check.h"
 
 #include <Eigen/Dense>
-#include <cassert>
 #include <cmath>
 #include <limits>
 
 namespace ukairo::sim {
 
 double StudentT975(int64_t dof) {
-  assert(dof >= 1);
+  UKAIRO_CHECK(dof >= 1);
   // t(0.975, dof) for dof 1..30 (standard tables).
   static constexpr double kTable[30] = {
       12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,

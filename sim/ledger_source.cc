@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include <cassert>
 
+#include "ledger/check.h"
 #include "ledger/event_codec.h"
 
 namespace ukairo::sim {
@@ -77,7 +77,7 @@ RecordedRequest FoldRecordedRequest(const std::string& request_id,
 
 LedgerSource::LedgerSource(ledger::Ledger* ledger, const LedgerSourceOptions& options)
     : ledger_(ledger), options_(options) {
-  assert(ledger_ != nullptr);
+  UKAIRO_CHECK(ledger_ != nullptr);
   ledger::ScanOptions scan;
   scan.time_min_micros = options.since_micros;
   // Requests accepted before `until` finish after it.
@@ -101,7 +101,14 @@ bool LedgerSource::ReadOne() {
   log_time_micros_ = e.time_micros;
   if (const auto* a = std::get_if<ledger::RequestAccepted>(&e.body)) {
     if (options_.until_micros && e.time_micros >= *options_.until_micros) return true;
-    assert(open_.size() < kOpenRequestsMax && "too many recorded requests open at once");
+    if (open_.size() >= kOpenRequestsMax) {
+      // Recorded data, not our invariant: refuse the ledger, do not grow.
+      limit_status_ = Status::Unavailable(
+          "ledger: more than " + std::to_string(kOpenRequestsMax) +
+          " recorded requests open at once (at seq " + std::to_string(e.seq) + ")");
+      ended_ = true;
+      return false;
+    }
     Open& o = open_[a->request_id];
     o.accepted = *a;
     o.time_micros = e.time_micros;
@@ -126,16 +133,18 @@ Result<bool> LedgerSource::Next(TraceRecord* record) {
   while (accepted_.empty()) {
     if (!ReadOne()) {
       UKAIRO_RETURN_IF_ERROR(it_->status());
+      UKAIRO_RETURN_IF_ERROR(limit_status_);
       return false;
     }
   }
   auto it = open_.find(accepted_.front());
-  assert(it != open_.end());
+  UKAIRO_CHECK(it != open_.end());
   // References to unordered_map elements survive inserts (iterators may not).
   Open& o = it->second;
   while (!o.completed && log_time_micros_ - o.time_micros <= kRecordedLifeMicrosMax && ReadOne()) {
   }
   UKAIRO_RETURN_IF_ERROR(it_->status());
+  UKAIRO_RETURN_IF_ERROR(limit_status_);
   record->time_micros = o.time_micros;
   record->input_tokens = o.accepted.estimated_input_tokens;
   record->output_tokens = o.recorded.served ? o.recorded.served_output_tokens : 0;
@@ -144,7 +153,7 @@ Result<bool> LedgerSource::Next(TraceRecord* record) {
   record->tag = o.accepted.tag;
   record->status.clear();
   ++read_;
-  assert(remembered_.size() < options_.remembered_max && "requests never forgotten");
+  UKAIRO_CHECK(remembered_.size() < options_.remembered_max, "requests never forgotten");
   remembered_[read_] = std::move(o.recorded);
   open_.erase(accepted_.front());
   accepted_.pop_front();

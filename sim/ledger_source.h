@@ -120,6 +120,7 @@ class LedgerSource : public TrafficSource {
   std::unique_ptr<ledger::EventIterator> it_;
   bool started_ = false;
   bool ended_ = false;
+  Status limit_status_;  // set when the recording passed kOpenRequestsMax
   int64_t log_time_micros_ = 0;  // of the last event read
   uint64_t read_ = 0;
   std::deque<std::string> accepted_;  // ids in acceptance order, not yet yielded

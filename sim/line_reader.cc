@@ -1,6 +1,6 @@
 #include "sim/line_reader.h"
+#include "ledger/check.h"
 
-#include <cassert>
 #include <cerrno>
 #include <cstring>
 
@@ -14,7 +14,7 @@ LineReader::~LineReader() {
 }
 
 Status LineReader::Open(const std::string& path, size_t line_bytes_max) {
-  assert(line_bytes_max > 0);
+  UKAIRO_CHECK(line_bytes_max > 0);
   if (file_ != nullptr) std::fclose(file_);
   path_ = path;
   line_bytes_max_ = line_bytes_max;
@@ -57,7 +57,7 @@ Status LineReader::Fill() {
 }
 
 Result<bool> LineReader::Next(std::string_view* line) {
-  assert(file_ != nullptr);
+  UKAIRO_CHECK(file_ != nullptr);
   size_t scanned = begin_;
   for (;;) {
     const char* base = buffer_.data();

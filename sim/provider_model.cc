@@ -1,7 +1,7 @@
 #include "sim/provider_model.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <cstdio>
 
@@ -103,7 +103,7 @@ Result<ProviderModel> ProviderModel::Make(const Scenario& scenario, const router
       double p = (static_cast<double>(k) + 0.5) / static_cast<double>(kLatencyPoints + 1);
       m.latency_micros[k] =
           static_cast<int64_t>(std::llround(std::exp(mu + sigma * NormalQuantile(p))));
-      assert(k == 0 || m.latency_micros[k] >= m.latency_micros[k - 1]);
+      UKAIRO_CHECK(k == 0 || m.latency_micros[k] >= m.latency_micros[k - 1]);
     }
     if (fitted != nullptr && !named_latency) {
       auto it = fitted->find(dep.id);
@@ -133,13 +133,13 @@ int64_t ProviderModel::SampleLatency(Model& m) {
   int64_t frac = static_cast<int64_t>(draw & 0xFFFF);
   int64_t lo = m.latency_micros[k], hi = m.latency_micros[k + 1];
   int64_t v = lo + (hi - lo) * frac / 0x10000;
-  assert(v >= lo && v <= hi);
+  UKAIRO_CHECK(v >= lo && v <= hi);
   return v < 1 ? 1 : v;
 }
 
 CallResult ProviderModel::Call(uint32_t index, int64_t now_micros, int64_t input_tokens,
                                int64_t output_tokens, int64_t timeout_ms) {
-  assert(index < models_.size());
+  UKAIRO_CHECK(index < models_.size());
   Model& m = models_[index];
   CallResult r;
   const int64_t quick_micros = m.latency_micros[0];  // errors answer fast
@@ -198,7 +198,7 @@ CallResult ProviderModel::Call(uint32_t index, int64_t now_micros, int64_t input
         free_at = time + kTpmWindowMicros;
         if (left + tokens <= m.tpm) break;
       }
-      assert(free_at > now_micros);
+      UKAIRO_CHECK(free_at > now_micros);
       r.outcome = ledger::Outcome::kRateLimited;
       r.http_status = 429;
       r.latency_micros = quick_micros;
@@ -233,7 +233,7 @@ CallResult ProviderModel::Call(uint32_t index, int64_t now_micros, int64_t input
 }
 
 ProbeOutcome ProviderModel::Probe(uint32_t index, int64_t now_micros) {
-  assert(index < models_.size());
+  UKAIRO_CHECK(index < models_.size());
   Model& m = models_[index];
   ProbeOutcome p;
   p.latency_micros = m.latency_micros[0];

@@ -1,7 +1,7 @@
 #include "sim/replay_latency.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace ukairo::sim {
 
@@ -27,7 +27,7 @@ void LatencyFitter::Add(const std::string& deployment, int64_t latency_micros) {
 }
 
 std::vector<int64_t> QuantileTable(const std::vector<int64_t>& sorted) {
-  assert(!sorted.empty());
+  UKAIRO_CHECK(!sorted.empty());
   constexpr int64_t kPoints = ProviderModel::kLatencyPoints + 1;
   const int64_t n = static_cast<int64_t>(sorted.size());
   std::vector<int64_t> out(kPoints);
@@ -39,7 +39,7 @@ std::vector<int64_t> QuantileTable(const std::vector<int64_t>& sorted) {
     const int64_t lo = sorted[i];
     const int64_t hi = i + 1 < n ? sorted[i + 1] : lo;
     out[k] = lo + (hi - lo) * frac / den;
-    assert(k == 0 || out[k] >= out[k - 1]);
+    UKAIRO_CHECK(k == 0 || out[k] >= out[k - 1]);
   }
   return out;
 }
@@ -61,7 +61,7 @@ FittedLatencies LatencyFitter::Fit() const {
 Result<FittedLatencies> FitRecordedLatencies(ledger::Ledger* recorded,
                                              std::optional<int64_t> since_micros,
                                              std::optional<int64_t> until_micros, uint64_t seed) {
-  assert(recorded != nullptr);
+  UKAIRO_CHECK(recorded != nullptr);
   ledger::ScanOptions scan;
   scan.time_min_micros = since_micros;
   scan.time_max_micros = until_micros;

@@ -1,7 +1,7 @@
 #include "sim/replay_probes.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace ukairo::sim {
 
@@ -31,8 +31,14 @@ void RecordedProbes::ReadUntil(int64_t time_micros) {
       probe.outcome.ok = p->ok;
       probe.outcome.http_status = p->http_status;
       probe.outcome.latency_micros = p->latency_micros;
+      if (pending_.size() >= kPendingMax) {
+        // Recorded data, not our invariant: stop with an error, do not grow.
+        status_ = Status::Unavailable("ledger: more than " + std::to_string(kPendingMax) +
+                                      " recorded health probes within one probe window (at seq " +
+                                      std::to_string(it_->event().seq) + ")");
+        return;
+      }
       pending_.push_back(std::move(probe));
-      assert(pending_.size() <= kPendingMax && "more recorded probes in one window than allowed");
     }
     it_->Next();
   }

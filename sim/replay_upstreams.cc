@@ -1,19 +1,19 @@
 #include "sim/replay_upstreams.h"
+#include "ledger/check.h"
 
 #include <algorithm>
-#include <cassert>
 
 namespace ukairo::sim {
 
 ReplayUpstreams::ReplayUpstreams(const router::Config* config, LedgerSource* source,
                                  Upstreams* model, RecordedProbes* probes)
     : config_(config), source_(source), model_(model), probes_(probes) {
-  assert(config_ != nullptr && source_ != nullptr && model_ != nullptr);
-  assert(model_->size() == config_->deployments.size());
+  UKAIRO_CHECK(config_ != nullptr && source_ != nullptr && model_ != nullptr);
+  UKAIRO_CHECK(model_->size() == config_->deployments.size());
 }
 
 CallResult ReplayUpstreams::Call(const CallRequest& call) {
-  assert(call.deployment_index < config_->deployments.size());
+  UKAIRO_CHECK(call.deployment_index < config_->deployments.size());
   const RecordedRequest* rec = source_->Recorded(call.request_number);
   if (rec == nullptr) {
     ++stats_.requests_without_recording;
@@ -63,7 +63,7 @@ CallResult ReplayUpstreams::Call(const CallRequest& call) {
 }
 
 ProbeOutcome ReplayUpstreams::Probe(uint32_t index, int64_t now_micros) {
-  assert(index < config_->deployments.size());
+  UKAIRO_CHECK(index < config_->deployments.size());
   if (probes_ != nullptr) {
     if (auto recorded = probes_->Find(config_->deployments[index].id, now_micros)) {
       ++stats_.probes_replayed;

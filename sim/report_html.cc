@@ -1,11 +1,11 @@
 #include "sim/report_html.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <map>
 #include <set>
 
+#include "ledger/check.h"
 #include "ledger/money.h"
 #include "ledger/period.h"
 #include "sim/report_svg.h"
@@ -500,9 +500,9 @@ class Page {
 }  // namespace
 
 std::string RenderHtmlReport(const std::vector<ReportColumn>& columns, const Json* diff) {
-  assert(!columns.empty() && columns.size() <= 2);
+  UKAIRO_CHECK(!columns.empty() && columns.size() <= 2);
   for ([[maybe_unused]] const auto& c : columns) {
-    assert(c.summary != nullptr && c.series != nullptr);
+    UKAIRO_CHECK(c.summary != nullptr && c.series != nullptr);
   }
   return Page(columns, diff).Render();
 }

@@ -1,8 +1,8 @@
 #include "sim/report_series.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "ledger/check.h"
 #include "ledger/period.h"
 
 namespace ukairo::sim {
@@ -22,7 +22,7 @@ void GrowTo(std::vector<T>* v, int32_t days) {
 
 ReportSeries::ReportSeries(std::shared_ptr<const router::Config> config)
     : config_(std::move(config)) {
-  assert(config_ != nullptr);
+  UKAIRO_CHECK(config_ != nullptr);
   for (const auto& b : config_->budgets) FindOrAddScope(b.kind, b.key);
   FindOrAddScope(ledger::ScopeKind::kGlobal, "");
 }
@@ -60,7 +60,7 @@ int32_t ReportSeries::DayOf(int64_t time_micros) {
 
 ReportSeries::Scope* ReportSeries::FindOrAddScope(ledger::ScopeKind kind, const std::string& key) {
   const auto k = static_cast<size_t>(kind);
-  assert(k < by_kind_.size());
+  UKAIRO_CHECK(k < by_kind_.size());
   auto fast = by_kind_[k].find(key);
   if (fast != by_kind_[k].end()) return fast->second;
   if (scopes_.size() >= kScopesMax) return nullptr;

@@ -1,10 +1,10 @@
 #include "sim/report_svg.h"
 
 #include <algorithm>
-#include <cassert>
 #include <climits>
 #include <cstdio>
 
+#include "ledger/check.h"
 #include "ledger/period.h"
 
 namespace ukairo::sim {
@@ -139,7 +139,7 @@ std::string HtmlEscape(const std::string& text) {
 }
 
 int64_t NiceStep(int64_t max, int64_t ticks_max) {
-  assert(max > 0 && ticks_max > 0);
+  UKAIRO_CHECK(max > 0 && ticks_max > 0);
   for (int64_t scale = 1;; scale *= 10) {
     for (int64_t m : {1, 2, 5}) {
       const int64_t step = m * scale;
@@ -248,7 +248,7 @@ std::string SpendChartSvg(const SpendChartInput& in) {
 std::string StackedBarsSvg(const std::string& title, int64_t origin_micros, int32_t days,
                            const std::vector<BarLayer>& layers, uint64_t axis_max_in,
                            int height_px) {
-  assert(height_px >= 120);
+  UKAIRO_CHECK(height_px >= 120);
   const int left = kPadLeft, top = kPadTop + 14;
   const int width = kBarsW - kPadLeft - 16, height = height_px - top - kPadBottom;
   const int bottom = top + height;

@@ -7,10 +7,10 @@
 // Thread safety: an Rng is a value; give each thread (or stream) its own.
 #pragma once
 
-#include <cassert>
 #include <cstdint>
 #include <string_view>
 
+#include "ledger/check.h"
 #include "ledger/status.h"
 #include "router/rng.h"
 
@@ -47,8 +47,8 @@ class Rng : public router::Rng {
   // Certain outcomes draw nothing, so a 0 or 1 ratio does not shift the
   // stream.
   bool Chance(Ratio ratio) {
-    assert(ratio.denominator > 0);
-    assert(ratio.numerator <= ratio.denominator);
+    UKAIRO_CHECK(ratio.denominator > 0);
+    UKAIRO_CHECK(ratio.numerator <= ratio.denominator);
     if (ratio.numerator == 0) return false;
     if (ratio.numerator == ratio.denominator) return true;
     return Below(ratio.denominator) < ratio.numerator;

@@ -1,9 +1,9 @@
 #include "sim/simulator.h"
 
-#include <cassert>
 #include <charconv>
 #include <deque>
 
+#include "ledger/check.h"
 #include "ledger/projection.h"
 #include "router/actions.h"
 #include "router/core.h"
@@ -58,7 +58,7 @@ class PendingWindow {
  public:
   void Add(uint64_t number, PendingRequest request) {
     if (items_.empty()) base_ = number;
-    assert(number == base_ + items_.size());
+    UKAIRO_CHECK(number == base_ + items_.size());
     items_.push_back(Entry{request, true});
   }
   const PendingRequest* Find(uint64_t number) const {
@@ -88,7 +88,7 @@ class PendingWindow {
 uint64_t RequestNumber(const std::string& id) {
   uint64_t n = 0;
   auto [ptr, ec] = std::from_chars(id.data() + 1, id.data() + id.size(), n);
-  assert(ec == std::errc() && ptr == id.data() + id.size());
+  UKAIRO_CHECK(ec == std::errc() && ptr == id.data() + id.size());
   (void)ptr;
   (void)ec;
   return n;
@@ -264,7 +264,7 @@ class Loop {
     ++stats_.sends;
     const uint64_t number = RequestNumber(s.request_id);
     const PendingRequest* found = pending_.Find(number);
-    assert(found != nullptr && "a send for a request the simulator never issued");
+    UKAIRO_CHECK(found != nullptr, "a send for a request the simulator never issued");
     const PendingRequest& req = *found;
     int64_t output_cap = config_->default_max_output_tokens;
     CallRequest call;
@@ -341,8 +341,8 @@ Result<SimulationStats> RunSimulation(std::shared_ptr<const router::Config> conf
                                       Upstreams& providers, TrafficSource& source,
                                       TagAssigner& tags, const SimulationOptions& options,
                                       SummaryBuilder& summary, EventSink* sink) {
-  assert(config != nullptr);
-  assert(providers.size() == config->deployments.size());
+  UKAIRO_CHECK(config != nullptr);
+  UKAIRO_CHECK(providers.size() == config->deployments.size());
   Loop loop(std::move(config), providers, source, tags, options, summary, sink);
   return loop.Run();
 }

@@ -1,8 +1,8 @@
 #include "sim/summary.h"
 
-#include <cassert>
 #include <nlohmann/json.hpp>
 
+#include "ledger/check.h"
 #include "ledger/money.h"
 #include "ledger/period.h"
 
@@ -140,7 +140,7 @@ void SummaryBuilder::OnDeploymentStateChanged(const ledger::Event&,
 void SummaryBuilder::OnRecovered(const ledger::Event&, const ledger::Recovered&) { ++recoveries_; }
 
 int64_t SummaryBuilder::LatencyAddedMsPercentile(uint32_t pct) const {
-  assert(pct >= 1 && pct <= 100);
+  UKAIRO_CHECK(pct >= 1 && pct <= 100);
   if (latency_added_count_ == 0) return 0;
   const uint64_t rank = (latency_added_count_ * pct + 99) / 100;
   uint64_t seen = 0;
@@ -148,7 +148,7 @@ int64_t SummaryBuilder::LatencyAddedMsPercentile(uint32_t pct) const {
     seen += latency_added_ms_hist_[ms];
     if (seen >= rank) return static_cast<int64_t>(ms);
   }
-  assert(false && "rank within count must be reached");
+  UKAIRO_CHECK(false, "rank within count must be reached");
   return kLatencyAddedMsMax;
 }
 

@@ -1,10 +1,10 @@
 #include "sim/synthetic.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <cstdio>
 
+#include "ledger/check.h"
 #include "ledger/money.h"
 
 namespace ukairo::sim {
@@ -239,9 +239,9 @@ SyntheticSource::SyntheticSource(const SyntheticOptions& options,
       end_offset_micros_(options.days * kMicrosPerDay),
       hourly_max_permille_(
           *std::max_element(options.hourly_permille.begin(), options.hourly_permille.end())) {
-  assert(tokens_ != nullptr);
-  assert(hourly_max_permille_ > 0);
-  assert(end_offset_micros_ > 0);
+  UKAIRO_CHECK(tokens_ != nullptr);
+  UKAIRO_CHECK(hourly_max_permille_ > 0);
+  UKAIRO_CHECK(end_offset_micros_ > 0);
 }
 
 Result<std::unique_ptr<SyntheticSource>> SyntheticSource::Make(
@@ -270,7 +270,7 @@ uint32_t SyntheticSource::BurstMilliAt(int64_t offset_micros) const {
 // burst edge or the run's end, whichever is first. λ is the weekday's and
 // the burst's times the hour's there, so the majorant is the busiest hour.
 void SyntheticSource::StartSegment(int64_t from_offset_micros) {
-  assert(from_offset_micros >= 0 && from_offset_micros < end_offset_micros_);
+  UKAIRO_CHECK(from_offset_micros >= 0 && from_offset_micros < end_offset_micros_);
   const int64_t abs = options_.start_micros + from_offset_micros;
   const int64_t day = FloorDiv(abs, kMicrosPerDay);
   int64_t end = std::min((day + 1) * kMicrosPerDay - options_.start_micros, end_offset_micros_);
@@ -283,7 +283,7 @@ void SyntheticSource::StartSegment(int64_t from_offset_micros) {
   segment_started_ = true;
   segment_start_offset_micros_ = from_offset_micros;
   segment_end_offset_micros_ = end;
-  assert(segment_end_offset_micros_ > segment_start_offset_micros_);
+  UKAIRO_CHECK(segment_end_offset_micros_ > segment_start_offset_micros_);
   segment_burst_milli_ = BurstMilliAt(from_offset_micros);
   // Majorant in requests per microsecond.
   const double bound_per_micro = options_.rate_per_s() * static_cast<double>(hourly_max_permille_) *
@@ -316,8 +316,8 @@ Result<bool> SyntheticSource::Next(TraceRecord* record) {
       continue;
     }
     const int64_t offset = static_cast<int64_t>(t_offset_micros_);  // floor (≥ 0)
-    assert(offset >= segment_start_offset_micros_ && offset < segment_end_offset_micros_);
-    assert(BurstMilliAt(offset) == segment_burst_milli_);
+    UKAIRO_DCHECK(offset >= segment_start_offset_micros_ && offset < segment_end_offset_micros_);
+    UKAIRO_DCHECK(BurstMilliAt(offset) == segment_burst_milli_);
     const int64_t at = options_.start_micros + offset;
     const Ratio keep{options_.hourly_permille[HourOf(at)], hourly_max_permille_};
     if (!arrivals_rng_.Chance(keep)) continue;

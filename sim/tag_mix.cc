@@ -1,5 +1,6 @@
 #include "sim/tag_mix.h"
 
+#include "ledger/check.h"
 #include "ledger/money.h"
 
 namespace ukairo::sim {
@@ -52,7 +53,7 @@ const std::string& TagAssigner::Assign(const std::string& record_tag) {
   for (size_t i = 0; i < cumulative_.size(); ++i) {
     if (draw < cumulative_[i]) return entries_[i].tag;
   }
-  assert(false && "draw below total must land in a bucket");
+  UKAIRO_CHECK(false, "draw below total must land in a bucket");
   return entries_.back().tag;
 }
 

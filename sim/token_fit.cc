@@ -1,8 +1,8 @@
 #include "sim/token_fit.h"
+#include "ledger/check.h"
 
 #include <Eigen/Dense>
 #include <algorithm>
-#include <cassert>
 #include <cmath>
 #include <cstdio>
 
@@ -15,7 +15,7 @@ constexpr double kTwoPi = 6.283185307179586476925286766559;
 int64_t ClampTokens(int64_t v) { return std::clamp<int64_t>(v, 0, kTokensMax); }
 
 int64_t MedianOf(std::vector<int64_t> values) {
-  assert(!values.empty());
+  UKAIRO_CHECK(!values.empty());
   const size_t mid = values.size() / 2;
   std::nth_element(values.begin(), values.begin() + mid, values.end());
   int64_t upper = values[mid];
@@ -27,7 +27,7 @@ int64_t MedianOf(std::vector<int64_t> values) {
 class EmpiricalModel : public TokenModel {
  public:
   explicit EmpiricalModel(std::vector<TokenPair> pairs) : pairs_(std::move(pairs)) {
-    assert(!pairs_.empty());
+    UKAIRO_CHECK(!pairs_.empty());
   }
   TokenPair Draw(Rng& rng) const override { return pairs_[rng.Below(pairs_.size())]; }
   std::string Describe() const override {
@@ -169,7 +169,7 @@ Result<TokenFit> FitTokens(TrafficSource& source, const TokenFitOptions& options
     m2 += delta * (x - mean).transpose();
   }
   if (fit.records == 0) return Status::InvalidArgument("token fit: the trace has no records");
-  assert(fit.reservoir.size() == std::min<uint64_t>(fit.records, options.reservoir_pairs_max));
+  UKAIRO_CHECK(fit.reservoir.size() == std::min<uint64_t>(fit.records, options.reservoir_pairs_max));
   const Eigen::Matrix2d cov = m2 / static_cast<double>(fit.records);
   for (int i = 0; i < 2; ++i) {
     fit.lognormal.mean_log[i] = mean(i);

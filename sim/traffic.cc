@@ -1,6 +1,6 @@
 #include "sim/traffic.h"
+#include "ledger/check.h"
 
-#include <cassert>
 #include <vector>
 
 namespace ukairo::sim {
@@ -43,7 +43,7 @@ class StretchedSource : public TrafficSource, public TimeFilter {
         slot_micros_(slot_micros),
         end_micros_(options.start_micros + options.days * kMicrosPerDay),
         rng_(options.seed, /*stream=*/0x57e7c4) {
-    assert(slot_micros_ > 0);
+    UKAIRO_CHECK(slot_micros_ > 0);
     // keep_ppm_[hour of week], hour 0 = Monday 00:00 UTC.
     for (int wd = 0; wd < 7; ++wd) {
       for (int h = 0; h < 24; ++h) {
@@ -67,7 +67,7 @@ class StretchedSource : public TrafficSource, public TimeFilter {
       }
       // Keep() accepted it, so it lies inside this slot and the span.
       record->time_micros = SlotBase() + (record->time_micros - trace_first_micros_);
-      assert(record->time_micros < end_micros_);
+      UKAIRO_DCHECK(record->time_micros < end_micros_);
       return true;
     }
   }
@@ -95,7 +95,7 @@ class StretchedSource : public TrafficSource, public TimeFilter {
       if (!Keep(r.time_micros)) continue;
       *record = r;
       record->time_micros = SlotBase() + (r.time_micros - trace_first_micros_);
-      assert(record->time_micros < end_micros_);
+      UKAIRO_DCHECK(record->time_micros < end_micros_);
       return true;
     }
   }

@@ -53,8 +53,8 @@ struct StretchOptions {
   uint64_t seed = 1;
   int64_t slot_micros = 0;  // 0: the trace's span rounded up to a minute
   // Traces of up to this many records are held in memory, ~140 bytes per
-  // record (the hour of Azure code traffic in ../shared/data is 8,818 records; the default
-  // caps the copy at ~37 MB); 0 always re-reads.
+  // record (the hour of Azure code traffic in data/traces/azure-llm-2023 is 8,819 records;
+  // the default caps the copy at ~37 MB); 0 always re-reads.
   uint64_t cached_records_max = uint64_t{1} << 18;
 };
 

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cassert>
 #include <cstdio>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "ledger/check.h"
 #include "router/config_loader.h"
 #include "sim/simulator.h"
 #include "sim/summary.h"
@@ -227,13 +227,13 @@ Result<std::string> Emit(const YAML::Node& root) {
 
 Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vector<GridAxis>& axes,
                                     const std::vector<size_t>& value_index) {
-  assert(axes.size() == value_index.size());
+  UKAIRO_CHECK(axes.size() == value_index.size());
   try {
     YAML::Node root = YAML::Load(base_yaml);
     if (!root.IsMap()) return Status::InvalidArgument("the base config is not a YAML map");
     for (size_t a = 0; a < axes.size(); ++a) {
       const GridAxis& axis = axes[a];
-      assert(value_index[a] < axis.values.size());
+      UKAIRO_CHECK(value_index[a] < axis.values.size());
       const std::string& value = axis.values[value_index[a]];
       YAML::Node v(YAML::NodeType::Sequence);
       if (value.find('/') != std::string::npos) {
@@ -251,7 +251,7 @@ Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vec
 
 Result<std::string> SetYamlScalar(const std::string& yaml, const std::vector<std::string>& path,
                                   const std::string& value) {
-  assert(!path.empty());
+  UKAIRO_CHECK(!path.empty());
   try {
     YAML::Node root = YAML::Load(yaml);
     if (!root.IsMap()) return Status::InvalidArgument("the config is not a YAML map");

@@ -2,12 +2,12 @@
 // io_context under one steady_timer: Beast's synchronous calls ignore
 // tcp_stream deadlines, and a CLI must not wait forever on a hung gateway.
 #include "tools/admin_client.h"
+#include "ledger/check.h"
 
 #include <utility>  // before Asio: its awaitable.hpp needs std::exchange
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
-#include <cassert>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -73,8 +73,8 @@ Result<AdminUrl> ParseAdminUrl(const std::string& text) {
 }
 
 Result<AdminReply> AdminCall(const AdminUrl& url, const AdminCallOptions& options) {
-  assert(options.timeout_ms > 0);
-  assert(!options.path.empty() && options.path[0] == '/');
+  UKAIRO_CHECK(options.timeout_ms > 0);
+  UKAIRO_CHECK(!options.path.empty() && options.path[0] == '/');
   net::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
@@ -135,7 +135,7 @@ Result<AdminReply> AdminCall(const AdminUrl& url, const AdminCallOptions& option
   resolver.async_resolve(url.host, std::to_string(url.port), on_resolve);
   ioc.run();
   if (!failure.ok()) return failure;
-  assert(connected);
+  UKAIRO_CHECK(connected);
   (void)connected;
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);

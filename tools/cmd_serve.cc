@@ -66,6 +66,12 @@ RegisterCommand registration(10, [](CLI::App& root, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--ca-file", o->gw.ca_file,
                   "Extra PEM CA bundle for HTTPS upstreams (the system store stays trusted)");
+  cmd->add_option("--requests-in-flight-max", o->gw.requests_in_flight_max,
+                  "Requests admitted at once; more get 503 + Retry-After")
+      ->capture_default_str();
+  cmd->add_option("--ledger-queue-events-max", o->gw.ledger_queue_events_max,
+                  "Events waiting for the ledger writer before new requests get 503")
+      ->capture_default_str();
   cmd->add_option("--seed", o->gw.seed, "Seed of the router's balancing and jitter")
       ->capture_default_str();
   cmd->callback([o, exit_code] { *exit_code = Run(*o); });

@@ -1,18 +1,19 @@
 #include "ledger/internal/chain_checker.h"
 
+#include "ledger/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/sha256.h"
 
 namespace ukairo::ledger::internal {
 
 void ChainChecker::Blame(uint64_t seq, std::string problem) {
-  assert(!bad_seq_.has_value());
+  UKAIRO_CHECK(!bad_seq_.has_value());
   bad_seq_ = seq;
   problem_ = std::move(problem);
 }
 
 bool ChainChecker::Add(uint64_t key_seq, std::string_view bytes) {
-  assert(!bad_seq_.has_value());
+  UKAIRO_CHECK(!bad_seq_.has_value());
   if (key_seq != expected_seq_) {
     if (suspect_) {
       Blame(*suspect_, "stored bytes do not match the hash recorded by its successor");

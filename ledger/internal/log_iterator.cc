@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ledger/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/internal/scan_filter.h"
 #include "ledger/store_format.h"
@@ -21,7 +22,7 @@ LogIterator::LogIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, Scan
                          uint64_t last_seq)
     : db_(db), log_(log), options_(std::move(options)), last_seq_(last_seq),
       snapshot_(db->GetSnapshot()) {
-  assert(db_ != nullptr && log_ != nullptr);
+  UKAIRO_CHECK(db_ != nullptr && log_ != nullptr);
   if (options_.kind) kind_index_ = KindIndex(*options_.kind);
 }
 
@@ -102,7 +103,7 @@ void LogIterator::SeekToFirst() {
 }
 
 void LogIterator::Next() {
-  assert(valid_);
+  UKAIRO_DCHECK(valid_);
   it_->Next();
   SkipToMatch();
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "ledger/check.h"
 #include "ledger/ledger.h"
 
 namespace ukairo::ledger::internal {
@@ -29,11 +30,11 @@ class LogIterator final : public EventIterator {
   bool Valid() const override { return valid_; }
   void Next() override;
   const Event& event() const override {
-    assert(valid_);
+    UKAIRO_DCHECK(valid_);
     return event_;
   }
   std::string_view raw() const override {
-    assert(valid_);
+    UKAIRO_DCHECK(valid_);
     return std::string_view(it_->value().data(), it_->value().size());
   }
   Status status() const override { return status_; }

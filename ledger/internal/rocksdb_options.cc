@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "ledger/check.h"
 #include "ledger/store_format.h"
 
 namespace ukairo::ledger::internal {
@@ -29,7 +30,7 @@ class RequestIdPrefix final : public rocksdb::SliceTransform {
   const char* Name() const override { return "ukairo.RequestIdPrefix.v1"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     const void* end = std::memchr(key.data(), format::kRequestIdTerminator, key.size());
-    assert(end != nullptr);
+    UKAIRO_CHECK(end != nullptr);
     return rocksdb::Slice(key.data(),
                           static_cast<const char*>(end) - key.data() + 1);
   }
@@ -107,7 +108,7 @@ RocksDbLayout MakeRocksDbLayout(bool create_if_missing) {
   layout.families.emplace_back(format::kByRequestCf, by_request);
   layout.families.emplace_back(format::kSnapshotsCf, small);
   layout.families.emplace_back(format::kMetaCf, small);
-  assert(layout.families.size() == kCfCount);
+  UKAIRO_CHECK(layout.families.size() == kCfCount);
   return layout;
 }
 

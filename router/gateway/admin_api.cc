@@ -280,6 +280,18 @@ std::string GatewayImpl::MetricsText() {
   counter("ukairo_fallbacks_total", "Fallbacks to the next model", st.fallbacks);
   counter("ukairo_http_requests_total", "HTTP requests received", http_requests_.load());
   counter("ukairo_ledger_events_total", "Events appended to the ledger", ledger_events_.load());
+  counter("ukairo_refused_overload_total",
+          "Requests refused with 503: requests in flight at their limit", refused_overload_.load());
+  counter("ukairo_refused_ledger_queue_total",
+          "Requests refused with 503: ledger writer queue at its limit",
+          refused_ledger_queue_.load());
+  auto gauge = [&](const char* name, const char* help, uint64_t v) {
+    m << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
+      << name << " " << v << "\n";
+  };
+  gauge("ukairo_ledger_queue_events", "Events waiting for the ledger writer",
+        writer_queue_events_.load(std::memory_order_relaxed));
+  gauge("ukairo_requests_in_flight", "Requests admitted and not yet answered", pending_.size());
   const auto& p = core_->projection();
   const router::Config& c = core_->config();
   const int32_t period = PeriodOf(NowMicros(), c.budget_period);

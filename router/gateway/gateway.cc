@@ -129,6 +129,11 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
                       {}});
       return;
     }
+    if (std::optional<HttpReply> refusal = AdmissionRefusal()) {
+      ++http_errors_;
+      reply(std::move(*refusal));
+      return;
+    }
     // "model" names a model group (its own chain), or "auto" / a tier name
     // (the process tag picks the chain). Anything else is the client's error,
     // as in LiteLLM, rather than a silent reroute.
@@ -160,6 +165,31 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     core_->OnRequest(in, NowMicros(), actions_);
     Execute();
   });
+}
+
+std::optional<HttpReply> GatewayImpl::AdmissionRefusal() {
+  auto refuse = [](std::string message, const char* code) {
+    HttpReply r{503, "application/json", ErrorJson(message, "server_error", code), {}};
+    // Both limits clear within a request's lifetime; a second is a fair wait.
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  };
+  if (pending_.size() >= options_.requests_in_flight_max) {
+    refused_overload_.fetch_add(1, std::memory_order_relaxed);
+    return refuse("the gateway is at its limit of " +
+                      std::to_string(options_.requests_in_flight_max) +
+                      " requests in flight (--requests-in-flight-max); retry shortly",
+                  "overloaded");
+  }
+  const size_t queued = writer_queue_events_.load(std::memory_order_relaxed);
+  if (queued >= options_.ledger_queue_events_max) {
+    refused_ledger_queue_.fetch_add(1, std::memory_order_relaxed);
+    return refuse("the ledger writer is behind: " + std::to_string(queued) +
+                      " events wait to be recorded (--ledger-queue-events-max " +
+                      std::to_string(options_.ledger_queue_events_max) + "); retry shortly",
+                  "ledger_queue_full");
+  }
+  return std::nullopt;
 }
 
 void GatewayImpl::DeliverResponse(const router::Respond& r) {
@@ -394,8 +424,9 @@ void GatewayImpl::Stop() {
 }
 
 GatewayCounters GatewayImpl::counters() const {
-  return GatewayCounters{http_requests_.load(), http_errors_.load(), ledger_appends_.load(),
-                         ledger_events_.load()};
+  return GatewayCounters{http_requests_.load(),         http_errors_.load(),
+                         ledger_appends_.load(),         ledger_events_.load(),
+                         refused_overload_.load(),       refused_ledger_queue_.load()};
 }
 
 Result<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& options,
@@ -404,6 +435,14 @@ Result<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& options,
     return Status::InvalidArgument("threads must be 1..64");
   }
   if (options.ledger_dir.empty()) return Status::InvalidArgument("a ledger directory is required");
+  if (options.requests_in_flight_max < 1 ||
+      options.requests_in_flight_max > router::RouterCore::kRequestsInFlightMax) {
+    return Status::InvalidArgument("requests_in_flight_max must be 1.." +
+                                   std::to_string(router::RouterCore::kRequestsInFlightMax));
+  }
+  if (options.ledger_queue_events_max < 1 || options.ledger_queue_events_max > (size_t{1} << 24)) {
+    return Status::InvalidArgument("ledger_queue_events_max must be 1..16777216");
+  }
   auto impl = std::make_unique<GatewayImpl>(options, std::move(config));
   UKAIRO_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<Gateway>(std::move(impl));

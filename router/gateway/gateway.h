@@ -33,6 +33,11 @@ struct GatewayOptions {
   uint64_t seed = 1;                // the core's RNG (balancing, jitter)
   std::string config_path;          // for /config/reload
   std::string ca_file;              // extra trusted CAs for HTTPS upstreams
+  // Admission limits: past either, a new request gets 503 with Retry-After
+  // at once (nothing recorded, nothing sent upstream) instead of queueing
+  // without bound. Requests already admitted always finish.
+  size_t requests_in_flight_max = 4096;   // requests between admission and answer
+  size_t ledger_queue_events_max = 65536; // events waiting for the ledger writer
 };
 
 struct GatewayCounters {
@@ -40,6 +45,8 @@ struct GatewayCounters {
   uint64_t http_errors = 0;         // answered with 4xx/5xx by the gateway itself
   uint64_t ledger_appends = 0;
   uint64_t ledger_events = 0;
+  uint64_t refused_overload = 0;    // 503: requests_in_flight_max reached
+  uint64_t refused_ledger_queue = 0;  // 503: ledger_queue_events_max reached
 };
 
 class Gateway {

@@ -106,6 +106,8 @@ class GatewayImpl : public Gateway {
 
   // gateway.cc: the core strand.
   int64_t NowMicros();
+  // The 503 a new request gets when an admission limit is reached, if one is.
+  std::optional<HttpReply> AdmissionRefusal();
   void SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest request, ReplyFn reply);
   void Execute();  // runs actions_ (on the strand)
   void DeliverResponse(const router::Respond& respond);
@@ -160,15 +162,21 @@ class GatewayImpl : public Gateway {
   std::string request_prefix_;
   std::atomic<bool> ledger_failed_{false};
   static constexpr size_t kWriterBatchEventsMax = 8192;
+  // A request's events: at most 32 attempts (RouterCore::kAttemptsPerRequestMax),
+  // each with its start, finish, retry or fallback, state changes and the
+  // alerts and stops of its four scopes, plus acceptance and completion.
+  static constexpr size_t kQueueEventsPerRequestMax = 32 * 32;
   std::mutex writer_mu_;
   std::condition_variable writer_cv_;
   std::deque<std::pair<std::vector<ledger::Event>, AfterDurable>> writer_queue_;  // GUARDED_BY(writer_mu_)
+  // Events in writer_queue_ (written under writer_mu_, read at admission).
+  std::atomic<size_t> writer_queue_events_{0};
   bool writer_stop_ = false;  // GUARDED_BY(writer_mu_)
   std::thread writer_;
 
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> http_requests_{0}, http_errors_{0}, ledger_appends_{0},
-      ledger_events_{0};
+      ledger_events_{0}, refused_overload_{0}, refused_ledger_queue_{0};
   LatencyHistogram append_latency_;
   std::once_flag stop_once_;
 };

@@ -35,6 +35,14 @@ void GatewayImpl::Enqueue(std::vector<ledger::Event> events, AfterDurable then) 
   if (events.empty() && !then) return;
   {
     std::lock_guard<std::mutex> lock(writer_mu_);
+    const size_t queued = writer_queue_events_.load(std::memory_order_relaxed) + events.size();
+    // Admission stops new requests at ledger_queue_events_max; what still
+    // comes belongs to requests already admitted (at most kQueueEventsPerRequestMax
+    // each) or to probes and gate decisions. More is a bug, not load.
+    UKAIRO_CHECK(queued <= options_.ledger_queue_events_max +
+                               options_.requests_in_flight_max * kQueueEventsPerRequestMax,
+                 "ledger writer queue: " + std::to_string(queued) + " events");
+    writer_queue_events_.store(queued, std::memory_order_relaxed);
     writer_queue_.emplace_back(std::move(events), std::move(then));
   }
   writer_cv_.notify_one();
@@ -56,6 +64,9 @@ void GatewayImpl::WriterLoop() {
              (all.empty() || all.size() + writer_queue_.front().first.size() <=
                                  kWriterBatchEventsMax)) {
         auto& batch = writer_queue_.front();
+        writer_queue_events_.store(
+            writer_queue_events_.load(std::memory_order_relaxed) - batch.first.size(),
+            std::memory_order_relaxed);
         for (auto& e : batch.first) all.push_back(std::move(e));
         taken.emplace_back(std::vector<ledger::Event>{}, std::move(batch.second));
         writer_queue_.pop_front();

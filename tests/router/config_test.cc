@@ -35,13 +35,17 @@ struct FakeEnv {
   }
 };
 
+// LiteLLM's whole price table from data/prices/. A table that does not load
+// fails every test that uses it, with the reason (and an empty table, so the
+// test reports its own expectations too instead of aborting).
 const PriceTable& FullPrices() {
-  static const PriceTable* table = [] {
-    auto t = PriceTable::LoadFile(
-        testing::SharedDataPath("prices/model_prices_and_context_window.json"));
-    if (!t.ok()) std::abort();
-    return new PriceTable(std::move(t).value());
-  }();
+  static Result<PriceTable> table =
+      PriceTable::LoadFile(testing::DataPath("prices/model_prices_and_context_window.json"));
+  static const PriceTable empty;
+  if (!table.ok()) {
+    ADD_FAILURE() << "full price table: " << table.status().ToString();
+    return empty;
+  }
   return *table;
 }
 

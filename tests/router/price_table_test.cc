@@ -128,8 +128,8 @@ TEST(PriceTable, FormatsUsdPerMillionTokensExactly) {
 
 // The whole public snapshot: every price parses (or is reported), and the
 // hand-checked models carry the prices their vendors publish.
-TEST(PriceTable, WholeSharedSnapshot) {
-  const std::string path = testing::SharedDataPath("prices/model_prices_and_context_window.json");
+TEST(PriceTable, WholeLiteLlmSnapshot) {
+  const std::string path = testing::DataPath("prices/model_prices_and_context_window.json");
   auto table = PriceTable::LoadFile(path);
   ASSERT_OK(table);
   // 2,985 keys less "sample_spec" (documentation) and "last_updated" (a string).
@@ -179,10 +179,10 @@ TEST(PriceTable, WholeSharedSnapshot) {
   EXPECT_GT(checked, 5000u);
 }
 
-// data/prices/model_prices.json is a byte-for-byte subset of the snapshot.
+// data/prices/model_prices.json is a subset of the whole snapshot beside it.
 TEST(PriceTable, TrimmedCopyMatchesTheSnapshot) {
   auto full =
-      PriceTable::LoadFile(testing::SharedDataPath("prices/model_prices_and_context_window.json"));
+      PriceTable::LoadFile(testing::DataPath("prices/model_prices_and_context_window.json"));
   auto trimmed = PriceTable::LoadFile(testing::SourcePath("data/prices/model_prices.json"));
   ASSERT_OK(full);
   ASSERT_OK(trimmed);

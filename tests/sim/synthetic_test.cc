@@ -21,7 +21,7 @@
 namespace ukairo::sim {
 namespace {
 
-using ukairo::testing::SharedDataPath;
+using ukairo::testing::DataPath;
 using ukairo::testing::SourcePath;
 
 constexpr int64_t kHour = 3'600'000'000LL;
@@ -209,7 +209,7 @@ Result<TokenFit> FitConv(const TokenFitOptions& options) {
   TraceReaderOptions ropts;  // azure
   UKAIRO_ASSIGN_OR_RETURN(
       auto reader,
-      TraceReader::Open(SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv"),
+      TraceReader::Open(DataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv"),
                         ropts));
   auto source = MakeReplaySource(std::move(reader));
   return FitTokens(*source, options);
@@ -357,7 +357,7 @@ TEST(CmdSimulateSynthetic, AMonthRunsEndToEndAndRepeats) {
   const std::string args =
       "simulate --synthetic --rate 0.1 --days 30 --seed 5 --burst 200:120:8 "
       "--tag-mix Spec=0.2,Build=0.5,Fix=0.3 --token-model empirical --fit-tokens " +
-      SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
+      DataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
       SourcePath("data/litellm_config.yaml") + " -q --out ";
   auto a = Sh(args + dir.Sub("a.json"));
   ASSERT_EQ(a.exit_code, 0) << a.output;
@@ -389,7 +389,7 @@ TEST(CmdTuneSynthetic, CandidatesSeeTheTrafficSimulateSees) {
   const std::string traffic =
       " --synthetic --rate 0.1 --days 7 --seed 5 --burst 30:60:5 --tag-mix "
       "Spec=0.2,Build=0.5,Fix=0.3 --fit-tokens " +
-      SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
+      DataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
       SourcePath("data/litellm_config.yaml") + " -q";
   auto sim = Sh("simulate" + traffic + " --out " + dir.Sub("sim.json"));
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
@@ -418,7 +418,7 @@ TEST(CmdSimulateSynthetic, WithoutRateTheFittedTraceSetsTheRate) {
   ukairo::testing::TempDir dir;
   auto o =
       Sh("simulate --synthetic --days 1 --start 2026-11-02 --fit-tokens " +
-         SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
+         DataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv") + " --config " +
          SourcePath("data/litellm_config.yaml") + " -q --out " + dir.Sub("s.json"));
   ASSERT_EQ(o.exit_code, 0) << o.output;
   auto fit = FitConv(TokenFitOptions{});
@@ -441,7 +441,7 @@ TEST(CmdSimulateSynthetic, ExampleScenarioRuns) {
   auto o = Sh("simulate --config " + SourcePath("data/litellm_config.yaml") + " --scenario " +
               SourcePath("data/scenarios/synthetic_month.yaml") +
               " --synthetic --rate 0.05 --burst 59:90:4 --fit-tokens " +
-              SharedDataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_code.csv") +
+              DataPath("traces/azure-llm-2023/AzureLLMInferenceTrace_code.csv") +
               " --token-model empirical -q --out " + dir.Sub("s.json"));
   ASSERT_EQ(o.exit_code, 0) << o.output;
   nlohmann::json j = nlohmann::json::parse(Slurp(dir.Sub("s.json")));

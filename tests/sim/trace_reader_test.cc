@@ -51,14 +51,14 @@ TEST(TraceReader, AzureFormatSevenDigitsNoTrailingNewline) {
   EXPECT_EQ(ReadAll(**reader).size(), 2u);
 }
 
-TEST(TraceReader, SharedAzureTracesParseFully) {
+TEST(TraceReader, WholeAzureTracesParseFully) {
   struct Case {
     const char* file;
     size_t rows;
   } cases[] = {{"traces/azure-llm-2023/AzureLLMInferenceTrace_code.csv", 8819},
                {"traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv", 19366}};
   for (const auto& c : cases) {
-    auto reader = TraceReader::Open(ukairo::testing::SharedDataPath(c.file), {});
+    auto reader = TraceReader::Open(ukairo::testing::DataPath(c.file), {});
     ASSERT_OK(reader);
     TraceRecord rec;
     size_t rows = 0;

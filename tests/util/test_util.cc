@@ -34,8 +34,14 @@ std::string SourcePath(const std::string& relative) {
 #endif
 }
 
-std::string SharedDataPath(const std::string& relative) {
-  return SourcePath("../shared/data/" + relative);
+std::string DataPath(const std::string& relative) {
+  std::string path = SourcePath("data/" + relative);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    ADD_FAILURE() << "missing data file: " << path
+                  << " (the repository's data/ must hold every file a test reads)";
+  }
+  return path;
 }
 
 std::string UkairoBinary() {

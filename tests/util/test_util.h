@@ -38,8 +38,10 @@ class TempDir {
 
 // Absolute path of a file in the source tree, e.g. SourcePath("data/x.yaml").
 std::string SourcePath(const std::string& relative);
-// Absolute path of ../shared/data/<relative> (the read-only public data).
-std::string SharedDataPath(const std::string& relative);
+// Absolute path of data/<relative> in the source tree. A missing file is a
+// test failure that names it (the test goes on and fails at its first use),
+// never an abort: a clone must carry everything its tests read.
+std::string DataPath(const std::string& relative);
 // The built `ukairo` binary.
 std::string UkairoBinary();
 
