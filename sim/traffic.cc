@@ -13,16 +13,21 @@ constexpr int64_t kDaysMax = 3660;  // ten years is already absurd for a simulat
 
 class ReplaySource : public TrafficSource {
  public:
-  explicit ReplaySource(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}
+  ReplaySource(std::unique_ptr<TraceReader> reader, int64_t shift_micros)
+      : reader_(std::move(reader)), shift_micros_(shift_micros) {}
   Result<bool> Next(TraceRecord* record) override {
     UKAIRO_ASSIGN_OR_RETURN(bool more, reader_->Next(record));
-    if (more) ++read_;
+    if (more) {
+      ++read_;
+      record->time_micros += shift_micros_;
+    }
     return more;
   }
   uint64_t records_read() const override { return read_; }
 
  private:
   std::unique_ptr<TraceReader> reader_;
+  int64_t shift_micros_;
   uint64_t read_ = 0;
 };
 
@@ -141,8 +146,9 @@ Status TrafficProfile::Validate() const {
   return Status::Ok();
 }
 
-std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader) {
-  return std::make_unique<ReplaySource>(std::move(reader));
+std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader,
+                                                int64_t shift_micros) {
+  return std::make_unique<ReplaySource>(std::move(reader), shift_micros);
 }
 
 Result<std::unique_ptr<TrafficSource>> MakeStretchedSource(std::unique_ptr<TraceReader> reader,

@@ -1,7 +1,8 @@
 // Traffic sources: the arrivals a simulation feeds to the router core.
 //
 // A source yields trace records in time order, one at a time. Two kinds:
-//   * Replay — the trace as recorded, at its own timestamps.
+//   * Replay — the trace as recorded, at its own timestamps (a relative
+//     trace's, times from 0, shifted to where its zero is placed).
 //   * Stretched — a short trace (an hour of real traffic) tiled across a
 //     month: the trace is replayed once per slot (slot = the trace's span,
 //     rounded up to a minute), shifted to the slot's start, and each record
@@ -58,7 +59,18 @@ struct StretchOptions {
   uint64_t cached_records_max = uint64_t{1} << 18;
 };
 
-std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader);
+// Trace times before 2000-01-01 are not dates but offsets from the trace's
+// own zero ("milliseconds since the trace began"): no LLM request was logged
+// before 2000, and read as dates they would put the run in 1970.
+inline constexpr int64_t kTraceDatesFromMicros = 946'684'800'000'000;  // 2000-01-01T00:00:00Z
+inline bool IsRelativeTraceTime(int64_t time_micros) {
+  return time_micros < kTraceDatesFromMicros;
+}
+
+// The trace at its own times, each record's time plus `shift_micros` (the
+// instant a relative trace's zero is placed at; 0 for dates).
+std::unique_ptr<TrafficSource> MakeReplaySource(std::unique_ptr<TraceReader> reader,
+                                                int64_t shift_micros = 0);
 
 // Reads the trace once to learn its span (keeping its records when they fit
 // cached_records_max), then rewinds it.

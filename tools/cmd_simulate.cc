@@ -57,7 +57,7 @@ struct Inputs {
   std::shared_ptr<const router::Config> config;
   sim::Scenario scenario = sim::Scenario::Healthy();
   uint64_t seed = 1;
-  int64_t start_micros = 0;
+  RunTiming timing;
   int64_t end_micros = 0;              // 0 when the trace is replayed at its own times
   sim::TraceReader* reader = nullptr;  // owned by `source`
   std::unique_ptr<sim::TrafficSource> source;
@@ -67,14 +67,15 @@ struct Inputs {
 
 Status Prepare(const SimulateFlags& f, const std::string& config_path, Inputs* in) {
   UKAIRO_ASSIGN_OR_RETURN(in->config, router::LoadConfigFile(config_path));
-  UKAIRO_ASSIGN_OR_RETURN(in->start_micros, RunStartMicros(f));
+  UKAIRO_ASSIGN_OR_RETURN(in->timing, PlanRunTiming(f));
   if (!f.scenario.empty()) {
-    UKAIRO_ASSIGN_OR_RETURN(in->scenario, sim::Scenario::Load(f.scenario, in->start_micros));
+    UKAIRO_ASSIGN_OR_RETURN(in->scenario,
+                            sim::Scenario::Load(f.scenario, in->timing.start_micros));
   }
   in->seed = f.seed ? *f.seed : in->scenario.seed.value_or(1);
   UKAIRO_ASSIGN_OR_RETURN(
       OpenedTraffic traffic,
-      OpenTraffic(f, in->start_micros, in->seed, in->scenario, f.quiet ? nullptr : &std::cerr,
+      OpenTraffic(f, in->timing, in->seed, in->scenario, f.quiet ? nullptr : &std::cerr,
                   "ukairo simulate: "));
   in->source = std::move(traffic.source);
   in->reader = traffic.reader;
@@ -92,7 +93,7 @@ Status Prepare(const SimulateFlags& f, const std::string& config_path, Inputs* i
 // Rate and ETA on stderr, rewritten in place; only for a terminal.
 std::function<void(int64_t, uint64_t)> Progress(const Inputs& in) {
   const auto wall_start = std::chrono::steady_clock::now();
-  const int64_t start = in.start_micros, end = in.end_micros;
+  const int64_t start = in.timing.start_micros, end = in.end_micros;
   return [wall_start, start, end](int64_t now, uint64_t arrivals) {
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -113,6 +114,15 @@ struct RunOutput {
   nlohmann::ordered_json json;  // the summary, with "forecast" when there is one
 };
 
+// Only a trace replayed at its own times (--days 0) has times of its own to
+// place; stretched and synthetic runs say nothing (their `start` is
+// --start), so their summaries are as they were.
+void AddTraceTimes(const RunTiming& timing, nlohmann::ordered_json* run) {
+  if (!timing.own_times) return;
+  (*run)["trace_times"] = timing.relative ? "relative" : "absolute";
+  if (timing.relative) (*run)["trace_time_zero"] = FormatIso8601(timing.shift_micros);
+}
+
 nlohmann::ordered_json SummaryJson(const SimulateFlags& f, const std::string& config_path,
                                    const RunOutput& r) {
   const Inputs& in = r.in;
@@ -130,6 +140,7 @@ nlohmann::ordered_json SummaryJson(const SimulateFlags& f, const std::string& co
   info.trace_lines_skipped = in.reader->skipped_lines();
   info.arrivals_out_of_order = r.stats.arrivals_out_of_order;
   nlohmann::ordered_json j = r.summary->ToJsonValue(info);
+  AddTraceTimes(in.timing, &j["run"]);
   if (auto forecast = sim::ForecastMonthEnd(*r.series, f.forecast_from_day)) {
     j["forecast"] = sim::ForecastJson(*forecast);
   }
@@ -166,11 +177,7 @@ int RunOne(const SimulateFlags& f, const std::string& config_path, sim::EventSin
   const std::string who = label.empty() ? "" : label + ": ";
   if (!f.quiet) {
     std::cerr << "ukairo simulate: " << who << config_path << ", seed " << in.seed << ", scenario '"
-              << in.scenario.name << "', "
-              << (f.days > 0
-                      ? std::to_string(f.days) + " days from " + FormatIso8601(in.start_micros)
-                      : std::string("trace replayed at its own times"))
-              << "\n"
+              << in.scenario.name << "', " << DescribeRunTiming(f, in.timing) << "\n"
               << in.providers->Describe(*in.config);
   }
   r->series = std::make_unique<sim::ReportSeries>(in.config);
@@ -178,8 +185,8 @@ int RunOne(const SimulateFlags& f, const std::string& config_path, sim::EventSin
   sim::EventSink* all = sink == nullptr ? static_cast<sim::EventSink*>(r->series.get()) : &tee;
   sim::SimulationOptions opts;
   opts.seed = in.seed;
-  opts.start_micros = in.start_micros;
-  opts.start_at_first_arrival = f.days <= 0;  // replay at recorded times
+  opts.start_micros = in.timing.start_micros;
+  opts.start_at_first_arrival = in.timing.own_times;
   const bool progress = isatty(STDERR_FILENO) == 1 && !f.quiet && in.end_micros > 0;
   if (progress) opts.on_progress = Progress(in);
   const auto wall_start = std::chrono::steady_clock::now();

@@ -59,25 +59,30 @@ Status WriteFile(const std::string& path, const std::string& text) {
 }
 
 Status BuildTraffic(const TuneFlags& f, sim::TuneTraffic* t) {
-  UKAIRO_ASSIGN_OR_RETURN(t->start_micros, RunStartMicros(f));
+  UKAIRO_ASSIGN_OR_RETURN(const RunTiming timing, PlanRunTiming(f));
+  t->start_micros = timing.start_micros;
   if (!f.scenario.empty()) {
     UKAIRO_ASSIGN_OR_RETURN(t->scenario, sim::Scenario::Load(f.scenario, t->start_micros));
   }
   t->seed = f.seed ? *f.seed : t->scenario.seed.value_or(1);
   t->fixed_tag = f.tag;
   t->tag_mix = f.tag_mix;
-  t->start_at_first_arrival = f.days <= 0 && !f.synthetic;
+  t->start_at_first_arrival = timing.own_times;
+  // Where a trace at its own times landed (a stretched run starts at --start).
+  if (timing.own_times && !f.quiet) {
+    std::cerr << "ukairo tune: " << DescribeRunTiming(f, timing) << "\n";
+  }
   // Every candidate opens its own source exactly as `simulate` would; this
   // first one checks the flags (and describes the traffic) before any run.
   UKAIRO_ASSIGN_OR_RETURN(OpenedTraffic first,
-                          OpenTraffic(f, t->start_micros, t->seed, t->scenario,
+                          OpenTraffic(f, timing, t->seed, t->scenario,
                                       f.quiet ? nullptr : &std::cerr, "ukairo tune: "));
   (void)first;
   const TrafficFlags flags = f;
-  t->open_source = [flags, start = t->start_micros, seed = t->seed,
+  t->open_source = [flags, timing, seed = t->seed,
                     scenario = t->scenario]() -> Result<std::unique_ptr<sim::TrafficSource>> {
     UKAIRO_ASSIGN_OR_RETURN(OpenedTraffic opened,
-                            OpenTraffic(flags, start, seed, scenario, nullptr, ""));
+                            OpenTraffic(flags, timing, seed, scenario, nullptr, ""));
     return std::move(opened.source);
   };
   return Status::Ok();

@@ -53,9 +53,11 @@ inline void AddTrafficOptions(CLI::App* cmd, TrafficFlags* flags, const char* tr
   cmd->add_option("--scenario", flags->scenario, "fault scenario YAML (default: healthy)");
   cmd->add_option("--days", flags->days,
                   "stretch the trace over this many days from --start (0: replay the trace at "
-                  "its own times; --start is then ignored)")
+                  "its own times: dates as recorded, times from 0 placed at --start)")
       ->capture_default_str();
-  cmd->add_option("--start", flags->start, "first day of the simulated span (UTC, ISO-8601)")
+  cmd->add_option("--start", flags->start,
+                  "first day of the simulated span, and where a --days 0 trace of times from 0 "
+                  "(not dates) starts (UTC, ISO-8601)")
       ->capture_default_str();
   cmd->add_option("--seed", flags->seed,
                   "seed of every random choice (default: the scenario's, else 1)");

@@ -10,6 +10,12 @@ namespace {
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
 
+Result<int64_t> StartMicros(const TrafficFlags& f) {
+  auto start = ParseIso8601(f.start);
+  if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
+  return *start;
+}
+
 // --synthetic: tokens fitted from --fit-tokens (read with --fit-format and
 // the trace flags --map / --on-malformed), else the built-in log-normal.
 Result<OpenedTraffic> OpenSynthetic(const TrafficFlags& f, int64_t start_micros, uint64_t seed,
@@ -87,25 +93,43 @@ Result<sim::TraceReaderOptions> ReaderOptions(const TrafficFlags& f, const std::
   return ropts;
 }
 
-Result<int64_t> RunStartMicros(const TrafficFlags& f) {
+Result<RunTiming> PlanRunTiming(const TrafficFlags& f) {
+  RunTiming timing;
   if (f.days > 0 || f.synthetic) {
-    auto start = ParseIso8601(f.start);
-    if (!start.ok()) return Status::InvalidArgument("--start: " + start.status().message());
-    return *start;
+    UKAIRO_ASSIGN_OR_RETURN(timing.start_micros, StartMicros(f));
+    return timing;
   }
   // Replay at recorded times: the run (and scenario offsets) start at the
-  // trace's first record.
+  // trace's first record, which also tells dates from times since zero.
   UKAIRO_ASSIGN_OR_RETURN(sim::TraceReaderOptions ropts, ReaderOptions(f, f.trace, f.format));
   UKAIRO_ASSIGN_OR_RETURN(auto reader, sim::TraceReader::Open(f.trace, ropts));
   sim::TraceRecord record;
   UKAIRO_ASSIGN_OR_RETURN(bool any, reader->Next(&record));
   if (!any) return Status::InvalidArgument(f.trace + ": the trace has no records");
-  return record.time_micros;
+  timing.own_times = true;
+  timing.relative = sim::IsRelativeTraceTime(record.time_micros);
+  // Dates leave --start unused (so a bad one is still no error there);
+  // times from zero are placed at it.
+  if (timing.relative) {
+    UKAIRO_ASSIGN_OR_RETURN(timing.shift_micros, StartMicros(f));
+  }
+  timing.start_micros = record.time_micros + timing.shift_micros;
+  return timing;
 }
 
-Result<OpenedTraffic> OpenTraffic(const TrafficFlags& f, int64_t start_micros, uint64_t seed,
+std::string DescribeRunTiming(const TrafficFlags& f, const RunTiming& timing) {
+  if (!timing.own_times) {
+    return std::to_string(f.days) + " days from " + FormatIso8601(timing.start_micros);
+  }
+  if (!timing.relative) return "trace replayed at its own times (absolute dates)";
+  return "trace replayed at its own times (relative times, zero placed at " +
+         FormatIso8601(timing.shift_micros) + ")";
+}
+
+Result<OpenedTraffic> OpenTraffic(const TrafficFlags& f, const RunTiming& timing, uint64_t seed,
                                   const sim::Scenario& scenario, std::ostream* log,
                                   const char* log_prefix) {
+  const int64_t start_micros = timing.start_micros;
   if (f.synthetic) {
     if (!f.trace.empty()) return Status::InvalidArgument("give --trace or --synthetic, not both");
     if (f.days <= 0) return Status::InvalidArgument("--synthetic needs --days of 1 or more");
@@ -116,7 +140,7 @@ Result<OpenedTraffic> OpenTraffic(const TrafficFlags& f, int64_t start_micros, u
   OpenedTraffic out;
   out.reader = reader.get();
   if (f.days <= 0) {
-    out.source = sim::MakeReplaySource(std::move(reader));
+    out.source = sim::MakeReplaySource(std::move(reader), timing.shift_micros);
     return out;
   }
   sim::StretchOptions so;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <string>
 
 #include "ledger/status.h"
 #include "sim/scenario.h"
@@ -21,9 +22,24 @@ namespace ukairo::tools {
 Result<sim::TraceReaderOptions> ReaderOptions(const TrafficFlags& f, const std::string& trace,
                                               const std::string& format);
 
-// When the run starts: --start, or the trace's first record when the trace
-// is replayed at its own times (--days 0, no --synthetic).
-Result<int64_t> RunStartMicros(const TrafficFlags& f);
+// Where a run sits in time. Stretched traces and --synthetic run from
+// --start. --days 0 replays the trace at its own times and the run (and the
+// scenario's offsets) start at its first record: a trace of dates keeps
+// them (absolute); a trace of times from 0 (relative, see
+// sim::IsRelativeTraceTime) has its zero placed at --start, so the run
+// neither lands in 1970 nor depends on today's date.
+struct RunTiming {
+  int64_t start_micros = 0;  // the run's first instant
+  bool own_times = false;    // --days 0: the trace at its own times
+  bool relative = false;     // own_times and the trace's times are from 0
+  int64_t shift_micros = 0;  // added to every trace time: --start when relative, else 0
+};
+Result<RunTiming> PlanRunTiming(const TrafficFlags& f);
+
+// One line for the logs: "30 days from 2026-11-01T00:00:00Z", "trace
+// replayed at its own times (absolute dates)", or "... (relative times,
+// zero placed at 2026-11-01T00:00:00Z)".
+std::string DescribeRunTiming(const TrafficFlags& f, const RunTiming& timing);
 
 struct OpenedTraffic {
   std::unique_ptr<sim::TrafficSource> source;
@@ -31,11 +47,11 @@ struct OpenedTraffic {
   int64_t end_micros = 0;              // 0: the trace at its own times (ends with it)
 };
 
-// A fresh source for a run starting at `start_micros` with `seed` (its
-// traffic stream is derived from it) and the scenario's traffic profile.
-// `log`, when given, gets a line (after `log_prefix`) per fitted token model
-// or synthetic process.
-Result<OpenedTraffic> OpenTraffic(const TrafficFlags& f, int64_t start_micros, uint64_t seed,
+// A fresh source for a run placed by `timing` with `seed` (its traffic
+// stream is derived from it) and the scenario's traffic profile. `log`,
+// when given, gets a line (after `log_prefix`) per fitted token model or
+// synthetic process.
+Result<OpenedTraffic> OpenTraffic(const TrafficFlags& f, const RunTiming& timing, uint64_t seed,
                                   const sim::Scenario& scenario, std::ostream* log,
                                   const char* log_prefix);
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ledger/ledger.h"
+#include "ledger/period.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::sim {
@@ -81,6 +82,80 @@ TEST(CmdSimulate, DaysZeroReplaysAtRecordedTimes) {
       << o.output;
   EXPECT_NE(o.output.find("\"requests_total\": 2000,"), std::string::npos);
   EXPECT_NE(o.output.find("\"arrivals_out_of_order\": 0,"), std::string::npos);
+}
+
+// A trace of times from 0 (ms since it began), as a tool writes it.
+std::string RelativeTrace(const TempDir& dir) {
+  std::ofstream(dir.Sub("rel.csv")) << "ms,in,out\n0,1000,50\n1500,2000,60\n60000,3000,70\n";
+  return " --format csv --map timestamp=ms:ms,input_tokens=in,output_tokens=out --trace " +
+         dir.Sub("rel.csv");
+}
+
+// When each request was accepted, from the ledger the run wrote.
+std::vector<int64_t> AcceptedTimes(const std::string& ledger_dir) {
+  std::vector<int64_t> times;
+  for (const auto& e : ukairo::testing::ReadLedgerEvents(ledger_dir)) {
+    if (ledger::KindName(e.body) == std::string("request_accepted")) {
+      times.push_back(e.time_micros);
+    }
+  }
+  return times;
+}
+
+TEST(CmdSimulate, DaysZeroPlacesARelativeTraceAtStart) {
+  TempDir dir;
+  const std::string run = "simulate -q --days 0 --tag Build --config " +
+                          SourcePath("data/litellm_config.yaml") + RelativeTrace(dir);
+  // The default --start: never 1970, never today's date.
+  auto o = Sh(run + " --ledger " + dir.Sub("default"));
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("\"start\": \"2026-11-01T00:00:00Z\""), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("\"trace_times\": \"relative\""), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("\"trace_time_zero\": \"2026-11-01T00:00:00Z\""), std::string::npos)
+      << o.output;
+  const int64_t zero = MicrosFromCivil(2026, 11, 1);
+  EXPECT_EQ(AcceptedTimes(dir.Sub("default")),
+            (std::vector<int64_t>{zero, zero + 1'500'000, zero + 60'000'000}));
+
+  auto at = Sh(run + " --start 2025-03-04T05:06:07Z --ledger " + dir.Sub("explicit"));
+  ASSERT_EQ(at.exit_code, 0) << at.output;
+  EXPECT_NE(at.output.find("\"start\": \"2025-03-04T05:06:07Z\""), std::string::npos)
+      << at.output;
+  EXPECT_NE(at.output.find("\"trace_time_zero\": \"2025-03-04T05:06:07Z\""), std::string::npos)
+      << at.output;
+  const int64_t there = MicrosFromCivil(2025, 3, 4, 5, 6, 7);
+  EXPECT_EQ(AcceptedTimes(dir.Sub("explicit")),
+            (std::vector<int64_t>{there, there + 1'500'000, there + 60'000'000}));
+
+  // The printed line says it too.
+  auto said = Sh("simulate --days 0 --tag Build --out /dev/null --config " +
+                 SourcePath("data/litellm_config.yaml") + RelativeTrace(dir));
+  EXPECT_NE(said.output.find("relative times, zero placed at 2026-11-01T00:00:00Z"),
+            std::string::npos)
+      << said.output;
+}
+
+// Dates stay as recorded, whatever --start says; stretched runs carry no
+// trace_times (their start is --start).
+TEST(CmdSimulate, AbsoluteTraceKeepsItsDates) {
+  TempDir dir;
+  const std::string run = "simulate -q --days 0 --tag Build --config " +
+                          SourcePath("data/litellm_config.yaml") + " --trace " +
+                          SourcePath("data/traces/azure_conv_sample.csv");
+  auto plain = Sh(run + " --ledger " + dir.Sub("plain"));
+  auto with_start = Sh(run + " --start 2025-03-04");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_EQ(plain.output, with_start.output);
+  EXPECT_NE(plain.output.find("\"trace_times\": \"absolute\""), std::string::npos);
+  EXPECT_EQ(plain.output.find("trace_time_zero"), std::string::npos);
+  const auto times = AcceptedTimes(dir.Sub("plain"));
+  ASSERT_FALSE(times.empty());
+  EXPECT_EQ(times.front(), MicrosFromCivil(2023, 11, 16, 18, 15, 46) + 680'590);
+
+  auto month = Sh(Common() + RelativeTrace(dir));
+  ASSERT_EQ(month.exit_code, 0) << month.output;
+  EXPECT_EQ(month.output.find("trace_times"), std::string::npos);
+  EXPECT_NE(month.output.find("\"start\": \"2026-11-01T00:00:00Z\""), std::string::npos);
 }
 
 TEST(CmdSimulate, BadScenarioNamesFileAndLine) {

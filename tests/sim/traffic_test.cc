@@ -116,5 +116,37 @@ TEST(TagMix, IntegerProportionsAndFixedTag) {
   EXPECT_FALSE(TagAssigner::Make("", "Spec=0", 1).ok());
 }
 
+// Times from 0 are offsets, not 1970 dates; the replay source places them
+// where it is told and leaves dates alone with no shift.
+TEST(Traffic, RelativeTimesAreThoseBefore2000AndReplayShiftsThem) {
+  EXPECT_TRUE(IsRelativeTraceTime(0));
+  EXPECT_TRUE(IsRelativeTraceTime(1'500'000));
+  EXPECT_TRUE(IsRelativeTraceTime(MicrosFromCivil(1999, 12, 31)));
+  EXPECT_FALSE(IsRelativeTraceTime(MicrosFromCivil(2000, 1, 1)));
+  EXPECT_FALSE(IsRelativeTraceTime(MicrosFromCivil(2023, 11, 16)));
+
+  ukairo::testing::TempDir dir;
+  std::ofstream(dir.Sub("rel.csv")) << "ms,in,out\n0,10,1\n1500,20,2\n";
+  TraceReaderOptions o;
+  o.format = TraceFormat::kCsv;
+  auto map = ParseColumnMap("timestamp=ms:ms,input_tokens=in,output_tokens=out");
+  ASSERT_OK(map);
+  o.map = *map;
+  const int64_t zero = MicrosFromCivil(2026, 11, 1);
+  for (int64_t shift : {int64_t{0}, zero}) {
+    auto reader = TraceReader::Open(dir.Sub("rel.csv"), o);
+    ASSERT_OK(reader);
+    auto src = MakeReplaySource(std::move(*reader), shift);
+    TraceRecord r;
+    ASSERT_TRUE(*src->Next(&r));
+    EXPECT_EQ(r.time_micros, shift);
+    ASSERT_TRUE(*src->Next(&r));
+    EXPECT_EQ(r.time_micros, shift + 1'500'000);
+    EXPECT_EQ(r.input_tokens, 20);
+    EXPECT_FALSE(*src->Next(&r));
+    EXPECT_EQ(src->records_read(), 2u);
+  }
+}
+
 }  // namespace
 }  // namespace ukairo::sim

@@ -144,6 +144,45 @@ TEST_F(AuditCli, SpendByModelAddsUpToTheSimulatorTotal) {
   EXPECT_EQ(FormatNanosAsUsd(total), summary["cost_usd_total"].get<std::string>());
 }
 
+// The audit options go before the subcommand's name or after it: both
+// orders print the same, and one the subcommand does not take is a usage
+// error in either place.
+TEST_F(AuditCli, OptionsBeforeOrAfterTheSubcommandName) {
+  const std::string ledger = " --ledger " + dir_->Sub("ledger") + " ";
+  auto fallbacks = JsonLines("fallbacks --limit 1");
+  ASSERT_EQ(fallbacks.size(), 1u);
+  const std::string rid = fallbacks[0]["request_id"];
+  const std::vector<std::string> subs = {"request " + rid,
+                                         "fallbacks --reason rate_limit --limit 3",
+                                         "spend --by tag --period 2026-11"};
+  for (const std::string& sub : subs) {
+    const auto before = testing::RunUkairo("audit" + ledger + "--json " + sub);
+    const auto after = testing::RunUkairo("audit " + sub + ledger + "--json");
+    EXPECT_EQ(before.exit_code, 0) << sub << ": " << before.output;
+    EXPECT_EQ(after.exit_code, 0) << sub << ": " << after.output;
+    EXPECT_FALSE(after.output.empty()) << sub;
+    EXPECT_EQ(before.output, after.output) << sub;
+  }
+  // Human output too, and a filter between the name and the ledger.
+  EXPECT_EQ(testing::RunUkairo("audit" + ledger + "--limit 2 alerts").output,
+            testing::RunUkairo("audit alerts --limit 2" + ledger).output);
+
+  auto misplaced = testing::RunUkairo("audit" + ledger + "--kind attempt_finished fallbacks");
+  EXPECT_EQ(misplaced.exit_code, 2) << misplaced.output;
+  EXPECT_NE(misplaced.output.find("--kind is not an option of 'audit fallbacks'"),
+            std::string::npos)
+      << misplaced.output;
+  EXPECT_EQ(testing::RunUkairo("audit fallbacks --kind attempt_finished" + ledger).exit_code, 2);
+  // A subcommand's option without the subcommand is not silently dropped.
+  auto alone = testing::RunUkairo("audit" + ledger + "--period 2026-11");
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_NE(alone.output.find("'audit spend'"), std::string::npos) << alone.output;
+  // Still required, wherever it could have been given.
+  auto no_ledger = testing::RunUkairo("audit --json request " + rid);
+  EXPECT_EQ(no_ledger.exit_code, 2) << no_ledger.output;
+  EXPECT_NE(no_ledger.output.find("--ledger is required"), std::string::npos) << no_ledger.output;
+}
+
 TEST_F(AuditCli, BadInputIsAUsageError) {
   int rc = 0;
   JsonLines("--since yesterday", &rc);
