@@ -22,6 +22,25 @@ using ::ukairo::testing::HttpResponse;
 
 const char* kBody = R"({"model":"premium","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})";
 
+// A gateway in front of `fleet` (premium, then backup) with `o`'s limits.
+std::unique_ptr<Gateway> StartGateway(const testing::TempDir& dir,
+                                      const testing::FakeFleet& fleet, GatewayOptions o) {
+  const std::string path = dir.Sub("config.yaml");
+  std::ofstream(path) << fleet.ModelListYaml() << R"(ukairo:
+  default_tag: Build
+  tiers:
+    - {name: build, tags: [Build], chain: [premium, backup]}
+)";
+  auto config = router::LoadConfigFile(path);
+  EXPECT_OK(config);
+  if (!config.ok()) return nullptr;
+  o.port = 0;
+  o.ledger_dir = dir.Sub("ledger");
+  auto gw = Gateway::Start(o, *config);
+  EXPECT_OK(gw);
+  return gw.ok() ? std::move(*gw) : nullptr;
+}
+
 TEST(GatewayAdmission, RequestsInFlightMaxRefusesWith503AndRecordsNothing) {
   testing::TempDir dir;
   testing::FakeFleet fleet;
@@ -30,21 +49,11 @@ TEST(GatewayAdmission, RequestsInFlightMaxRefusesWith503AndRecordsNothing) {
   slow.latency_ms = 3000;  // holds the two admitted requests while the third arrives
   fleet.fakes[0]->SetBehavior(slow);
 
-  const std::string path = dir.Sub("config.yaml");
-  std::ofstream(path) << fleet.ModelListYaml() << R"(ukairo:
-  default_tag: Build
-  tiers:
-    - {name: build, tags: [Build], chain: [premium, backup]}
-)";
-  auto config = router::LoadConfigFile(path);
-  ASSERT_OK(config);
   GatewayOptions o;
-  o.port = 0;
-  o.ledger_dir = dir.Sub("ledger");
   o.requests_in_flight_max = 2;
-  auto gw = Gateway::Start(o, *config);
-  ASSERT_OK(gw);
-  const uint16_t port = (*gw)->port();
+  std::unique_ptr<Gateway> gw = StartGateway(dir, fleet, o);
+  ASSERT_NE(gw, nullptr);
+  const uint16_t port = gw->port();
 
   Result<HttpResponse> first = Status::Unavailable("not sent"), second = first;
   std::thread a([&] { first = HttpRequest("POST", port, "/v1/chat/completions", kBody, {}, 10'000); });
@@ -78,12 +87,12 @@ TEST(GatewayAdmission, RequestsInFlightMaxRefusesWith503AndRecordsNothing) {
   ASSERT_OK(metrics);
   EXPECT_NE(metrics->body.find("ukairo_refused_overload_total 1\n"), std::string::npos);
   EXPECT_NE(metrics->body.find("ukairo_requests_in_flight 0\n"), std::string::npos);
-  EXPECT_EQ((*gw)->counters().refused_overload, 1u);
-  (*gw)->Stop();
+  EXPECT_EQ(gw->counters().refused_overload, 1u);
+  gw->Stop();
   fleet.Stop();
 
   size_t accepted = 0;
-  for (const ledger::Event& e : testing::ReadLedgerEvents(o.ledger_dir)) {
+  for (const ledger::Event& e : testing::ReadLedgerEvents(dir.Sub("ledger"))) {
     if (std::holds_alternative<ledger::RequestAccepted>(e.body)) ++accepted;
   }
   EXPECT_EQ(accepted, 2u) << "a refused request leaves no event";
@@ -97,23 +106,13 @@ TEST(GatewayAdmission, LedgerQueueEventsMaxRefusesWith503) {
   testing::TempDir dir;
   testing::FakeFleet fleet;
   ASSERT_NO_FATAL_FAILURE(fleet.Start(2));
-  const std::string path = dir.Sub("config.yaml");
-  std::ofstream(path) << fleet.ModelListYaml() << R"(ukairo:
-  default_tag: Build
-  tiers:
-    - {name: build, tags: [Build], chain: [premium, backup]}
-)";
-  auto config = router::LoadConfigFile(path);
-  ASSERT_OK(config);
   GatewayOptions o;
-  o.port = 0;
-  o.ledger_dir = dir.Sub("ledger");
   o.durability = ledger::Durability::kFsync;
   o.group_commit_window_micros = 1'000'000;
   o.ledger_queue_events_max = 1;
-  auto gw = Gateway::Start(o, *config);
-  ASSERT_OK(gw);
-  const uint16_t port = (*gw)->port();
+  std::unique_ptr<Gateway> gw = StartGateway(dir, fleet, o);
+  ASSERT_NE(gw, nullptr);
+  const uint16_t port = gw->port();
 
   Result<HttpResponse> first = Status::Unavailable("not sent");
   std::thread a([&] { first = HttpRequest("POST", port, "/v1/chat/completions", kBody, {}, 10'000); });
@@ -135,8 +134,8 @@ TEST(GatewayAdmission, LedgerQueueEventsMaxRefusesWith503) {
   ASSERT_OK(first);
   EXPECT_EQ(first->status, 200) << first->body;
   EXPECT_EQ(fleet.fakes[0]->stats().requests, 1u) << "the refused request reached no upstream";
-  EXPECT_EQ((*gw)->counters().refused_ledger_queue, 1u);
-  (*gw)->Stop();
+  EXPECT_EQ(gw->counters().refused_ledger_queue, 1u);
+  gw->Stop();
   fleet.Stop();
 }
 
