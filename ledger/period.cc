@@ -3,11 +3,10 @@
 #include <cctype>
 #include <cstdio>
 
+#include "ledger/time_units.h"
+
 namespace ukairo {
 namespace {
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
 // Howard Hinnant's days_from_civil / civil_from_days (public domain), which
 // are exact for the proleptic Gregorian calendar.

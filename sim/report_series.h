@@ -19,13 +19,12 @@
 #include <vector>
 
 #include "ledger/event.h"
+#include "ledger/time_units.h"
 #include "router/config.h"
 #include "sim/forecast.h"
 #include "sim/simulator.h"
 
 namespace ukairo::sim {
-
-inline constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
 
 class ReportSeries : public EventSink, public ledger::EventHandler {
  public:

@@ -6,14 +6,11 @@
 
 #include "ledger/check.h"
 #include "ledger/money.h"
+#include "ledger/time_units.h"
 
 namespace ukairo::sim {
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerMinute = 60 * kMicrosPerSecond;
-constexpr int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
-constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 constexpr int64_t kDaysMax = 3660;
 constexpr uint64_t kRatePerSecondMax = 1'000'000;  // far beyond any gateway
 constexpr uint64_t kTokensStream = 0x70c5;

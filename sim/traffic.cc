@@ -1,14 +1,13 @@
 #include "sim/traffic.h"
-#include "ledger/check.h"
 
 #include <vector>
+
+#include "ledger/check.h"
+#include "ledger/time_units.h"
 
 namespace ukairo::sim {
 namespace {
 
-constexpr int64_t kMicrosPerMinute = 60'000'000;
-constexpr int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
-constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 constexpr int64_t kDaysMax = 3660;  // ten years is already absurd for a simulation
 
 class ReplaySource : public TrafficSource {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ledger/check.h"
+#include "ledger/time_units.h"
 #include "router/config_loader.h"
 #include "sim/simulator.h"
 #include "sim/summary.h"
@@ -18,8 +19,6 @@
 
 namespace ukairo::sim {
 namespace {
-
-constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
 
 std::vector<std::string> Split(std::string_view text, char sep) {
   std::vector<std::string> out;

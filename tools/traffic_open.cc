@@ -1,14 +1,13 @@
 #include "tools/traffic_open.h"
 
 #include "ledger/period.h"
+#include "ledger/time_units.h"
 #include "sim/simulator.h"
 #include "sim/synthetic.h"
 #include "sim/token_fit.h"
 
 namespace ukairo::tools {
 namespace {
-
-constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
 
 Result<int64_t> StartMicros(const TrafficFlags& f) {
   auto start = ParseIso8601(f.start);
