@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "ledger/strings.h"
 #include "router/config_internal.h"
 
 namespace ukairo::router::config_internal {
@@ -21,12 +22,6 @@ const char* KindName(const YAML::Node& node) {
     default:
       return "a scalar";
   }
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace
@@ -181,7 +176,7 @@ std::optional<int64_t> Reader::Int(const YAML::Node& node, const std::string& pa
 std::optional<bool> Reader::Bool(const YAML::Node& node, const std::string& path) {
   auto text = Scalar(node, path, "true or false");
   if (!text) return std::nullopt;
-  std::string s = Lower(*text);
+  std::string s = AsciiLower(*text);
   if (s == "true" || s == "yes" || s == "on") return true;
   if (s == "false" || s == "no" || s == "off") return false;
   Fail(node, path, "expected true or false, got '" + *text + "'");

@@ -9,15 +9,11 @@
 #include <set>
 #include <sstream>
 
+#include "ledger/strings.h"
 #include "router/core.h"
 
 namespace ukairo::router {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Where(const std::string& source, const YAML::Node& node, const std::string& key) {
   const YAML::Mark mark = node.Mark();
@@ -692,10 +688,10 @@ Result<Policy> ParsePolicy(const std::string& yaml_text, const std::string& sour
 
 std::string ClassOfGroup(const Policy& policy, const Config& config, const std::string& group) {
   if (GroupIsLocal(config, group)) return "local";
-  std::vector<std::string> names = {Lower(group)};
+  std::vector<std::string> names = {AsciiLower(group)};
   if (const ModelGroup* g = config.FindGroup(group)) {
     for (size_t index : g->deployments) {
-      names.push_back(Lower(config.deployments[index].provider_model));
+      names.push_back(AsciiLower(config.deployments[index].provider_model));
     }
   }
   // The group's own name decides first, so "gemini-3-pro" is never taken
@@ -703,7 +699,7 @@ std::string ClassOfGroup(const Policy& policy, const Config& config, const std::
   for (const std::string& name : names) {
     for (const auto& [cls, needles] : policy.model_classes) {
       for (const std::string& needle : needles) {
-        if (name.find(Lower(needle)) != std::string::npos) return cls;
+        if (name.find(AsciiLower(needle)) != std::string::npos) return cls;
       }
     }
   }

@@ -16,11 +16,20 @@ namespace ukairo::router {
 __extension__ typedef unsigned __int128 Uint128;  // GCC/Clang builtin
 __extension__ typedef __int128 Int128;
 
+// SplitMix64 (Steele, Lea, Flood 2014): advances *state and returns the next
+// well-mixed word. Seeds the Rng below and derives independent seeds.
+inline uint64_t SplitMix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 class Rng {
  public:
   explicit Rng(uint64_t seed) {
     uint64_t x = seed;
-    for (auto& word : s_) word = SplitMix64(x);
+    for (auto& word : s_) word = SplitMix64(&x);
   }
 
   uint64_t Next() {
@@ -54,12 +63,6 @@ class Rng {
   }
 
  private:
-  static uint64_t SplitMix64(uint64_t& x) {
-    uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
   uint64_t s_[4];

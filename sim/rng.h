@@ -16,13 +16,8 @@
 
 namespace ukairo::sim {
 
-// SplitMix64: used to derive independent stream seeds from (seed, stream).
-inline uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+// SplitMix64 derives independent stream seeds from (seed, stream).
+using router::SplitMix64;
 
 // numerator / denominator, 0 <= numerator <= denominator, denominator > 0.
 struct Ratio {

@@ -6,6 +6,7 @@
 
 #include "ledger/check.h"
 #include "ledger/money.h"
+#include "ledger/strings.h"
 #include "ledger/time_units.h"
 
 namespace ukairo::sim {
@@ -26,20 +27,9 @@ int WeekdayOf(int64_t unix_micros) {  // Monday = 0; 1970-01-01 was a Thursday
   return static_cast<int>(((FloorDiv(unix_micros, kMicrosPerDay) + 3) % 7 + 7) % 7);
 }
 
-std::vector<std::string_view> Split(std::string_view text, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (;;) {
-    size_t at = text.find(sep, start);
-    out.push_back(text.substr(start, at == std::string_view::npos ? at : at - start));
-    if (at == std::string_view::npos) return out;
-    start = at + 1;
-  }
-}
-
 template <size_t N>
 Status ParseProfile(std::string_view text, const char* what, std::array<uint32_t, N>* out) {
-  std::vector<std::string_view> items = Split(text, ',');
+  std::vector<std::string_view> items = SplitView(text, ',');
   if (items.size() != N) {
     return Status::InvalidArgument(std::string(what) + " needs " + std::to_string(N) +
                                    " comma-separated percentages, got " +
@@ -202,7 +192,7 @@ Status ParseWeeklyProfile(std::string_view text, SyntheticOptions* options) {
 }
 
 Result<BurstWindow> ParseBurst(std::string_view text) {
-  std::vector<std::string_view> parts = Split(text, ':');
+  std::vector<std::string_view> parts = SplitView(text, ':');
   const std::string quoted = "--burst '" + std::string(text) + "'";
   if (parts.size() != 3) return Status::InvalidArgument(quoted + " is not START_H:DUR_MIN:MULT");
   auto start_microhours = ParseDecimalScaled(parts[0], 6);

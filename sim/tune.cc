@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ledger/check.h"
+#include "ledger/strings.h"
 #include "ledger/time_units.h"
 #include "router/config_loader.h"
 #include "sim/simulator.h"
@@ -19,17 +20,6 @@
 
 namespace ukairo::sim {
 namespace {
-
-std::vector<std::string> Split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  size_t from = 0;
-  for (;;) {
-    size_t at = text.find(sep, from);
-    out.emplace_back(text.substr(from, at == std::string_view::npos ? at : at - from));
-    if (at == std::string_view::npos) return out;
-    from = at + 1;
-  }
-}
 
 std::string Trim(std::string s) {
   const char* ws = " \t";
@@ -181,8 +171,8 @@ Result<GridAxis> ParseGridAxis(std::string_view spec) {
     path.insert(path.begin(), "ukairo");
   }
   axis.path = std::move(path);
-  for (std::string v : Split(spec.substr(eq + 1), ',')) {
-    v = Trim(v);
+  for (std::string_view piece : SplitView(spec.substr(eq + 1), ',')) {
+    std::string v = Trim(std::string(piece));
     if (v.empty()) return Status::InvalidArgument("--grid " + axis.name + ": an empty value");
     axis.values.push_back(std::move(v));
   }
@@ -236,7 +226,7 @@ Result<std::string> ApplyGridValues(const std::string& base_yaml, const std::vec
       const std::string& value = axis.values[value_index[a]];
       YAML::Node v(YAML::NodeType::Sequence);
       if (value.find('/') != std::string::npos) {
-        for (const auto& item : Split(value, '/')) v.push_back(item);
+        for (std::string_view item : SplitView(value, '/')) v.push_back(std::string(item));
       } else {
         v.reset(YAML::Node(value));
       }
