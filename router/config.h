@@ -126,6 +126,7 @@ struct Config {
   NotifySettings notify;
   std::string master_key_env;                         // general_settings.master_key env name
   std::string master_key;                             // resolved; never logged or stored
+  bool auth_required = false;                         // ukairo.auth.required: keys even without one
   int64_t request_timeout_ms = 600'000;
   size_t max_request_body_bytes = 4 << 20;
 

@@ -210,6 +210,14 @@ void ParseOperations(Reader* r, const Fields& f, const std::string& path, Config
       }
     }
   }
+  if (const YAML::Node* n = f.Get("auth")) {
+    std::string p = Child(path, "auth");
+    auto g = r->Map(*n, p, {"required"});
+    if (!g) return;
+    if (const YAML::Node* v = g->Get("required")) {
+      if (auto x = r->Bool(*v, Child(p, "required"))) c->auth_required = *x;
+    }
+  }
   if (const YAML::Node* n = f.Get("gate")) {
     std::string p = Child(path, "gate");
     auto g = r->Map(*n, p, {"enabled"});
@@ -296,7 +304,7 @@ void ParseUkairoSection(Reader* r, const YAML::Node& node, const std::string& co
   auto f = r->Map(node, path,
                   {"price_table", "default_tag", "tags", "budget_period",
                    "default_max_output_tokens", "request_timeout_s", "tiers", "budgets", "alerts",
-                   "retry", "cooldown", "health_check", "gate", "notify"});
+                   "retry", "cooldown", "health_check", "gate", "notify", "auth"});
   if (!f) return;
   ParseScalars(r, *f, path, config_dir, d);
   if (const YAML::Node* n = f->Get("tiers")) {

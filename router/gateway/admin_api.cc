@@ -169,11 +169,14 @@ HttpReply TimelineReply(ledger::Ledger* ledger, const std::string& target) {
 }  // namespace
 
 bool GatewayImpl::Authorized(const HttpCall& call) const {
-  const std::string& key = config_->master_key;
+  const std::string key = config_->master_key;
   if (key.empty()) return false;
-  const std::string expected = "Bearer " + key;
-  return call.authorization.size() == expected.size() &&
-         CRYPTO_memcmp(call.authorization.data(), expected.data(), expected.size()) == 0;
+  // Authorization: Bearer K or x-api-key: K, compared in constant time.
+  bool ok = false;
+  for (std::string_view presented : PresentedKeys(call, /*api_key_header=*/false)) {
+    ok |= KeyMatches(presented, key);
+  }
+  return ok;
 }
 
 bool GatewayImpl::Ready() {
@@ -285,6 +288,10 @@ std::string GatewayImpl::MetricsText() {
   counter("ukairo_refused_ledger_queue_total",
           "Requests refused with 503: ledger writer queue at its limit",
           refused_ledger_queue_.load());
+  m << "# HELP ukairo_auth_failures_total Client requests refused with 401, by reason\n"
+       "# TYPE ukairo_auth_failures_total counter\n"
+    << "ukairo_auth_failures_total{reason=\"missing\"} " << auth_failures_missing_.load() << "\n"
+    << "ukairo_auth_failures_total{reason=\"invalid\"} " << auth_failures_invalid_.load() << "\n";
   auto gauge = [&](const char* name, const char* help, uint64_t v) {
     m << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
       << name << " " << v << "\n";
@@ -534,7 +541,8 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
     return reply(Error(401,
                        config_->master_key.empty()
                            ? "admin endpoints are closed: no master key is configured"
-                           : "admin endpoints need Authorization: Bearer <master key>",
+                           : "admin endpoints need Authorization: Bearer <master key> (or "
+                             "x-api-key: <master key>)",
                        "authentication_error", "unauthorized"));
   }
   if (path == "/budgets" && want("GET")) {

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -61,9 +62,37 @@ struct HttpCall {
   std::string target;        // path and query
   std::string body;
   std::string authorization; // the Authorization header
+  std::string x_api_key;     // x-api-key (Anthropic clients)
+  std::string api_key;       // api-key (Azure clients)
   std::string tag_header;    // x-ukairo-tag
   std::shared_ptr<StreamWriter> stream;  // for streamed answers
 };
+
+// Who a request is, by the key it presents (gateway_auth.cc).
+enum class AuthFailure : uint8_t { kNone = 0, kMissing, kInvalid };
+struct AuthResult {
+  bool ok = false;
+  // Names the key without revealing it: "master" for the master key (later a
+  // client key's id or prefix). Empty when !ok.
+  std::string key_id;
+  AuthFailure reason = AuthFailure::kNone;
+};
+
+// The keys a call presents, in header order: Authorization: Bearer K,
+// x-api-key: K, api-key: K. An Authorization header that is not a Bearer
+// token presents "" (never matches). Empty when the call presents none.
+// The views point into `call`. Without `api_key_header`, api-key is ignored.
+std::vector<std::string_view> PresentedKeys(const HttpCall& call, bool api_key_header = true);
+
+// Constant-time equality of a presented key and a known one: compares the
+// SHA-256 digests of both with CRYPTO_memcmp, so neither the position of the
+// first difference nor the known key's length shows in the time taken.
+// An empty known key matches nothing.
+bool KeyMatches(std::string_view presented, std::string_view known);
+
+// The 401 for a failed client authentication, in OpenAI's error shape with
+// WWW-Authenticate: Bearer.
+HttpReply AuthFailureReply(AuthFailure reason);
 
 // Append latency histogram (Prometheus buckets, microseconds).
 struct LatencyHistogram {
@@ -127,6 +156,17 @@ class GatewayImpl : public Gateway {
   Result<UpstreamUrl> DeploymentUrl(const router::Deployment& d) const;
   std::string DeploymentKey(const router::Deployment& d) const;
 
+  // gateway_auth.cc
+  // Whether client endpoints need a key: a master key is configured
+  // (general_settings.master_key, even one whose env var is unset: then no
+  // key is valid and every client call is refused) or ukairo.auth.required.
+  bool ClientAuthRequired() const;
+  // The one place a client call's key is checked. Today the only valid key
+  // is the master key; client keys (ledger events) come here later.
+  AuthResult AuthenticateClient(const HttpCall& call) const;
+  // Counts a failure for /metrics (never the key).
+  void CountAuthFailure(AuthFailure reason);
+
   // admin_api.cc
   void HandleAdmin(const HttpCall& call, ReplyFn reply);
   bool Authorized(const HttpCall& call) const;
@@ -176,7 +216,8 @@ class GatewayImpl : public Gateway {
 
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> http_requests_{0}, http_errors_{0}, ledger_appends_{0},
-      ledger_events_{0}, refused_overload_{0}, refused_ledger_queue_{0};
+      ledger_events_{0}, refused_overload_{0}, refused_ledger_queue_{0},
+      auth_failures_missing_{0}, auth_failures_invalid_{0};
   LatencyHistogram append_latency_;
   std::once_flag stop_once_;
 };

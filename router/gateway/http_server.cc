@@ -69,6 +69,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find(http::field::authorization); it != req.end()) {
       call.authorization = std::string(it->value());
     }
+    if (auto it = req.find("x-api-key"); it != req.end()) {
+      call.x_api_key = std::string(it->value());
+    }
+    if (auto it = req.find("api-key"); it != req.end()) {
+      call.api_key = std::string(it->value());
+    }
     if (auto it = req.find("x-ukairo-tag"); it != req.end()) {
       call.tag_header = std::string(it->value());
     }
@@ -245,6 +251,16 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
     endpoint = Endpoint::kEmbeddings;
   } else {
     api = false;
+  }
+  // Every client endpoint needs a valid key once one is configured: a
+  // refused call reaches no upstream and writes nothing to the ledger.
+  if ((api || path == "/v1/models" || path == "/models") && ClientAuthRequired()) {
+    AuthResult auth = AuthenticateClient(call);
+    if (!auth.ok) {
+      http_errors_.fetch_add(1, std::memory_order_relaxed);
+      CountAuthFailure(auth.reason);
+      return reply(AuthFailureReply(auth.reason));
+    }
   }
   if (api) {
     if (call.method != "POST") {

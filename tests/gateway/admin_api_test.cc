@@ -75,7 +75,8 @@ ukairo:
     auto r = HttpRequest("POST", gateway_->port(), "/v1/chat/completions",
                          R"({"model":"high","max_tokens":10,
                              "messages":[{"role":"user","content":"hello world, hello"}]})",
-                         {{"x-ukairo-tag", "Spec"}});
+                         {{"x-ukairo-tag", "Spec"},
+                          {"authorization", std::string("Bearer ") + kMasterKey}});
     EXPECT_OK(r);
     EXPECT_EQ(r.ok() ? r->status : 0, 200);
     return r.ok() ? r->headers["x-ukairo-model-group"] : "";

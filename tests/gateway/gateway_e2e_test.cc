@@ -89,7 +89,8 @@ ukairo:
                        std::to_string(max_tokens) +
                        R"(,"messages":[{"role":"user","content":"hello world, hello"}]})";
     auto r = HttpRequest("POST", gateway_->port(), "/v1/chat/completions", body,
-                         {{"x-ukairo-tag", tag}});
+                         {{"x-ukairo-tag", tag},
+                          {"authorization", std::string("Bearer ") + kMasterKey}});
     EXPECT_OK(r);
     return r.ok() ? *r : HttpResponse{};
   }
@@ -276,8 +277,11 @@ TEST_F(GatewayE2E, R2205ProbeRecoversADownDeployment) {
 TEST_F(GatewayE2E, BadInputGetsOpenAiErrorsAndTheServerKeepsServing) {
   StartGateway(ConfigYaml());
   const uint16_t port = gateway_->port();
-  auto code = [&](const std::string& method, const std::string& target, const std::string& body) {
-    auto r = HttpRequest(method, port, target, body);
+  auto code = [&](const std::string& method, const std::string& target, const std::string& body,
+                  bool with_key = true) {
+    std::map<std::string, std::string> headers;
+    if (with_key) headers["authorization"] = std::string("Bearer ") + kMasterKey;
+    auto r = HttpRequest(method, port, target, body, headers);
     EXPECT_OK(r);
     if (!r.ok()) return std::make_pair(0, std::string());
     Json j = Json::parse(r->body, nullptr, false);
@@ -290,7 +294,7 @@ TEST_F(GatewayE2E, BadInputGetsOpenAiErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(code("POST", "/v1/chat/completions", R"({"model":"nope","messages":[]})").first, 404);
   EXPECT_EQ(code("GET", "/v1/chat/completions", "").first, 405);
   EXPECT_EQ(code("GET", "/no/such/route", "").first, 404);
-  EXPECT_EQ(code("GET", "/budgets", "").first, 401);  // no master key
+  EXPECT_EQ(code("GET", "/budgets", "", false).first, 401);  // no master key
   std::string huge = R"({"model":"premium","messages":[{"role":"user","content":")" +
                      std::string(5 << 20, 'x') + "\"}]}";
   EXPECT_EQ(code("POST", "/v1/chat/completions", huge).first, 413);
@@ -388,7 +392,9 @@ TEST_F(GatewayE2E, KillNineThenRestartExpiresOpenReservations) {
     clients.emplace_back([port] {
       (void)HttpRequest("POST", port, "/v1/chat/completions",
                         R"({"model":"premium","max_tokens":10,"messages":[]})",
-                        {{"x-ukairo-tag", "Spec"}}, 10'000);
+                        {{"x-ukairo-tag", "Spec"},
+                         {"authorization", std::string("Bearer ") + kMasterKey}},
+                        10'000);
     });
   }
   while (fleet_.fakes[0]->stats().requests < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -494,6 +500,7 @@ StreamTiming StreamChat(uint16_t port) {
       R"({"model":"premium","stream":true,"messages":[{"role":"user","content":"hi"}]})";
   const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                           "x-ukairo-tag: Spec\r\nContent-Type: application/json\r\n"
+                          "Authorization: Bearer " + std::string(kMasterKey) + "\r\n"
                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   boost::asio::write(s, boost::asio::buffer(req));
   StreamTiming t;

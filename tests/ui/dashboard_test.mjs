@@ -28,7 +28,7 @@ const pageErrors = [];
 async function chat(tag = "Spec", wantStatus = 200) {
   const r = await fetch(`${base}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-ukairo-tag": tag },
+    headers: { "content-type": "application/json", "x-ukairo-tag": tag, ...admin },
     body: JSON.stringify({ model: "high", max_tokens: 10,
                            messages: [{ role: "user", content: "hello world, hello" }] }),
   });
