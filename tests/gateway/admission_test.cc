@@ -115,24 +115,29 @@ TEST(GatewayAdmission, LedgerQueueEventsMaxRefusesWith503) {
   ASSERT_NE(gw, nullptr);
   const uint16_t port = gw->port();
 
-  Result<HttpResponse> first = Status::Unavailable("not sent");
-  std::thread a([&] { first = HttpRequest("POST", port, "/v1/chat/completions", kBody, {}, 10'000); });
-  // Send a request while events sit in the queue behind the slow append.
+  // Each round: one request whose events will sit in the queue behind the
+  // slow append, then, once /metrics shows them waiting, a second request.
   // The writer may take the queue between the look at /metrics and the
-  // request's admission (a loaded machine stretches that moment), so a
-  // request that got in is counted and the next one tries again.
+  // second request's admission (a loaded machine stretches that moment), so
+  // a second request that got in is counted and the next round tries again.
   std::optional<HttpResponse> refused;
-  uint64_t admitted = 1;
+  uint64_t admitted = 0;
   for (int round = 0; round < 5 && !refused; ++round) {
+    Result<HttpResponse> filler = Status::Unavailable("not sent");
+    std::thread t([&] { filler = HttpRequest("POST", port, "/v1/chat/completions", kBody, {}, 10'000); });
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     bool queued = false;
     while (!queued && std::chrono::steady_clock::now() < give_up) {
       auto metrics = HttpRequest("GET", port, "/metrics");
-      ASSERT_OK(metrics);
-      queued = metrics->body.find("ukairo_ledger_queue_events 0\n") == std::string::npos;
+      queued = metrics.ok() &&
+               metrics->body.find("ukairo_ledger_queue_events 0\n") == std::string::npos;
     }
-    ASSERT_TRUE(queued);
     auto next = HttpRequest("POST", port, "/v1/chat/completions", kBody, {}, 10'000);
+    t.join();
+    ASSERT_TRUE(queued) << "round " << round << ": no event ever waited in the queue";
+    ASSERT_OK(filler);
+    EXPECT_EQ(filler->status, 200) << filler->body;
+    ++admitted;
     ASSERT_OK(next);
     if (next->status == 503) {
       refused = *next;
@@ -144,9 +149,6 @@ TEST(GatewayAdmission, LedgerQueueEventsMaxRefusesWith503) {
   ASSERT_TRUE(refused.has_value()) << "no request was refused in 5 rounds";
   EXPECT_EQ(refused->headers["retry-after"], "1");
   EXPECT_EQ(nlohmann::json::parse(refused->body)["error"]["code"], "ledger_queue_full");
-  a.join();
-  ASSERT_OK(first);
-  EXPECT_EQ(first->status, 200) << first->body;
   EXPECT_EQ(fleet.fakes[0]->stats().requests, admitted) << "the refused request reached no upstream";
   EXPECT_EQ(gw->counters().refused_ledger_queue, 1u);
   gw->Stop();
