@@ -65,7 +65,7 @@ struct RequestInput {
   std::string request_id;       // unique among requests in flight
   std::string tag;              // process tag; "" or unknown → Config::default_tag
   // The client's "model", as sent: "" (none), "auto" or a tier name → the
-  // tag's tier chain; a model group → that group's chain (see Chain below);
+  // tag's tier chain; a model group → that group's chain (see "Chain" above);
   // anything else → 404 model_not_found, answered without recording.
   std::string requested_model;
   std::string client_key_id;
