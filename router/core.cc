@@ -82,6 +82,20 @@ void RouterCore::Impl::Start() {
 
 void RouterCore::Impl::OnRequest(const RequestInput& in) {
   ++stats_.requests;
+  // A model nothing here serves is the client's error whatever the load:
+  // answered before anything is reserved or recorded (see core.h).
+  const ModelResolution model = index_->ResolveModel(in.requested_model);
+  if (model.kind == ModelKind::kUnknown) {
+    ++stats_.responses_error;
+    ++stats_.refused_unknown_model;
+    Respond& resp = out_->responses.emplace_back();
+    resp.request_id = in.request_id;
+    resp.http_status = 404;
+    resp.error = ClientError{
+        "invalid_request_error", "model_not_found",
+        "model '" + in.requested_model + "' is not served here; GET /v1/models lists the models"};
+    return;
+  }
   if (requests_.size() >= kRequestsInFlightMax) {
     // Load shedding at the limit, before anything is recorded or reserved.
     ++stats_.responses_error;
@@ -108,7 +122,7 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   r.id = in.request_id;
   r.tag = index_->ResolveTag(in.tag);
   r.tier = index_->tag_tier[r.tag];
-  r.requested_group = in.requested_model.empty() ? kNone : index_->FindGroup(in.requested_model);
+  r.requested_group = model.kind == ModelKind::kGroup ? model.group : kNone;
   r.input_tokens = std::max<int64_t>(in.input_tokens, 0);
   r.max_output_tokens =
       in.max_output_tokens > 0 ? in.max_output_tokens : config_->default_max_output_tokens;
@@ -116,10 +130,16 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   r.deadline_micros = now_ + RequestTimeoutMicros();
   r.chain = ResolveChain(r.tier, r.requested_group);
   r.last_resort_chain = r.chain;
+  // Recorded as resolved: the group's name, or "" when the tag routes it
+  // ("auto" and tier names say nothing more), so a replay routes the same.
+  static const std::string kByTag;
+  const std::string& recorded_model =
+      r.requested_group == kNone ? kByTag : index_->group_names[r.requested_group];
   Emit(ledger::RequestAccepted{r.id, index_->tag_names[r.tag], index_->TierName(r.tier),
-                               in.requested_model, in.client_key_id, r.input_tokens,
+                               recorded_model, in.client_key_id, r.input_tokens,
                                r.max_output_tokens, in.stream});
   if (r.chain == nullptr) {
+    // A by-tag request whose tag has no tier chain: the config's gap.
     CompleteError(r, 404, "invalid_request_error", "model_not_found",
                   "no tier or model group routes model '" + in.requested_model + "'");
     return;

@@ -22,6 +22,12 @@
 // the next is armed when it is sent). now_micros never goes backwards.
 //
 // Decisions worth knowing (details at their code):
+//  * Model names: the core, not the driver, decides what the client's
+//    "model" means (CoreIndex::ResolveModel), so live and simulated traffic
+//    agree. A name nothing serves gets a Respond 404 {invalid_request_error,
+//    model_not_found} and no event: like a malformed body it is the
+//    client's mistake, touches no budget or deployment, and recording it
+//    would let any client grow the ledger with junk. CoreStats counts it.
 //  * Chain: the tag's tier chain; a client naming a group that is not the
 //    tier's primary gets [group] + fallbacks[group] (or default_fallbacks).
 //    Within a group every untried deployment is tried before the next group.
@@ -58,7 +64,10 @@ namespace ukairo::router {
 struct RequestInput {
   std::string request_id;       // unique among requests in flight
   std::string tag;              // process tag; "" or unknown → Config::default_tag
-  std::string requested_model;  // "model" of the body; "" = the tier's chain
+  // The client's "model", as sent: "" (none), "auto" or a tier name → the
+  // tag's tier chain; a model group → that group's chain (see "Chain" above);
+  // anything else → 404 model_not_found, answered without recording.
+  std::string requested_model;
   std::string client_key_id;
   int64_t input_tokens = 0;       // counted or estimated by the driver
   int64_t max_output_tokens = 0;  // max_tokens of the body; 0 = config default
@@ -99,6 +108,9 @@ struct CoreStats {
   uint64_t retries = 0;
   uint64_t fallbacks = 0;
   uint64_t stale_inputs = 0;  // results/timers/probes that no longer matched
+  // Requests naming a model not served here (also in requests and
+  // responses_error): answered 404 model_not_found, nothing recorded.
+  uint64_t refused_unknown_model = 0;
   uint64_t events = 0;
 };
 

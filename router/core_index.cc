@@ -114,6 +114,7 @@ std::shared_ptr<const CoreIndex> BuildCoreIndex(std::shared_ptr<const Config> co
                                               : static_cast<uint32_t>(tier - c.tiers.data()));
   }
   for (const auto& tier : c.tiers) {
+    index->tier_by_name.emplace(tier.name, static_cast<uint32_t>(index->tier_chain.size()));
     index->tier_chain.push_back(ChainOf(*index, tier.chain, chain_groups_max));
   }
   for (const auto& name : index->group_names) {

@@ -20,6 +20,18 @@ namespace ukairo::router {
 
 inline constexpr uint32_t kNone = UINT32_MAX;
 
+// What a request's "model" names (CoreIndex::ResolveModel).
+enum class ModelKind : uint8_t {
+  kByTag = 0,  // "" / "auto" / a tier name: the process tag's tier chain
+  kGroup,      // a model group: that group's chain
+  kUnknown,    // nothing served here: the core answers 404 model_not_found
+};
+struct ModelResolution {
+  ModelKind kind = ModelKind::kByTag;
+  uint32_t group = kNone;  // kGroup only
+};
+inline constexpr const char* kModelAuto = "auto";
+
 struct CoreIndex {
   std::shared_ptr<const Config> config;
 
@@ -33,6 +45,7 @@ struct CoreIndex {
   std::unordered_map<std::string, uint32_t> tag_by_name;
   uint32_t default_tag = kNone;
   std::vector<uint32_t> tag_tier;  // tier index or kNone
+  std::unordered_map<std::string, uint32_t> tier_by_name;
 
   std::vector<std::vector<uint32_t>> tier_chain;     // group indexes, primary first
   std::vector<std::vector<uint32_t>> group_chain;    // [g] + fallbacks[g] (or default)
@@ -54,6 +67,16 @@ struct CoreIndex {
   uint32_t FindDeployment(const std::string& id) const {
     auto it = deployment_by_id.find(id);
     return it == deployment_by_id.end() ? kNone : it->second;
+  }
+  // The client's "model", in this order: "" or "auto" or a tier name → by
+  // the process tag (a tier name does not pick that tier: the tag does, as
+  // in LiteLLM's "auto"); a model group → that group; anything else →
+  // unknown. Exact, case-sensitive names.
+  ModelResolution ResolveModel(const std::string& model) const {
+    if (model.empty() || model == kModelAuto || tier_by_name.contains(model)) return {};
+    const uint32_t g = FindGroup(model);
+    if (g == kNone) return {ModelKind::kUnknown, kNone};
+    return {ModelKind::kGroup, g};
   }
   // The tag a request is counted under: itself if known, else the default.
   uint32_t ResolveTag(const std::string& tag) const {

@@ -162,6 +162,7 @@ class Loop {
                      PendingRequest{record_.input_tokens, record_.output_tokens});
         ++stats_.arrivals;
         core_.OnRequest(in, now_, actions_);
+        NoteRefusal(in.request_id);
         UKAIRO_RETURN_IF_ERROR(Execute());
         if (options_.on_progress && stats_.arrivals % options_.progress_every_arrivals == 0) {
           options_.on_progress(now_, stats_.arrivals);
@@ -250,6 +251,21 @@ class Loop {
     }
     stats_.notifications += actions_.notifications.size();
     return Status::Ok();
+  }
+
+  // A request the core answered without recording it (unknown model,
+  // overload, duplicate id): no event tells the summary, so the answer does.
+  void NoteRefusal(const std::string& request_id) {
+    if (actions_.responses.empty()) return;
+    for (const auto& e : actions_.events) {
+      const auto* a = std::get_if<ledger::RequestAccepted>(&e.body);
+      if (a != nullptr && a->request_id == request_id) return;
+    }
+    for (const auto& r : actions_.responses) {
+      if (r.request_id != request_id) continue;
+      ++stats_.requests_refused;
+      summary_.AddRefused(r.http_status, r.error.code);
+    }
   }
 
   // A retry the upstreams say started late in the recording: its timer (the

@@ -66,6 +66,9 @@ struct SimulationOptions {
 struct SimulationStats {
   uint64_t arrivals = 0;
   uint64_t arrivals_out_of_order = 0;  // clamped to the virtual now
+  // Answered by the core without being recorded (e.g. 404 model_not_found
+  // for a model not served here); also in the summary's requests_refused.
+  uint64_t requests_refused = 0;
   uint64_t sends = 0;
   uint64_t timers = 0;
   uint64_t probes = 0;

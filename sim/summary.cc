@@ -86,6 +86,10 @@ void SummaryBuilder::OnFallbackTaken(const ledger::Event&, const ledger::Fallbac
   ++fallbacks_by_reason_.at(static_cast<size_t>(e.reason));
 }
 
+void SummaryBuilder::AddRefused(uint32_t http_status, const std::string& error_code) {
+  ++refused_by_code_[error_code.empty() ? std::to_string(http_status) : error_code];
+}
+
 void SummaryBuilder::OnRequestCompleted(const ledger::Event&, const ledger::RequestCompleted& e) {
   ++completed_;
   const bool ok = e.error_code.empty() && e.http_status < 400;
@@ -187,6 +191,9 @@ Json SummaryBuilder::ToJsonValue(const RunInfo& info) const {
   j["attempts"] = attempts_;
   j["attempt_outcomes"] = CountMap(Named<ledger::Outcome>(outcomes_, ledger::OutcomeName));
   j["errors_by_code"] = CountMap(errors_by_code_);
+  // Only when some request was refused, so runs without any (every shipped
+  // trace) keep their bytes.
+  if (!refused_by_code_.empty()) j["requests_refused"] = CountMap(refused_by_code_);
   j["latency_added_ms_p50"] = LatencyAddedMsPercentile(50);
   j["latency_added_ms_p99"] = LatencyAddedMsPercentile(99);
   Json alerts = Json::array();

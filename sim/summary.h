@@ -51,6 +51,12 @@ class SummaryBuilder : public ledger::EventHandler {
   // Folds one event (calls the handler method for its type).
   void Add(const ledger::Event& event);
 
+  // Counts a request the core answered without recording it (no event), by
+  // its error code: an unknown model's 404 model_not_found, an overload's
+  // 503. Such requests are not in requests_total; a summary folded from a
+  // ledger has none (the ledger never saw them).
+  void AddRefused(uint32_t http_status, const std::string& error_code);
+
   // The summary JSON (2-space indent, a trailing newline). Same events in
   // the same order and the same RunInfo → byte-identical text.
   std::string ToJson(const RunInfo& info) const;
@@ -63,6 +69,8 @@ class SummaryBuilder : public ledger::EventHandler {
   uint64_t requests_failed() const { return failed_; }
   NanoUsd cost_total_nanos() const { return cost_total_nanos_; }
   uint64_t retries() const { return retries_; }
+  // Refused requests by error code (AddRefused).
+  const std::map<std::string, uint64_t>& refused_by_code() const { return refused_by_code_; }
   // Fallbacks by FallbackReasonName (only reasons seen).
   std::map<std::string, uint64_t> fallbacks_by_reason() const;
   const std::map<std::string, uint64_t>& served_by() const { return served_by_; }
@@ -115,6 +123,7 @@ class SummaryBuilder : public ledger::EventHandler {
   std::array<uint64_t, 16> outcomes_{};
   std::array<uint64_t, 16> state_changes_{};
   std::map<std::string, uint64_t> errors_by_code_;
+  std::map<std::string, uint64_t> refused_by_code_;
   std::vector<Alert> alerts_;
   std::map<std::string, int64_t> exhausted_at_;
   // Latency of the last OK attempt of each request in flight.

@@ -134,24 +134,12 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
       reply(std::move(*refusal));
       return;
     }
-    // "model" names a model group (its own chain), or "auto" / a tier name
-    // (the process tag picks the chain). Anything else is the client's error,
-    // as in LiteLLM, rather than a silent reroute.
-    const router::Config& config = core_->config();
-    const bool by_tag = request.model == "auto" || config.FindTier(request.model) != nullptr;
-    if (!by_tag && config.FindGroup(request.model) == nullptr) {
-      ++http_errors_;
-      reply(HttpReply{404, "application/json",
-                      ErrorJson("model '" + request.model +
-                                    "' is not served here; GET /v1/models lists the models",
-                                "invalid_request_error", "model_not_found"),
-                      {}});
-      return;
-    }
     router::RequestInput in;
     in.request_id = request_prefix_ + std::to_string(++request_counter_);
     in.tag = request.tag;
-    in.requested_model = by_tag ? "" : request.model;
+    // The core decides what "model" means ("auto", a tier, a group) and
+    // answers an unknown one with 404 model_not_found (router/core.h).
+    in.requested_model = request.model;
     in.client_key_id = "";  // client keys are not issued yet; never the key itself
     in.input_tokens = request.input_tokens;
     in.max_output_tokens = request.max_output_tokens;

@@ -102,6 +102,27 @@ std::vector<int64_t> AcceptedTimes(const std::string& ledger_dir) {
   return times;
 }
 
+// A trace's model column means what the gateway's "model" means: "auto" and
+// model groups are routed, a name nothing serves is refused 404
+// model_not_found (counted in requests_refused, not routed, not recorded).
+TEST(CmdSimulate, UnknownModelInTheTraceIsRefusedNotRouted) {
+  TempDir dir;
+  std::ofstream(dir.Sub("models.csv")) << "ts,in,out,model,tag\n"
+                                          "1,100,50,auto,Spec\n"
+                                          "2,100,50,claude-opus,Build\n"
+                                          "3,100,50,gpt-4o-mini,Spec\n"
+                                          "4,100,50,nope,Build\n";
+  auto o = Sh("simulate -q --days 0 --config " + SourcePath("data/litellm_config.yaml") +
+              " --format csv --map timestamp=ts:s,input_tokens=in,output_tokens=out,model=model,"
+              "tag=tag --trace " + dir.Sub("models.csv") + " --ledger " + dir.Sub("ledger"));
+  ASSERT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("\"requests_total\": 2,"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("\"requests_refused\": {\n    \"model_not_found\": 2\n  }"),
+            std::string::npos)
+      << o.output;
+  EXPECT_EQ(AcceptedTimes(dir.Sub("ledger")).size(), 2u);
+}
+
 TEST(CmdSimulate, DaysZeroPlacesARelativeTraceAtStart) {
   TempDir dir;
   const std::string run = "simulate -q --days 0 --tag Build --config " +
