@@ -5,18 +5,23 @@
 // round-tripped through all of them; the stored bytes, JSON and audit lines
 // of the samples are pinned (taken from the code before the table existed),
 // so the refactor to one table changed no output.
+#include <capnp/schema.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "ledger/event.h"
 #include "ledger/event_codec.h"
 #include "ledger/event_json.h"
+#include "ledger/events.capnp.h"
 #include "ledger/sha256.h"
 // tools/ is an executable, not a library: compile its audit line in here.
 #include "tools/audit_format.cc"
@@ -24,34 +29,72 @@
 namespace ukairo::ledger {
 namespace {
 
+// One sample of each kind, every field away from its default. Overloads, not
+// a list: a kind added to the table without a sample here does not compile.
+EventBody SampleOf(std::type_identity<RequestAccepted>) {
+  return RequestAccepted{"req-1", "team-a", "gold", "gpt-4o", "key-9f", 1200, 512, true};
+}
+EventBody SampleOf(std::type_identity<AttemptStarted>) {
+  return AttemptStarted{"req-1", 2, 3, "dep-openai-1", "gpt-4o", "team-a", "gold", 777};
+}
+EventBody SampleOf(std::type_identity<AttemptFinished>) {
+  return AttemptFinished{"req-1", 2, "dep-openai-1", "gpt-4o", "team-a", "gold",
+                         Outcome::kAuthError, 403, 12345, 1000, 200, 50, 987654321, 7,
+                         "forbidden"};
+}
+EventBody SampleOf(std::type_identity<RetryScheduled>) {
+  return RetryScheduled{"req-1", 2, "dep-openai-1", 250, Outcome::kTimeout};
+}
+EventBody SampleOf(std::type_identity<FallbackTaken>) {
+  return FallbackTaken{"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude",
+                       FallbackReason::kBudget, ScopeKind::kTag, "team-a", false, 900,
+                       1000, 150};
+}
+EventBody SampleOf(std::type_identity<RequestCompleted>) {
+  return RequestCompleted{"req-1", "team-a", "gold", "dep-b", "claude", 200, "budget_x",
+                          123456789, 3, 1, 99999, true};
+}
+EventBody SampleOf(std::type_identity<BudgetAlert>) {
+  return BudgetAlert{ScopeKind::kTier, "gold", 90, AlertAction::kStopAndFallback, 900,
+                     1000, 202611};
+}
+EventBody SampleOf(std::type_identity<BudgetStopped>) {
+  return BudgetStopped{ScopeKind::kTag, "team-a", 1001, 1000, 202612};
+}
+EventBody SampleOf(std::type_identity<GateDecision>) {
+  return GateDecision{ScopeKind::kModel, "gpt-4o", 202611, GateChoice::kRaiseLimit,
+                      "claude", 5000, "alice", "ok for now"};
+}
+EventBody SampleOf(std::type_identity<HealthProbe>) {
+  return HealthProbe{"dep-a", false, 4321, 503, "unavailable"};
+}
+EventBody SampleOf(std::type_identity<DeploymentStateChanged>) {
+  return DeploymentStateChanged{"dep-a", DeploymentState::kCoolingDown,
+                                DeploymentState::kMisconfigured, "401", 1700000000000000,
+                                "bob"};
+}
+EventBody SampleOf(std::type_identity<Recovered>) {
+  return Recovered{"dep-a", 1699999999000000, RecoveryConfirmation::kPeriodRollover};
+}
+EventBody SampleOf(std::type_identity<ConfigApplied>) {
+  return ConfigApplied{std::string(64, 'a'), "model_list: []\n", "/etc/ukairo.yaml",
+                       "carol"};
+}
+EventBody SampleOf(std::type_identity<NotificationSent>) {
+  return NotificationSent{"webhook", "alert", 202, 2};
+}
+EventBody SampleOf(std::type_identity<NotificationFailed>) {
+  return NotificationFailed{"email", "stop", 550, 3, "mailbox full"};
+}
+EventBody SampleOf(std::type_identity<ReservationExpired>) {
+  return ReservationExpired{"req-2", 4, "dep-c", 31337};
+}
+
 std::vector<EventBody> Samples() {
   std::vector<EventBody> out;
-  out.push_back(RequestAccepted{"req-1", "team-a", "gold", "gpt-4o", "key-9f", 1200, 512, true});
-  out.push_back(AttemptStarted{"req-1", 2, 3, "dep-openai-1", "gpt-4o", "team-a", "gold", 777});
-  out.push_back(AttemptFinished{"req-1", 2, "dep-openai-1", "gpt-4o", "team-a", "gold",
-                                Outcome::kAuthError, 403, 12345, 1000, 200, 50, 987654321, 7,
-                                "forbidden"});
-  out.push_back(RetryScheduled{"req-1", 2, "dep-openai-1", 250, Outcome::kTimeout});
-  out.push_back(FallbackTaken{"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude",
-                              FallbackReason::kBudget, ScopeKind::kTag, "team-a", false, 900,
-                              1000, 150});
-  out.push_back(RequestCompleted{"req-1", "team-a", "gold", "dep-b", "claude", 200, "budget_x",
-                                 123456789, 3, 1, 99999, true});
-  out.push_back(BudgetAlert{ScopeKind::kTier, "gold", 90, AlertAction::kStopAndFallback, 900,
-                            1000, 202611});
-  out.push_back(BudgetStopped{ScopeKind::kTag, "team-a", 1001, 1000, 202612});
-  out.push_back(GateDecision{ScopeKind::kModel, "gpt-4o", 202611, GateChoice::kRaiseLimit,
-                             "claude", 5000, "alice", "ok for now"});
-  out.push_back(HealthProbe{"dep-a", false, 4321, 503, "unavailable"});
-  out.push_back(DeploymentStateChanged{"dep-a", DeploymentState::kCoolingDown,
-                                       DeploymentState::kMisconfigured, "401", 1700000000000000,
-                                       "bob"});
-  out.push_back(Recovered{"dep-a", 1699999999000000, RecoveryConfirmation::kPeriodRollover});
-  out.push_back(ConfigApplied{std::string(64, 'a'), "model_list: []\n", "/etc/ukairo.yaml",
-                              "carol"});
-  out.push_back(NotificationSent{"webhook", "alert", 202, 2});
-  out.push_back(NotificationFailed{"email", "stop", 550, 3, "mailbox full"});
-  out.push_back(ReservationExpired{"req-2", 4, "dep-c", 31337});
+#define UKAIRO_SAMPLE_(Type, ...) out.push_back(SampleOf(std::type_identity<Type>{}));
+  UKAIRO_EVENT_KINDS(UKAIRO_SAMPLE_)
+#undef UKAIRO_SAMPLE_
   // Second samples of kinds with conditional fields.
   out.push_back(FallbackTaken{"req-3", "team-b", "", "", "", "dep-z", "mini",
                               FallbackReason::kRateLimit, ScopeKind::kGlobal, "", false, 0, 0,
@@ -159,6 +202,101 @@ TEST(EventKinds, OutputsArePinned) {
   }
   if (!print) {
     EXPECT_EQ(samples.size(), std::size(kGolden));
+  }
+}
+
+TEST(EventKinds, TableCoversEveryAlternative) {
+  static_assert(kEventKindCount == std::variant_size_v<EventBody>);
+  const std::vector<EventBody> samples = Samples();
+  ASSERT_GE(samples.size(), kEventKindCount);
+  for (size_t i = 0; i < kEventKindCount; ++i) EXPECT_EQ(samples[i].index(), i);
+}
+
+TEST(EventKinds, NamesAreUniqueNonEmptySnakeCase) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < kEventKindCount; ++i) {
+    ASSERT_NE(kEventKindNames[i], nullptr) << i;
+    const std::string name = kEventKindNames[i];
+    EXPECT_FALSE(name.empty()) << i;
+    EXPECT_EQ(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"), std::string::npos) << name;
+    EXPECT_TRUE(seen.insert(name).second) << "duplicate kind name " << name;
+  }
+  const std::vector<EventBody> samples = Samples();
+  for (const EventBody& body : samples) {
+    EXPECT_STREQ(KindName(body), kEventKindNames[body.index()]);
+  }
+}
+
+// The table against events.capnp: one row per member of Event.body, in
+// ordinal order, with the member's name (a member added to the schema but
+// not to the table fails here).
+TEST(EventKinds, TableMatchesTheCapnpUnion) {
+  const capnp::StructSchema body = capnp::Schema::from<schema::Event::Body>();
+  const capnp::StructSchema::FieldSubset members = body.getUnionFields();
+  ASSERT_EQ(members.size(), kEventKindCount);
+  const char* const wire_fields[] = {
+#define UKAIRO_WIRE_FIELD_(Type, WireField, ...) #WireField,
+      UKAIRO_EVENT_KINDS(UKAIRO_WIRE_FIELD_)
+#undef UKAIRO_WIRE_FIELD_
+  };
+  for (size_t i = 0; i < kEventKindCount; ++i) {
+    const capnp::StructSchema::Field member = members[static_cast<unsigned>(i)];
+    EXPECT_EQ(member.getProto().getDiscriminantValue(), i);
+    std::string expected = wire_fields[i];
+    expected[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(expected[0])));
+    EXPECT_EQ(std::string(member.getProto().getName().cStr()), expected) << i;
+  }
+}
+
+// Records which callback Dispatch called, for every kind of the table.
+class Recorder : public EventHandler {
+ public:
+  std::vector<size_t> calls;
+  std::vector<const void*> bodies;
+#define UKAIRO_RECORD_(Type, ...)                             \
+  void On##Type(const Event&, const Type& body) override {    \
+    calls.push_back(EventKindIndex<Type>());                  \
+    bodies.push_back(&body);                                  \
+  }
+  UKAIRO_EVENT_KINDS(UKAIRO_RECORD_)
+#undef UKAIRO_RECORD_
+};
+
+TEST(EventKinds, EveryKindThroughEveryPiece) {
+  const std::vector<EventBody> samples = Samples();
+  for (size_t i = 0; i < samples.size(); ++i) {
+    SCOPED_TRACE(KindName(samples[i]));
+    const Event e = MakeEvent(samples[i], i + 1);
+    // encode -> decode, whole and header only
+    const std::string bytes = EncodeEvent(e);
+    Result<Event> decoded = DecodeEvent(bytes, e.seq);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(*decoded, e);
+    Result<EventHeader> header = DecodeEventHeader(bytes, e.seq);
+    ASSERT_TRUE(header.ok());
+    EXPECT_EQ(header->kind_index, e.body.index());
+    EXPECT_EQ(header->seq, e.seq);
+    // decode into an event holding every other kind
+    for (size_t j = 0; j < kEventKindCount; ++j) {
+      Event reused = MakeEvent(samples[j], 99);
+      ASSERT_TRUE(DecodeEventInto(bytes, e.seq, &reused).ok());
+      EXPECT_EQ(reused, e) << "reusing " << kEventKindNames[j];
+    }
+    // JSON
+    const nlohmann::json json = nlohmann::json::parse(EventToJson(e));
+    EXPECT_EQ(json.at("kind"), KindName(e.body));
+    EXPECT_EQ(json.at("seq"), e.seq);
+    EXPECT_GT(json.size(), 4u);  // the envelope and at least one field
+    // audit line
+    EXPECT_FALSE(DescribeEventBody(e.body).empty());
+    EXPECT_EQ(tools::DescribeEvent(e), DescribeEventBody(e.body));
+    // EventHandler
+    Recorder recorder;
+    Dispatch(e, recorder);
+    ASSERT_EQ(recorder.calls.size(), 1u);
+    EXPECT_EQ(recorder.calls[0], e.body.index());
+    EXPECT_EQ(recorder.bodies[0],
+              std::visit([](const auto& b) -> const void* { return &b; }, e.body));
   }
 }
 
