@@ -16,7 +16,6 @@
 #include <string>
 
 #include "ledger/money.h"
-#include "ledger/period.h"
 
 namespace ukairo::ledger::event_kinds {
 namespace {
