@@ -1,26 +1,8 @@
 #include "ledger/event.h"
 
 namespace ukairo::ledger {
-namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-
-}  // namespace
-
-const char* KindName(const EventBody& body) {
-  static constexpr const char* kNames[] = {
-      "request_accepted",  "attempt_started",  "attempt_finished",
-      "retry_scheduled",   "fallback_taken",   "request_completed",
-      "budget_alert",      "budget_stopped",   "gate_decision",
-      "health_probe",      "deployment_state_changed", "recovered",
-      "config_applied",    "notification_sent", "notification_failed",
-      "reservation_expired"};
-  static_assert(std::size(kNames) == std::variant_size_v<EventBody>);
-  return kNames[body.index()];
-}
+const char* KindName(const EventBody& body) { return kEventKindNames[body.index()]; }
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
@@ -103,26 +85,14 @@ const char* RecoveryConfirmationName(RecoveryConfirmation r) {
 }
 
 void Dispatch(const Event& e, EventHandler& h) {
-  std::visit(
-      Overloaded{
-          [&](const RequestAccepted& b) { h.OnRequestAccepted(e, b); },
-          [&](const AttemptStarted& b) { h.OnAttemptStarted(e, b); },
-          [&](const AttemptFinished& b) { h.OnAttemptFinished(e, b); },
-          [&](const RetryScheduled& b) { h.OnRetryScheduled(e, b); },
-          [&](const FallbackTaken& b) { h.OnFallbackTaken(e, b); },
-          [&](const RequestCompleted& b) { h.OnRequestCompleted(e, b); },
-          [&](const BudgetAlert& b) { h.OnBudgetAlert(e, b); },
-          [&](const BudgetStopped& b) { h.OnBudgetStopped(e, b); },
-          [&](const GateDecision& b) { h.OnGateDecision(e, b); },
-          [&](const HealthProbe& b) { h.OnHealthProbe(e, b); },
-          [&](const DeploymentStateChanged& b) { h.OnDeploymentStateChanged(e, b); },
-          [&](const Recovered& b) { h.OnRecovered(e, b); },
-          [&](const ConfigApplied& b) { h.OnConfigApplied(e, b); },
-          [&](const NotificationSent& b) { h.OnNotificationSent(e, b); },
-          [&](const NotificationFailed& b) { h.OnNotificationFailed(e, b); },
-          [&](const ReservationExpired& b) { h.OnReservationExpired(e, b); },
-      },
-      e.body);
+  switch (e.body.index()) {
+#define UKAIRO_EVENT_KIND_DISPATCH_(Type, ...)  \
+  case EventKindIndex<Type>():                 \
+    h.On##Type(e, *std::get_if<Type>(&e.body)); \
+    return;
+    UKAIRO_EVENT_KINDS(UKAIRO_EVENT_KIND_DISPATCH_)
+#undef UKAIRO_EVENT_KIND_DISPATCH_
+  }
 }
 
 }  // namespace ukairo::ledger

@@ -4,16 +4,26 @@
 // field meaning; these structs mirror it one to one so that the router and
 // the simulator can build events without Cap'n Proto builders, and so that
 // projections fold plain values. ledger/event_codec.h converts between them.
-// Adding an event: add it to events.capnp (new ordinal), here, to EventBody,
-// to the codec and to EventHandler (with a default no-op).
+//
+// Adding an event kind touches three places; forgetting a part of the second
+// or the third does not compile, and tests/ledger/event_kinds_test.cc checks
+// the first against the table:
+//   1. events.capnp: its struct and a new member of Event.body (next ordinal);
+//   2. here: its struct, and a row at the end of UKAIRO_EVENT_KINDS below
+//      (EventBody, the kind name and the EventHandler callback come from it);
+//   3. ledger/event_kinds.cc: its Put (encode), Get (decode), ToJson and
+//      Describe (audit line), side by side.
 //
 // Units: times are microseconds since the Unix epoch (UTC) from an injected
 // clock; durations say their unit; money is nano-USD (see ledger/money.h).
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "ledger/money.h"
@@ -248,11 +258,65 @@ struct ReservationExpired {
   bool operator==(const ReservationExpired&) const = default;
 };
 
-using EventBody =
-    std::variant<RequestAccepted, AttemptStarted, AttemptFinished, RetryScheduled,
-                 FallbackTaken, RequestCompleted, BudgetAlert, BudgetStopped, GateDecision,
-                 HealthProbe, DeploymentStateChanged, Recovered, ConfigApplied,
-                 NotificationSent, NotificationFailed, ReservationExpired>;
+// The one table of event kinds; every per-kind piece of code is generated
+// from it or is a per-kind overload it calls (with no generic fallback). Row:
+//   X(Type, WireField, WIRE_TAG, "kind_name")
+//   Type       the C++ struct above; its EventHandler callback is On<Type>
+//   WireField  its member of Event.body in events.capnp as the generated
+//              accessors spell it (init<WireField>, get<WireField>)
+//   WIRE_TAG   the generated union tag, schema::Event::Body::WIRE_TAG
+//   kind_name  stable: --kind filters, JSON "kind", `ukairo ledger stats`
+// Rows follow the union's ordinals: a row's position is its EventBody index
+// and its Event.body.which() (checked at compile time in event_kinds.cc).
+// Never reorder or remove rows: stored events name their kind by ordinal.
+#define UKAIRO_EVENT_KINDS(X)                                                          \
+  X(RequestAccepted, RequestAccepted, REQUEST_ACCEPTED, "request_accepted")            \
+  X(AttemptStarted, AttemptStarted, ATTEMPT_STARTED, "attempt_started")                \
+  X(AttemptFinished, AttemptFinished, ATTEMPT_FINISHED, "attempt_finished")            \
+  X(RetryScheduled, RetryScheduled, RETRY_SCHEDULED, "retry_scheduled")                \
+  X(FallbackTaken, FallbackTaken, FALLBACK_TAKEN, "fallback_taken")                    \
+  X(RequestCompleted, RequestCompleted, REQUEST_COMPLETED, "request_completed")        \
+  X(BudgetAlert, BudgetAlert, BUDGET_ALERT, "budget_alert")                            \
+  X(BudgetStopped, BudgetStopped, BUDGET_STOPPED, "budget_stopped")                    \
+  X(GateDecision, GateDecision, GATE_DECISION, "gate_decision")                        \
+  X(HealthProbe, HealthProbe, HEALTH_PROBE, "health_probe")                            \
+  X(DeploymentStateChanged, DeploymentStateChanged, DEPLOYMENT_STATE_CHANGED,          \
+    "deployment_state_changed")                                                        \
+  X(Recovered, Recovered, RECOVERED, "recovered")                                      \
+  X(ConfigApplied, ConfigApplied, CONFIG_APPLIED, "config_applied")                    \
+  X(NotificationSent, NotificationSent, NOTIFICATION_SENT, "notification_sent")        \
+  X(NotificationFailed, NotificationFailed, NOTIFICATION_FAILED, "notification_failed") \
+  X(ReservationExpired, ReservationExpired, RESERVATION_EXPIRED, "reservation_expired")
+
+namespace event_kinds_detail {
+template <class Ignored, class... Kinds>
+struct VariantOfRest {
+  using type = std::variant<Kinds...>;
+};
+}  // namespace event_kinds_detail
+
+#define UKAIRO_EVENT_KIND_COMMA_TYPE_(Type, ...) , Type
+using EventBody = event_kinds_detail::VariantOfRest<void UKAIRO_EVENT_KINDS(
+    UKAIRO_EVENT_KIND_COMMA_TYPE_)>::type;
+#undef UKAIRO_EVENT_KIND_COMMA_TYPE_
+
+// The kind names by EventBody index.
+#define UKAIRO_EVENT_KIND_NAME_(Type, WireField, WireTag, name) name,
+inline constexpr const char* kEventKindNames[] = {UKAIRO_EVENT_KINDS(UKAIRO_EVENT_KIND_NAME_)};
+#undef UKAIRO_EVENT_KIND_NAME_
+inline constexpr size_t kEventKindCount = std::size(kEventKindNames);
+static_assert(kEventKindCount == std::variant_size_v<EventBody>);
+
+// EventBody index of the kind T (a compile error for a type not in the table).
+template <class T, size_t I = 0>
+constexpr size_t EventKindIndex() {
+  static_assert(I < kEventKindCount, "not an event kind of UKAIRO_EVENT_KINDS");
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, EventBody>, T>) {
+    return I;
+  } else {
+    return EventKindIndex<T, I + 1>();
+  }
+}
 
 using Sha256 = std::array<uint8_t, 32>;
 
@@ -276,27 +340,22 @@ const char* GateChoiceName(GateChoice choice);
 const char* DeploymentStateName(DeploymentState state);
 const char* RecoveryConfirmationName(RecoveryConfirmation how);
 
+// One line for humans ("attempt 2 on claude-sonnet-1: rate_limited (429) in
+// 120 ms, ..."), the description column of `ukairo audit` tables.
+std::string DescribeEventBody(const EventBody& body);
+
 // Visitor with one callback per event type, each a no-op by default, so a new
 // event type breaks no existing handler (as rocksdb::WriteBatch::Handler).
+// For every row of UKAIRO_EVENT_KINDS it has
+//   virtual void On<Type>(const Event&, const <Type>&) {}
+// e.g. OnRequestAccepted(const Event&, const RequestAccepted&).
 class EventHandler {
  public:
   virtual ~EventHandler() = default;
-  virtual void OnRequestAccepted(const Event&, const RequestAccepted&) {}
-  virtual void OnAttemptStarted(const Event&, const AttemptStarted&) {}
-  virtual void OnAttemptFinished(const Event&, const AttemptFinished&) {}
-  virtual void OnRetryScheduled(const Event&, const RetryScheduled&) {}
-  virtual void OnFallbackTaken(const Event&, const FallbackTaken&) {}
-  virtual void OnRequestCompleted(const Event&, const RequestCompleted&) {}
-  virtual void OnBudgetAlert(const Event&, const BudgetAlert&) {}
-  virtual void OnBudgetStopped(const Event&, const BudgetStopped&) {}
-  virtual void OnGateDecision(const Event&, const GateDecision&) {}
-  virtual void OnHealthProbe(const Event&, const HealthProbe&) {}
-  virtual void OnDeploymentStateChanged(const Event&, const DeploymentStateChanged&) {}
-  virtual void OnRecovered(const Event&, const Recovered&) {}
-  virtual void OnConfigApplied(const Event&, const ConfigApplied&) {}
-  virtual void OnNotificationSent(const Event&, const NotificationSent&) {}
-  virtual void OnNotificationFailed(const Event&, const NotificationFailed&) {}
-  virtual void OnReservationExpired(const Event&, const ReservationExpired&) {}
+#define UKAIRO_EVENT_KIND_CALLBACK_(Type, ...) \
+  virtual void On##Type(const Event&, const Type&) {}
+  UKAIRO_EVENT_KINDS(UKAIRO_EVENT_KIND_CALLBACK_)
+#undef UKAIRO_EVENT_KIND_CALLBACK_
 };
 
 // Calls the handler's callback for the event's type.
