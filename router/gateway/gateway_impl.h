@@ -127,7 +127,7 @@ class GatewayImpl : public Gateway {
 
   // admin_api.cc
   void HandleAdmin(const HttpCall& call, ReplyFn reply);
-  bool Authorized(const HttpCall& call) const;
+  bool Authorized(const HttpCall& call, const router::Config& config) const;
   std::string MetricsText();
   std::string BudgetsJson();
   std::string DeploymentsJson();
@@ -137,8 +137,21 @@ class GatewayImpl : public Gateway {
   void HandleReload(ReplyFn reply);
   bool Ready();
 
+  // The config in force. /config/reload replaces it on the strand while I/O
+  // threads read it (Accept's body limit, the admin key check): readers take
+  // a snapshot and keep it for as long as they use it.
+  std::shared_ptr<const router::Config> CurrentConfig() const {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    return config_;
+  }
+  void SetConfig(std::shared_ptr<const router::Config> config) {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    config_ = std::move(config);
+  }
+
   GatewayOptions options_;
-  std::shared_ptr<const router::Config> config_;  // on the strand
+  mutable std::mutex config_mu_;
+  std::shared_ptr<const router::Config> config_;  // GUARDED_BY(config_mu_)
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> core_strand_;
   net::ip::tcp::acceptor acceptor_;

@@ -219,8 +219,8 @@ void GatewayImpl::Accept() {
     if (!acceptor_.is_open() || stopping_) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), this, config_->max_request_body_bytes,
-                                options_.idle_timeout_ms)
+      const size_t body_limit = CurrentConfig()->max_request_body_bytes;
+      std::make_shared<Session>(std::move(socket), this, body_limit, options_.idle_timeout_ms)
           ->Read();
     }
     Accept();
