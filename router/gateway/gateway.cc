@@ -24,7 +24,7 @@ void LatencyHistogram::Observe(int64_t micros) {
 GatewayImpl::GatewayImpl(const GatewayOptions& options,
                          std::shared_ptr<const router::Config> config)
     : options_(options), config_(std::move(config)), ioc_(options.threads),
-      core_strand_(net::make_strand(ioc_)), acceptor_(ioc_),
+      core_strand_(net::make_strand(ioc_)), acceptor_(net::make_strand(ioc_)),
       durable_(config_->budget_period) {}
 
 GatewayImpl::~GatewayImpl() { Stop(); }
@@ -360,7 +360,7 @@ void GatewayImpl::ArmTimer(const router::StartTimer& timer) {
 void GatewayImpl::Stop() {
   std::call_once(stop_once_, [this] {
     stopping_ = true;
-    net::post(ioc_, [this] {
+    net::post(acceptor_.get_executor(), [this] {
       boost::system::error_code ignored;
       acceptor_.close(ignored);
     });

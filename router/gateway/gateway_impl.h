@@ -154,6 +154,7 @@ class GatewayImpl : public Gateway {
   std::shared_ptr<const router::Config> config_;  // GUARDED_BY(config_mu_)
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> core_strand_;
+  // On a strand of its own: the accept handler and Stop's close never overlap.
   net::ip::tcp::acceptor acceptor_;
   // Keeps the workers running while Stop() drains, after the acceptor closed
   // and before the last request finished.
