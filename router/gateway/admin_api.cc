@@ -168,8 +168,8 @@ HttpReply TimelineReply(ledger::Ledger* ledger, const std::string& target) {
 
 }  // namespace
 
-bool GatewayImpl::Authorized(const HttpCall& call) const {
-  const std::string key = config_->master_key;
+bool GatewayImpl::Authorized(const HttpCall& call, const router::Config& config) const {
+  const std::string& key = config.master_key;
   if (key.empty()) return false;
   // Authorization: Bearer K or x-api-key: K, compared in constant time.
   bool ok = false;
@@ -181,7 +181,7 @@ bool GatewayImpl::Authorized(const HttpCall& call) const {
 
 bool GatewayImpl::Ready() {
   if (ledger_failed_ || ledger_ == nullptr) return false;
-  const int32_t period = PeriodOf(last_now_micros_, config_->budget_period);
+  const int32_t period = PeriodOf(last_now_micros_, CurrentConfig()->budget_period);
   for (const auto& d : core_->config().deployments) {
     const auto& status = core_->projection().Deployment(d.id);
     if (status.state == ledger::DeploymentState::kHealthy) return true;
@@ -485,7 +485,7 @@ void GatewayImpl::HandleReload(ReplyFn reply) {
                    : Error(503, s.message(), "server_error", "ledger_unavailable"));
     });
     core_->OnConfig(config, NowMicros(), actions_);
-    config_ = config;
+    SetConfig(config);
     Execute();
   });
 }
@@ -536,10 +536,10 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
     return reply(Error(404, "no route " + call.method + " " + path, "invalid_request_error",
                        "not_found"));
   }
-  if (!Authorized(call)) {
+  if (const auto config = CurrentConfig(); !Authorized(call, *config)) {
     http_errors_.fetch_add(1, std::memory_order_relaxed);
     return reply(Error(401,
-                       config_->master_key.empty()
+                       config->master_key.empty()
                            ? "admin endpoints are closed: no master key is configured"
                            : "admin endpoints need Authorization: Bearer <master key> (or "
                              "x-api-key: <master key>)",

@@ -24,7 +24,7 @@ void LatencyHistogram::Observe(int64_t micros) {
 GatewayImpl::GatewayImpl(const GatewayOptions& options,
                          std::shared_ptr<const router::Config> config)
     : options_(options), config_(std::move(config)), ioc_(options.threads),
-      core_strand_(net::make_strand(ioc_)), acceptor_(ioc_),
+      core_strand_(net::make_strand(ioc_)), acceptor_(net::make_strand(ioc_)),
       durable_(config_->budget_period) {}
 
 GatewayImpl::~GatewayImpl() { Stop(); }
@@ -41,18 +41,19 @@ int64_t GatewayImpl::NowMicros() {
 }
 
 Status GatewayImpl::Init() {
+  const std::shared_ptr<const router::Config> config = CurrentConfig();
   ledger::LedgerOptions lopts;
   lopts.durability = options_.durability;
   lopts.group_commit_window_micros = options_.group_commit_window_micros;
   UKAIRO_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(options_.ledger_dir, lopts));
-  UKAIRO_ASSIGN_OR_RETURN(durable_, ledger::LoadProjection(*ledger_, config_->budget_period));
+  UKAIRO_ASSIGN_OR_RETURN(durable_, ledger::LoadProjection(*ledger_, config->budget_period));
   last_now_micros_ = ledger_->LastTimeMicros();
   const int64_t now = NowMicros();
 
-  core_ = std::make_unique<router::RouterCore>(config_, durable_, options_.seed);
+  core_ = std::make_unique<router::RouterCore>(config, durable_, options_.seed);
   // Sliding windows and failure counts are folds over the recent tail.
   const int64_t warm_micros =
-      std::max<int64_t>(config_->cooldown.cooldown_time_ms, 60'000) * 1000;
+      std::max<int64_t>(config->cooldown.cooldown_time_ms, 60'000) * 1000;
   ledger::ScanOptions tail;
   tail.time_min_micros = now - warm_micros;
   auto it = ledger_->Scan(tail);
@@ -67,10 +68,10 @@ Status GatewayImpl::Init() {
   std::snprintf(prefix, sizeof prefix, "req-%llx-", static_cast<unsigned long long>(now));
   request_prefix_ = prefix;
 
-  if (durable_.config_sha256_hex() != config_->sha256_hex) {
+  if (durable_.config_sha256_hex() != config->sha256_hex) {
     std::vector<ledger::Event> events(1);
     events[0].time_micros = now;
-    events[0].body = ledger::ConfigApplied{config_->sha256_hex, config_->text, config_->source,
+    events[0].body = ledger::ConfigApplied{config->sha256_hex, config->text, config->source,
                                            "ukairo serve"};
     UKAIRO_RETURN_IF_ERROR(AppendEvents(&events));
   }
@@ -377,7 +378,7 @@ void GatewayImpl::ArmTimer(const router::StartTimer& timer) {
 void GatewayImpl::Stop() {
   std::call_once(stop_once_, [this] {
     stopping_ = true;
-    net::post(ioc_, [this] {
+    net::post(acceptor_.get_executor(), [this] {
       boost::system::error_code ignored;
       acceptor_.close(ignored);
     });

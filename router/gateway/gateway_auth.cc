@@ -62,19 +62,18 @@ HttpReply AuthFailureReply(AuthFailure reason) {
   return reply;
 }
 
-bool GatewayImpl::ClientAuthRequired() const {
-  return !config_->master_key.empty() || !config_->master_key_env.empty() ||
-         config_->auth_required;
+bool GatewayImpl::ClientAuthRequired(const router::Config& config) {
+  return !config.master_key.empty() || !config.master_key_env.empty() || config.auth_required;
 }
 
-AuthResult GatewayImpl::AuthenticateClient(const HttpCall& call) const {
+AuthResult GatewayImpl::AuthenticateClient(const HttpCall& call, const router::Config& config) {
   AuthResult result;
   const std::vector<std::string_view> keys = PresentedKeys(call);
   if (keys.empty()) {
     result.reason = AuthFailure::kMissing;
     return result;
   }
-  const std::string master = config_->master_key;
+  const std::string& master = config.master_key;
   bool master_ok = false;
   for (std::string_view key : keys) master_ok |= KeyMatches(key, master);
   // Client keys (ledger events) are checked here, later.

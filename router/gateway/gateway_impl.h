@@ -160,16 +160,17 @@ class GatewayImpl : public Gateway {
   // Whether client endpoints need a key: a master key is configured
   // (general_settings.master_key, even one whose env var is unset: then no
   // key is valid and every client call is refused) or ukairo.auth.required.
-  bool ClientAuthRequired() const;
+  // `config` is CurrentConfig(), taken once per call (I/O threads).
+  static bool ClientAuthRequired(const router::Config& config);
   // The one place a client call's key is checked. Today the only valid key
   // is the master key; client keys (ledger events) come here later.
-  AuthResult AuthenticateClient(const HttpCall& call) const;
+  static AuthResult AuthenticateClient(const HttpCall& call, const router::Config& config);
   // Counts a failure for /metrics (never the key).
   void CountAuthFailure(AuthFailure reason);
 
   // admin_api.cc
   void HandleAdmin(const HttpCall& call, ReplyFn reply);
-  bool Authorized(const HttpCall& call) const;
+  bool Authorized(const HttpCall& call, const router::Config& config) const;
   std::string MetricsText();
   std::string BudgetsJson();
   std::string DeploymentsJson();
@@ -179,10 +180,24 @@ class GatewayImpl : public Gateway {
   void HandleReload(ReplyFn reply);
   bool Ready();
 
+  // The config in force. /config/reload replaces it on the strand while I/O
+  // threads read it (Accept's body limit, the admin key check): readers take
+  // a snapshot and keep it for as long as they use it.
+  std::shared_ptr<const router::Config> CurrentConfig() const {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    return config_;
+  }
+  void SetConfig(std::shared_ptr<const router::Config> config) {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    config_ = std::move(config);
+  }
+
   GatewayOptions options_;
-  std::shared_ptr<const router::Config> config_;  // on the strand
+  mutable std::mutex config_mu_;
+  std::shared_ptr<const router::Config> config_;  // GUARDED_BY(config_mu_)
   net::io_context ioc_;
   net::strand<net::io_context::executor_type> core_strand_;
+  // On a strand of its own: the accept handler and Stop's close never overlap.
   net::ip::tcp::acceptor acceptor_;
   // Keeps the workers running while Stop() drains, after the acceptor closed
   // and before the last request finished.

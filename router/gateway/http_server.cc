@@ -225,8 +225,8 @@ void GatewayImpl::Accept() {
     if (!acceptor_.is_open() || stopping_) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), this, config_->max_request_body_bytes,
-                                options_.idle_timeout_ms)
+      const size_t body_limit = CurrentConfig()->max_request_body_bytes;
+      std::make_shared<Session>(std::move(socket), this, body_limit, options_.idle_timeout_ms)
           ->Read();
     }
     Accept();
@@ -241,7 +241,7 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
     http_errors_.fetch_add(1, std::memory_order_relaxed);
     reply(HttpReply{status, "application/json", ErrorJson(message, type, code), {}});
   };
-  Endpoint endpoint;
+  Endpoint endpoint = Endpoint::kChatCompletions;  // meaningful when api
   bool api = true;
   if (path == "/v1/chat/completions" || path == "/chat/completions") {
     endpoint = Endpoint::kChatCompletions;
@@ -254,8 +254,11 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
   }
   // Every client endpoint needs a valid key once one is configured: a
   // refused call reaches no upstream and writes nothing to the ledger.
-  if ((api || path == "/v1/models" || path == "/models") && ClientAuthRequired()) {
-    AuthResult auth = AuthenticateClient(call);
+  if (api || path == "/v1/models" || path == "/models") {
+    const std::shared_ptr<const router::Config> config = CurrentConfig();
+    AuthResult auth;
+    auth.ok = !ClientAuthRequired(*config);
+    if (!auth.ok) auth = AuthenticateClient(call, *config);
     if (!auth.ok) {
       http_errors_.fetch_add(1, std::memory_order_relaxed);
       CountAuthFailure(auth.reason);

@@ -45,7 +45,8 @@ void GatewayImpl::Probe(const router::ProbeDeployment& probe) {
 }
 
 void GatewayImpl::SendNotification(const router::Notify& note, uint32_t try_number) {
-  const router::NotifySettings& settings = config_->notify;
+  const std::shared_ptr<const router::Config> config = CurrentConfig();
+  const router::NotifySettings& settings = config->notify;
   auto record = [this, note, try_number](bool ok, uint32_t status, std::string error) {
     std::vector<ledger::Event> events(1);
     events[0].time_micros = NowMicros();
@@ -77,7 +78,7 @@ void GatewayImpl::SendNotification(const router::Notify& note, uint32_t try_numb
     net::post(core_strand_, [this, note, try_number, record, r] {
       const bool ok = r.http_status >= 200 && r.http_status < 300;
       record(ok, r.http_status, r.error.empty() ? r.body.substr(0, 200) : r.error);
-      if (ok || try_number > config_->notify.retries || stopping_) return;
+      if (ok || try_number > CurrentConfig()->notify.retries || stopping_) return;
       auto t = std::make_shared<net::steady_timer>(core_strand_);
       t->expires_after(std::chrono::seconds(1u << std::min<uint32_t>(try_number, 5)));
       t->async_wait([this, t, note, try_number](boost::system::error_code ec) {

@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -339,6 +340,37 @@ TEST_F(GatewayE2E, ConfigReloadIsValidatedAndRecorded) {
   EXPECT_EQ(good.status, 200) << good.body;
   auto events = StopAndReadLedger();
   EXPECT_EQ(Bodies<ledger::ConfigApplied>(events).size(), 2u);
+}
+
+// The config in force is read on the I/O threads (each new connection's body
+// limit, the admin key check) while /config/reload replaces it on the core
+// strand. Reloads race admin requests on fresh connections here; the
+// ThreadSanitizer tree (scripts/test.sh --sanitize) checks the hand-over.
+TEST_F(GatewayE2E, ConfigReloadWhileAdminRequestsRun) {
+  StartGateway(ConfigYaml());
+  std::atomic<bool> done{false};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> readers;
+  for (const char* path : {"/budgets", "/deployments"}) {
+    readers.emplace_back([&, path] {
+      while (!done) {
+        HttpResponse r = Admin("GET", path);
+        EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+        ++answered;
+      }
+    });
+  }
+  const int reloads = 20;
+  for (int i = 0; i < reloads; ++i) {
+    std::ofstream(config_path_) << ConfigYaml(i % 2 ? "1" : "2");
+    HttpResponse r = Admin("POST", "/config/reload");
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_GT(answered.load(), 0);
+  auto events = StopAndReadLedger();
+  EXPECT_EQ(Bodies<ledger::ConfigApplied>(events).size(), 1u + reloads);
 }
 
 TEST_F(GatewayE2E, StopDrainsRequestsInFlight) {
