@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ledger/period.h"
-#include "router/core.h"
+#include "router/core/core.h"
 
 namespace ukairo::router {
 namespace {

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/event_queue.h"
 #include "sim/simulator.h"
 

@@ -15,7 +15,7 @@
 //      Describe (audit line), side by side.
 //
 // Units: times are microseconds since the Unix epoch (UTC) from an injected
-// clock; durations say their unit; money is nano-USD (see ledger/money.h).
+// clock; durations say their unit; money is nano-USD (see base/money.h).
 #pragma once
 
 #include <array>
@@ -26,7 +26,7 @@
 #include <type_traits>
 #include <variant>
 
-#include "ledger/money.h"
+#include "base/money.h"
 
 namespace ukairo::ledger {
 

@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/event_kinds.h"
 #include "ledger/events.capnp.h"
 

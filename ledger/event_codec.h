@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::ledger {
 

@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include "ledger/money.h"
+#include "base/money.h"
 
 namespace ukairo::ledger::event_kinds {
 namespace {

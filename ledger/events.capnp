@@ -6,7 +6,7 @@
 #
 # Units: times are microseconds since the Unix epoch (UTC) from the injected
 # clock; durations carry their unit in the name; money is Int64 nano-USD
-# (1 USD = 1e9), prices Int64 pico-USD per token (see ledger/money.h).
+# (1 USD = 1e9), prices Int64 pico-USD per token (see base/money.h).
 #
 # Stored form (ledger/store_format.h): each event is one Cap'n Proto message
 # (single segment, unpacked, messageToFlatArray), the value of key

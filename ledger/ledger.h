@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::ledger {
 

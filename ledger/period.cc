@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "ledger/time_units.h"
+#include "base/time_units.h"
 
 namespace ukairo {
 namespace {

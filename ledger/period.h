@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo {
 

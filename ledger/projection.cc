@@ -4,7 +4,7 @@
 // slots and reused open_ nodes (projection.h), and other lookups through
 // scratch keys that keep their string capacity.
 #include "ledger/projection.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <algorithm>
 #include <iterator>

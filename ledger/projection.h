@@ -43,7 +43,7 @@
 
 #include "ledger/event.h"
 #include "ledger/period.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::ledger {
 

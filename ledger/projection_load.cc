@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/ledger.h"
 #include "ledger/projection.h"

@@ -17,7 +17,7 @@
 #include <deque>
 #include <mutex>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/internal/chain_checker.h"
 #include "ledger/internal/log_iterator.h"

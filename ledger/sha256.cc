@@ -1,5 +1,5 @@
 #include "ledger/sha256.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <openssl/evp.h>
 

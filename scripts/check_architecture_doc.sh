@@ -12,7 +12,7 @@ while read -r path; do
     echo "architecture_doc: $doc names $path, which does not exist"
     missing=1
   fi
-done < <(grep -oE '`(ledger|router|sim|tools|tests|bench|data|scripts|docs)/[^` ]*`' "$doc" |
+done < <(grep -oE '`(base|ledger|router|sim|tools|tests|bench|data|scripts|docs)/[^` ]*`' "$doc" |
          tr -d '`' | sed 's/[.,]*$//' | sort -u)
 if ((count == 0)); then echo "architecture_doc: no paths found in $doc"; exit 1; fi
 if ((missing)); then exit 1; fi

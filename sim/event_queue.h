@@ -8,7 +8,7 @@
 // Thread safety: not thread-safe.
 #pragma once
 
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <cstdint>
 #include <utility>

@@ -1,5 +1,5 @@
 #include "sim/forecast.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <Eigen/Dense>
 #include <cmath>

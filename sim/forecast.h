@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/money.h"
-#include "ledger/status.h"
+#include "base/money.h"
+#include "base/status.h"
 
 namespace ukairo::sim {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/event_codec.h"
 
 namespace ukairo::sim {

@@ -1,5 +1,5 @@
 #include "sim/line_reader.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <cerrno>
 #include <cstring>

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::sim {
 

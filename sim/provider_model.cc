@@ -1,5 +1,5 @@
 #include "sim/provider_model.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <algorithm>
 #include <cmath>

@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "ledger/event.h"
-#include "router/config.h"
+#include "router/core/config.h"
 #include "sim/rng.h"
 #include "sim/scenario.h"
 

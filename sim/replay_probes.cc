@@ -1,5 +1,5 @@
 #include "sim/replay_probes.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <algorithm>
 

@@ -26,7 +26,7 @@
 #include <optional>
 
 #include "ledger/ledger.h"
-#include "router/config.h"
+#include "router/core/config.h"
 #include "sim/replay_latency.h"
 #include "sim/replay_upstreams.h"
 #include "sim/scenario.h"

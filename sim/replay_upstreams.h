@@ -15,7 +15,7 @@
 
 #include <cstdint>
 
-#include "router/config.h"
+#include "router/core/config.h"
 #include "sim/ledger_source.h"
 #include "sim/provider_model.h"
 #include "sim/replay_probes.h"

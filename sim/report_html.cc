@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
-#include "ledger/check.h"
-#include "ledger/money.h"
+#include "base/check.h"
+#include "base/money.h"
 #include "ledger/period.h"
 #include "sim/report_svg.h"
 

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "ledger/money.h"
+#include "base/money.h"
 #include "ledger/period.h"
 
 namespace ukairo::sim {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/period.h"
 
 namespace ukairo::sim {

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "ledger/event.h"
-#include "ledger/time_units.h"
-#include "router/config.h"
+#include "base/time_units.h"
+#include "router/core/config.h"
 #include "sim/forecast.h"
 #include "sim/simulator.h"
 

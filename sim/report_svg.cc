@@ -4,7 +4,7 @@
 #include <climits>
 #include <cstdio>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/period.h"
 
 namespace ukairo::sim {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/money.h"
+#include "base/money.h"
 #include "sim/report_series.h"
 
 namespace ukairo::sim {

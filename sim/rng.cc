@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "ledger/money.h"
+#include "base/money.h"
 
 namespace ukairo::sim {
 

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ledger/check.h"
-#include "ledger/status.h"
-#include "router/rng.h"
+#include "base/check.h"
+#include "base/status.h"
+#include "router/core/rng.h"
 
 namespace ukairo::sim {
 
@@ -29,7 +29,7 @@ struct Ratio {
 // Parses "1/200", "0.5%", "0.005" or "0" into an exact Ratio.
 Result<Ratio> ParseRatio(std::string_view text);
 
-// The router core's xoshiro256** (router/rng.h), with per-stream seeding
+// The router core's xoshiro256** (router/core/rng.h), with per-stream seeding
 // and exact integer-ratio chances for the simulator.
 class Rng : public router::Rng {
  public:

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/status.h"
+#include "base/status.h"
 #include "sim/rng.h"
 #include "sim/traffic.h"
 

@@ -3,10 +3,10 @@
 #include <charconv>
 #include <deque>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/projection.h"
-#include "router/actions.h"
-#include "router/core.h"
+#include "router/core/actions.h"
+#include "router/core/core.h"
 #include "sim/event_queue.h"
 
 namespace ukairo::sim {

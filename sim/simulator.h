@@ -22,8 +22,8 @@
 
 #include "ledger/event.h"
 #include "ledger/projection.h"
-#include "ledger/status.h"
-#include "router/config.h"
+#include "base/status.h"
+#include "router/core/config.h"
 #include "sim/provider_model.h"
 #include "sim/summary.h"
 #include "sim/tag_mix.h"

@@ -23,8 +23,8 @@
 #include <memory>
 #include <string>
 
-#include "ledger/money.h"
-#include "ledger/status.h"
+#include "base/money.h"
+#include "base/status.h"
 
 namespace ukairo::sim {
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "ledger/period.h"
-#include "router/core.h"
-#include "router/core_index.h"
+#include "router/core/core.h"
+#include "router/core/tag_resolver.h"
 
 namespace ukairo::sim {
 namespace {
@@ -38,7 +38,7 @@ class Importer {
   Importer(ledger::Ledger* ledger, const ImportOptions& options, ImportStats* stats)
       : ledger_(ledger), options_(options), stats_(stats) {
     if (options.config != nullptr) {
-      index_ = router::BuildCoreIndex(options.config, router::RouterCore::kChainGroupsMax);
+      tags_ = std::make_unique<router::TagResolver>(options.config);
     }
     if (ledger->LastSeq() != 0) written_until_micros_ = ledger->LastTimeMicros();
   }
@@ -81,12 +81,11 @@ class Importer {
     std::string request_id = row.request_id;
     if (request_id.empty()) request_id = "import-" + std::to_string(row.line);
     std::string tag = row.tag, tier;
-    if (index_ != nullptr) {
-      const uint32_t t = index_->ResolveTag(tag);
-      if (t != router::kNone) {
-        if (index_->tag_names[t] != tag) ++stats_->tags_defaulted;
-        tag = index_->tag_names[t];
-        tier = index_->TierName(index_->tag_tier[t]);
+    if (tags_ != nullptr) {
+      if (auto resolved = tags_->Resolve(tag)) {
+        if (resolved->defaulted) ++stats_->tags_defaulted;
+        tag = std::move(resolved->tag);
+        tier = std::move(resolved->tier);
       }
     }
     std::string key_id;
@@ -177,7 +176,7 @@ class Importer {
   ledger::Ledger* ledger_;
   const ImportOptions& options_;
   ImportStats* stats_;
-  std::shared_ptr<const router::CoreIndex> index_;
+  std::unique_ptr<router::TagResolver> tags_;
   std::vector<Pending> heap_;
   std::vector<ledger::Event> batch_;
   uint64_t next_order_ = 0;

@@ -34,7 +34,7 @@
 #include <memory>
 
 #include "ledger/ledger.h"
-#include "router/config.h"
+#include "router/core/config.h"
 #include "sim/spend_log.h"
 
 namespace ukairo::sim {

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/check.h"
-#include "ledger/money.h"
+#include "base/check.h"
+#include "base/money.h"
 #include "ledger/period.h"
 
 namespace ukairo::sim {

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "ledger/check.h"
-#include "ledger/money.h"
-#include "ledger/strings.h"
-#include "ledger/time_units.h"
+#include "base/check.h"
+#include "base/money.h"
+#include "base/strings.h"
+#include "base/time_units.h"
 
 namespace ukairo::sim {
 namespace {

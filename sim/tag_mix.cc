@@ -1,7 +1,7 @@
 #include "sim/tag_mix.h"
 
-#include "ledger/check.h"
-#include "ledger/money.h"
+#include "base/check.h"
+#include "base/money.h"
 
 namespace ukairo::sim {
 

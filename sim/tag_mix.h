@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/status.h"
+#include "base/status.h"
 #include "sim/rng.h"
 
 namespace ukairo::sim {

@@ -1,5 +1,5 @@
 #include "sim/token_fit.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <Eigen/Dense>
 #include <algorithm>

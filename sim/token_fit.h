@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/status.h"
+#include "base/status.h"
 #include "sim/rng.h"
 #include "sim/traffic.h"
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::sim {
 

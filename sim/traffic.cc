@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "ledger/check.h"
-#include "ledger/time_units.h"
+#include "base/check.h"
+#include "base/time_units.h"
 
 namespace ukairo::sim {
 namespace {

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "ledger/status.h"
+#include "base/status.h"
 #include "sim/rng.h"
 #include "sim/trace.h"
 

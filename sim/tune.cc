@@ -9,10 +9,10 @@
 #include <set>
 #include <thread>
 
-#include "ledger/check.h"
-#include "ledger/strings.h"
-#include "ledger/time_units.h"
-#include "router/config_loader.h"
+#include "base/check.h"
+#include "base/strings.h"
+#include "base/time_units.h"
+#include "router/config/loader.h"
 #include "sim/simulator.h"
 #include "sim/summary.h"
 #include "sim/tag_mix.h"

@@ -34,8 +34,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/money.h"
-#include "ledger/status.h"
+#include "base/money.h"
+#include "base/status.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 #include "sim/traffic.h"

@@ -2,7 +2,7 @@
 // io_context under one steady_timer: Beast's synchronous calls ignore
 // tcp_stream deadlines, and a CLI must not wait forever on a hung gateway.
 #include "tools/admin_client.h"
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <utility>  // before Asio: its awaitable.hpp needs std::exchange
 

@@ -6,12 +6,12 @@
 //
 // Price table: --prices wins; else the config's `ukairo.price_table:`
 // (relative to the config file); else prices/model_prices.json next to the
-// config, or ../prices/ or ../data/prices/ (see router/config_loader.h).
+// config, or ../prices/ or ../data/prices/ (see router/config/loader.h).
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "tools/command.h"
 
 namespace ukairo::tools {

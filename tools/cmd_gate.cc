@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "ledger/money.h"
+#include "base/money.h"
 #include "tools/admin_client.h"
 #include "tools/command.h"
 

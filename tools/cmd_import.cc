@@ -14,7 +14,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/spend_log.h"
 #include "sim/spend_log_import.h"
 #include "tools/command.h"

@@ -15,7 +15,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/ledger_sink.h"
 #include "sim/replay_run.h"
 #include "sim/report_html.h"

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/gateway.h"
 #include "tools/command.h"
 

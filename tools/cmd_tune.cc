@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/simulator.h"
 #include "sim/tune.h"
 #include "tools/command.h"

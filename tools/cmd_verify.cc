@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/period.h"
-#include "router/config_loader.h"
-#include "router/policy.h"
+#include "router/config/loader.h"
+#include "router/config/verifier.h"
 #include "tools/command.h"
 
 namespace ukairo::tools {

@@ -9,7 +9,7 @@
 
 #include "ledger/period.h"
 #include "ledger/projection.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 
 namespace ukairo::tools {
 namespace {

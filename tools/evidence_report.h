@@ -14,7 +14,7 @@
 #include <string>
 
 #include "ledger/ledger.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::tools {
 

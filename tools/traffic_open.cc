@@ -1,7 +1,7 @@
 #include "tools/traffic_open.h"
 
 #include "ledger/period.h"
-#include "ledger/time_units.h"
+#include "base/time_units.h"
 #include "sim/simulator.h"
 #include "sim/synthetic.h"
 #include "sim/token_fit.h"

@@ -10,7 +10,7 @@
 #include <ostream>
 #include <string>
 
-#include "ledger/status.h"
+#include "base/status.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 #include "sim/traffic.h"

@@ -1,6 +1,6 @@
 #include "ledger/internal/chain_checker.h"
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/sha256.h"
 

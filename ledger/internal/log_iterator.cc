@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/event_codec.h"
 #include "ledger/internal/scan_filter.h"
 #include "ledger/store_format.h"

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/ledger.h"
 
 namespace ukairo::ledger::internal {

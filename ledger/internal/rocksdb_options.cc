@@ -10,7 +10,7 @@
 #include <cstring>
 #include <memory>
 
-#include "ledger/check.h"
+#include "base/check.h"
 #include "ledger/store_format.h"
 
 namespace ukairo::ledger::internal {

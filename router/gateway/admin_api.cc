@@ -10,7 +10,7 @@
 
 #include "ledger/event_json.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/gateway_impl.h"
 #include "router/gateway/ui_assets.h"
 
@@ -79,7 +79,7 @@ std::string Label(const std::string& s) {
   return out;
 }
 
-__extension__ typedef __int128 Int128;  // as ledger/money.cc: products of two int64
+__extension__ typedef __int128 Int128;  // as base/money.cc: products of two int64
 
 // Month-end (period-end) forecast: spend so far scaled linearly by period
 // length over time elapsed, in 128-bit integers (nano-USD × micros overflows

@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::gateway {
 

@@ -139,7 +139,7 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     in.request_id = request_prefix_ + std::to_string(++request_counter_);
     in.tag = request.tag;
     // The core decides what "model" means ("auto", a tier, a group) and
-    // answers an unknown one with 404 model_not_found (router/core.h).
+    // answers an unknown one with 404 model_not_found (router/core/core.h).
     in.requested_model = request.model;
     in.client_key_id = "";  // client keys are not issued yet; never the key itself
     in.input_tokens = request.input_tokens;

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "ledger/ledger.h"
-#include "ledger/status.h"
-#include "router/config.h"
+#include "base/status.h"
+#include "router/core/config.h"
 
 namespace ukairo::gateway {
 

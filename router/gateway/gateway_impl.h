@@ -28,7 +28,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/projection.h"
-#include "router/core.h"
+#include "router/core/core.h"
 #include "router/gateway/gateway.h"
 #include "router/gateway/openai_api.h"
 #include "router/gateway/upstream_client.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::gateway {
 

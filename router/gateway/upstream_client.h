@@ -16,7 +16,7 @@
 #include <string>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace boost::asio {
 class io_context;

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <fstream>
 
-#include "ledger/money.h"
+#include "base/money.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "tests/util/http_client.h"

@@ -9,7 +9,7 @@
 #include <optional>
 #include <thread>
 
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/gateway.h"
 #include "tests/gateway/fake_fleet.h"
 #include "tests/util/http_client.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "ledger/ledger.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/gateway.h"
 #include "tests/gateway/fake_fleet.h"
 #include "tests/util/http_client.h"

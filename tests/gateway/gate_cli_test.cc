@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/ledger.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "tests/util/http_client.h"

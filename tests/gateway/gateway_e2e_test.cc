@@ -19,7 +19,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/projection.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "tests/util/http_client.h"

@@ -1,6 +1,6 @@
-// ledger/check.h: UKAIRO_CHECK stays on in every build (this suite runs in the
+// base/check.h: UKAIRO_CHECK stays on in every build (this suite runs in the
 // RelWithDebInfo build, where NDEBUG is set) and names where and what failed.
-#include "ledger/check.h"
+#include "base/check.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Money is integers: decimal text parses exactly into nano-USD and
 // pico-USD-per-token, costs round up, formatting round-trips.
-#include "ledger/money.h"
+#include "base/money.h"
 
 #include "tests/util/test_util.h"
 

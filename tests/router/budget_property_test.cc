@@ -12,7 +12,7 @@
 
 #include <set>
 
-#include "router/rng.h"
+#include "router/core/rng.h"
 #include "tests/router/core_harness.h"
 
 namespace ukairo::router::testing {

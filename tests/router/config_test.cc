@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::router {

@@ -5,7 +5,7 @@
 // virtual time, then checks on responses, events and the projection.
 #include <gtest/gtest.h>
 
-#include "router/rng.h"
+#include "router/core/rng.h"
 #include "tests/router/core_harness.h"
 
 namespace ukairo::router::testing {

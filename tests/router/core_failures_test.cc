@@ -5,7 +5,7 @@
 // deployment states in the core's projection.
 #include <gtest/gtest.h>
 
-#include "router/backoff.h"
+#include "router/core/internal/backoff.h"
 #include "tests/router/core_harness.h"
 
 namespace ukairo::router::testing {

@@ -13,7 +13,7 @@
 
 #include "ledger/period.h"
 #include "ledger/projection.h"
-#include "router/core.h"
+#include "router/core/core.h"
 
 namespace ukairo::router::testing {
 

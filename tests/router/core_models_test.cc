@@ -4,7 +4,7 @@
 // recording anything. Method: drive the core with the seed's config.
 #include <gtest/gtest.h>
 
-#include "router/core_index.h"
+#include "router/core/internal/core_index.h"
 #include "tests/router/core_harness.h"
 
 namespace ukairo::router::testing {

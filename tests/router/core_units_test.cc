@@ -6,10 +6,10 @@
 
 #include <deque>
 
-#include "router/core_index.h"
-#include "router/health.h"
-#include "router/rate_window.h"
-#include "router/rng.h"
+#include "router/core/internal/core_index.h"
+#include "router/core/internal/health.h"
+#include "router/core/internal/rate_window.h"
+#include "router/core/rng.h"
 #include "tests/router/core_harness.h"
 
 namespace ukairo::router::testing {

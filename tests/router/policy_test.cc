@@ -3,15 +3,15 @@
 // right check and name where. Configs are built in code so the test pins the
 // checks, not the YAML loader (ReachableChains is pinned to the core's index
 // over the shipped config, which the loader reads).
-#include "router/policy.h"
+#include "router/config/verifier.h"
 
 #include <algorithm>
 #include <memory>
 #include <optional>
 
-#include "router/config_loader.h"
-#include "router/core.h"
-#include "router/core_index.h"
+#include "router/config/loader.h"
+#include "router/core/core.h"
+#include "router/core/internal/core_index.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::router {

@@ -2,7 +2,7 @@
 // Method: parse small hand-written tables and the whole shared snapshot
 // (2,983 models), compare against values computed by hand, and cross-check
 // every price against an independent double parse to within one pico-USD.
-#include "router/price_table.h"
+#include "router/config/price_table.h"
 
 #include <cmath>
 #include <fstream>

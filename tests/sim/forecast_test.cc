@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/report_series.h"
 #include "sim/rng.h"
 #include "tests/util/test_util.h"

@@ -13,10 +13,10 @@
 #include <sstream>
 
 #include "ledger/ledger.h"
-#include "ledger/money.h"
+#include "base/money.h"
 #include "ledger/period.h"
 #include "ledger/projection.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/spend_log.h"
 #include "sim/spend_log_import.h"
 #include "tests/util/test_util.h"

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/gateway.h"
 #include "sim/simulator.h"
 #include "tests/gateway/fake_fleet.h"

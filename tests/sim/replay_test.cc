@@ -22,7 +22,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "router/gateway/fake_provider.h"
 #include "router/gateway/gateway.h"
 #include "sim/ledger_sink.h"
@@ -280,7 +280,11 @@ TEST_F(ReplayFidelity, ConcurrentRecordingReplaysTheSame) {
   const Decisions recorded = Decide(Record(config, 96, /*clients=*/4));
   ASSERT_EQ(recorded.served_by.size(), 96u);
   EXPECT_GT(recorded.retries, 0u);
-  EXPECT_GT(recorded.fallbacks_by_reason.count("budget"), 0u);
+  // Which fallbacks happen depends on how the four clients' calls interleave
+  // at premium's fake (every 4th call fails: a request whose retries keep
+  // landing on failing calls puts premium down, and then premium's budget is
+  // never reached). Some always happen; the replay must match them all.
+  EXPECT_FALSE(recorded.fallbacks_by_reason.empty());
   ReplayResult result;
   const Decisions replayed = Decide(Replay(config, &result));
   EXPECT_EQ(result.replay.calls_modelled, 0u);

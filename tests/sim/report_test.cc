@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "ledger/money.h"
+#include "base/money.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/report_series.h"
 #include "sim/report_svg.h"
 #include "sim/scenario.h"

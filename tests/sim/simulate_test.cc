@@ -7,7 +7,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/ledger_sink.h"
 #include "sim/simulator.h"
 #include "tests/util/test_util.h"

@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "ledger/period.h"
-#include "router/config_loader.h"
+#include "router/config/loader.h"
 #include "sim/simulator.h"
 #include "tests/util/test_util.h"
 

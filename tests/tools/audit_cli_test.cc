@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "ledger/money.h"
+#include "base/money.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo {

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::testing {
 

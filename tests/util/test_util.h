@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ledger/event.h"
-#include "ledger/status.h"
+#include "base/status.h"
 
 namespace ukairo::testing {
 
