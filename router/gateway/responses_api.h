@@ -9,8 +9,12 @@
 // What a chat-completions upstream cannot represent is a 400 naming the field
 // (never dropped silently): previous_response_id and conversation (the gateway
 // stores no conversation), item_reference, built-in tools (web_search,
-// file_search, local_shell, custom, mcp, ...) and their call items, input
-// files, background mode, truncation "auto". Deliberate choices:
+// file_search, local_shell, mcp, ...) and their call items, input files,
+// background mode, truncation "auto". Deliberate choices:
+//  - a custom (free-form) tool, such as Codex's apply_patch for GPT-5 models,
+//    is a function of one string "input" upstream, its grammar given to the
+//    model in the description (a chat upstream cannot enforce it); calls of
+//    it come back as custom_tool_call items;
 //  - reasoning items in the input are dropped: chat completions has no field
 //    for them, and the Responses API lets a stateless client (store: false)
 //    omit them (they only carry the model's earlier reasoning, never the
@@ -62,7 +66,8 @@ Result<std::string> ChatToResponse(std::string_view chat_body, std::string_view 
 // Chat-completions stream chunks in, Responses events out
 // ("event: <type>\ndata: {...}\n\n", each with its sequence_number): fed the
 // upstream's bytes as they arrive (split anywhere), it opens and fills output
-// items (reasoning, message text or refusal, function calls); Finish closes
+// items (reasoning, message text or refusal, function and custom tool
+// calls; a custom call's input is told whole when it closes); Finish closes
 // them and ends with response.completed (or response.incomplete when the
 // upstream stopped at its token limit), or response.failed.
 //

@@ -36,6 +36,15 @@ std::string ItemId(const char* prefix, const std::string& response_id, size_t ou
 Json MessageItem(const std::string& id, const Json& content_parts, const char* status);
 Json FunctionCallItem(const std::string& id, const Json& call_id, const Json& name,
                       const std::string& arguments, const char* status);
+// A custom (free-form) tool goes upstream as a function of one string,
+// "input" (responses_request.cc); a call of it comes back as a
+// custom_tool_call. IsCustomTool: `name` is a custom tool in echo's tools.
+bool IsCustomTool(const Json& echo, const Json& name);
+// The "input" of the function arguments; the arguments text itself when it
+// is not such an object (the model did not follow the schema).
+std::string CustomToolInput(const std::string& arguments);
+Json CustomToolCallItem(const std::string& id, const Json& call_id, const Json& name,
+                        const std::string& input, const char* status);
 Json ReasoningItem(const std::string& id, const std::string& text);
 Json TextPart(const std::string& text);
 Json RefusalPart(const std::string& refusal);

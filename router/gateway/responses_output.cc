@@ -81,6 +81,31 @@ Json FunctionCallItem(const std::string& id, const Json& call_id, const Json& na
               {"call_id", call_id}, {"name", name},      {"arguments", arguments}};
 }
 
+bool IsCustomTool(const Json& echo, const Json& name) {
+  if (!echo.is_object() || !echo.contains("tools") || !echo["tools"].is_array()) return false;
+  for (const Json& tool : echo["tools"]) {
+    if (tool.is_object() && tool.value("type", "") == "custom" && tool.contains("name") &&
+        tool["name"] == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string CustomToolInput(const std::string& arguments) {
+  Json parsed = Json::parse(arguments, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("input") && parsed["input"].is_string()) {
+    return parsed["input"].get<std::string>();
+  }
+  return arguments;
+}
+
+Json CustomToolCallItem(const std::string& id, const Json& call_id, const Json& name,
+                        const std::string& input, const char* status) {
+  return Json{{"id", id},     {"type", "custom_tool_call"}, {"status", status},
+              {"call_id", call_id}, {"name", name},         {"input", input}};
+}
+
 Json ReasoningItem(const std::string& id, const std::string& text) {
   return Json{{"id", id},
               {"type", "reasoning"},
@@ -148,9 +173,15 @@ Result<std::string> ChatToResponse(std::string_view chat_body, std::string_view 
                                             function["arguments"].is_string()
                                         ? function["arguments"].get<std::string>()
                                         : "";
+      const Json name = function.value("name", Json(""));
+      if (IsCustomTool(echo, name)) {
+        output.push_back(CustomToolCallItem(ItemId("ctc_", response_id, output.size()),
+                                            call.value("id", Json("")), name,
+                                            CustomToolInput(arguments), "completed"));
+        continue;
+      }
       output.push_back(FunctionCallItem(ItemId("fc_", response_id, output.size()),
-                                        call.value("id", Json("")),
-                                        function.value("name", Json("")), arguments,
+                                        call.value("id", Json("")), name, arguments,
                                         "completed"));
     }
   }

@@ -98,15 +98,18 @@ std::optional<Refusal> ConvertItem(const Json& item, size_t index, Json* message
     messages->push_back({{"role", role}, {"content", content}});
     return std::nullopt;
   }
-  if (type == "function_call") {
-    for (const char* key : {"call_id", "name", "arguments"}) {
+  if (type == "function_call" || type == "custom_tool_call") {
+    const bool custom = type == "custom_tool_call";
+    for (const char* key : {"call_id", "name", custom ? "input" : "arguments"}) {
       if (!item.contains(key) || !item[key].is_string()) {
         return Refusal{at + "." + key + " must be a string", at + "." + key};
       }
     }
+    // A custom tool is a function of one string, "input" (ConvertTools).
+    const Json arguments = custom ? Json(Json{{"input", item["input"]}}.dump()) : item["arguments"];
     Json call{{"id", item["call_id"]},
               {"type", "function"},
-              {"function", {{"name", item["name"]}, {"arguments", item["arguments"]}}}};
+              {"function", {{"name", item["name"]}, {"arguments", arguments}}}};
     // Calls of one turn (and the text before them) are one assistant message.
     if (!messages->empty() && messages->back()["role"] == "assistant") {
       Json& last = messages->back();
@@ -118,7 +121,7 @@ std::optional<Refusal> ConvertItem(const Json& item, size_t index, Json* message
     }
     return std::nullopt;
   }
-  if (type == "function_call_output") {
+  if (type == "function_call_output" || type == "custom_tool_call_output") {
     if (!item.contains("call_id") || !item["call_id"].is_string()) {
       return Refusal{at + ".call_id must be a string", at + ".call_id"};
     }
@@ -153,8 +156,37 @@ std::optional<Refusal> ConvertItem(const Json& item, size_t index, Json* message
   }
   return Refusal{at + ".type " + Quoted(item["type"]) +
                      " is not supported: a chat-completions upstream can take messages, "
-                     "function_call, function_call_output and reasoning items",
+                     "function_call, custom_tool_call, their outputs and reasoning items",
                  at + ".type"};
+}
+
+// A custom (free-form) tool, such as Codex's apply_patch for GPT-5 models,
+// becomes a function of one string argument, "input"; its grammar, which a
+// chat upstream cannot enforce, is given to the model in the description.
+// The answer turns a call of it back into a custom_tool_call.
+std::optional<Refusal> CustomToolAsFunction(const Json& tool, const std::string& at,
+                                            Json* function) {
+  std::string description = tool.value("description", "");
+  if (IsSet(tool, "format")) {
+    const Json& format = tool["format"];
+    const std::string type = format.is_object() ? format.value("type", "") : "";
+    if (type == "grammar") {
+      if (!format.contains("definition") || !format["definition"].is_string()) {
+        return Refusal{at + ".format.definition must be a string", at + ".format.definition"};
+      }
+      description += "\n\nThe input must follow this " + format.value("syntax", std::string()) +
+                     " grammar:\n" + format["definition"].get<std::string>();
+    } else if (type != "text") {
+      return Refusal{at + ".format.type must be text or grammar", at + ".format.type"};
+    }
+  }
+  (*function)["description"] = description;
+  (*function)["parameters"] = {
+      {"type", "object"},
+      {"properties", {{"input", {{"type", "string"}, {"description", "the tool's input"}}}}},
+      {"required", Json::array({"input"})},
+      {"additionalProperties", false}};
+  return std::nullopt;
 }
 
 std::optional<Refusal> ConvertTools(const Json& tools, Json* out) {
@@ -166,18 +198,22 @@ std::optional<Refusal> ConvertTools(const Json& tools, Json* out) {
     if (!t.is_object() || !t.contains("type") || !t["type"].is_string()) {
       return Refusal{at + " must be an object with a string 'type'", at + ".type"};
     }
-    if (t["type"] != "function") {
+    if (t["type"] != "function" && t["type"] != "custom") {
       return Refusal{at + ".type " + Quoted(t["type"]) +
                          " is a built-in tool that a chat-completions upstream cannot run; "
-                         "only type 'function' tools are supported",
+                         "only type 'function' and 'custom' tools are supported",
                      at + ".type"};
     }
     if (!t.contains("name") || !t["name"].is_string()) {
       return Refusal{at + ".name must be a string", at + ".name"};
     }
     Json function{{"name", t["name"]}};
-    for (const char* key : {"description", "parameters", "strict"}) {
-      if (IsSet(t, key)) function[key] = t[key];
+    if (t["type"] == "custom") {
+      if (auto r = CustomToolAsFunction(t, at, &function)) return r;
+    } else {
+      for (const char* key : {"description", "parameters", "strict"}) {
+        if (IsSet(t, key)) function[key] = t[key];
+      }
     }
     out->push_back({{"type", "function"}, {"function", function}});
   }
@@ -190,7 +226,8 @@ std::optional<Refusal> ConvertToolChoice(const Json& choice, Json* out) {
     *out = choice;
     return std::nullopt;
   }
-  if (choice.is_object() && choice.value("type", "") == "function" && choice.contains("name") &&
+  const std::string type = choice.is_object() ? choice.value("type", "") : "";
+  if ((type == "function" || type == "custom") && choice.contains("name") &&
       choice["name"].is_string()) {
     *out = {{"type", "function"}, {"function", {{"name", choice["name"]}}}};
     return std::nullopt;

@@ -36,6 +36,9 @@ struct ResponsesStream::State {
   size_t part_index = 0;
   std::string part_text;
   std::map<int64_t, size_t> tool_items;  // chat tool_calls index → output index
+  // The arguments of custom tool calls (output index → JSON text so far):
+  // their input is told whole when they close, once the JSON is complete.
+  std::map<size_t, std::string> custom_arguments;
   Json finish_reason = nullptr;
   Json usage = nullptr;
 
@@ -168,16 +171,27 @@ struct ResponsesStream::State {
       out += CloseReasoning();
       out += CloseMessage();
       size_t item = 0;
-      out += AddItem(FunctionCallItem(ItemId("fc_", response_id, output.size()),
-                                      call.value("id", Json("")),
-                                      function.value("name", Json("")), "", "in_progress"),
-                     &item);
+      const Json name = function.value("name", Json(""));
+      if (IsCustomTool(echo, name)) {
+        out += AddItem(CustomToolCallItem(ItemId("ctc_", response_id, output.size()),
+                                          call.value("id", Json("")), name, "", "in_progress"),
+                       &item);
+        custom_arguments[item];
+      } else {
+        out += AddItem(FunctionCallItem(ItemId("fc_", response_id, output.size()),
+                                        call.value("id", Json("")), name, "", "in_progress"),
+                       &item);
+      }
       found = tool_items.emplace(index, item).first;
     }
     const size_t i = found->second;
     if (function.contains("arguments") && function["arguments"].is_string() &&
         !function["arguments"].get_ref<const std::string&>().empty()) {
       const std::string& delta = function["arguments"].get_ref<const std::string&>();
+      if (auto custom = custom_arguments.find(i); custom != custom_arguments.end()) {
+        custom->second += delta;
+        return out;
+      }
       output[i]["arguments"] = output[i]["arguments"].get<std::string>() + delta;
       out += Event("response.function_call_arguments.delta",
                    {{"item_id", output[i]["id"]}, {"output_index", i}, {"delta", delta}});
@@ -190,6 +204,18 @@ struct ResponsesStream::State {
     for (const auto& [index, i] : tool_items) {
       if (output[i]["status"] == "completed") continue;
       output[i]["status"] = "completed";
+      if (auto custom = custom_arguments.find(i); custom != custom_arguments.end()) {
+        const std::string input = CustomToolInput(custom->second);
+        output[i]["input"] = input;
+        Json where{{"item_id", output[i]["id"]}, {"output_index", i}};
+        Json delta = where, done = where;
+        delta["delta"] = input;
+        done["input"] = input;
+        out += Event("response.custom_tool_call_input.delta", delta);
+        out += Event("response.custom_tool_call_input.done", done);
+        out += ItemDone(i);
+        continue;
+      }
       out += Event("response.function_call_arguments.done",
                    {{"item_id", output[i]["id"]}, {"output_index", i},
                     {"name", output[i]["name"]}, {"arguments", output[i]["arguments"]}});

@@ -75,6 +75,53 @@ TEST(ResponsesApi, CodexRequestBecomesChatRequest) {
   EXPECT_EQ(echo["reasoning"]["effort"], "medium");
 }
 
+// Codex's apply_patch for GPT-5 models is a custom (free-form) tool.
+TEST(ResponsesApi, CustomToolsTravelAsFunctionsOfOneString) {
+  std::string param;
+  auto call = ResponsesToChat(R"({"model":"m","tools":[{"type":"custom","name":"apply_patch",
+      "description":"Edit files.","format":{"type":"grammar","syntax":"lark",
+      "definition":"start: patch"}}],"tool_choice":{"type":"custom","name":"apply_patch"},
+    "input":[{"role":"user","content":"fix it"},
+      {"type":"custom_tool_call","call_id":"c1","name":"apply_patch","input":"*** Begin"},
+      {"type":"custom_tool_call_output","call_id":"c1","output":"done"}]})",
+                              &param);
+  ASSERT_OK(call);
+  Json chat = Json::parse(call->chat_body);
+  const Json& function = chat["tools"][0]["function"];
+  EXPECT_EQ(function["name"], "apply_patch");
+  EXPECT_EQ(function["description"],
+            "Edit files.\n\nThe input must follow this lark grammar:\nstart: patch");
+  EXPECT_EQ(function["parameters"]["required"], Json::parse(R"(["input"])"));
+  EXPECT_EQ(chat["tool_choice"]["function"]["name"], "apply_patch");
+  EXPECT_EQ(chat["messages"][1]["tool_calls"][0]["function"]["arguments"],
+            R"({"input":"*** Begin"})");
+  EXPECT_EQ(chat["messages"][2]["tool_call_id"], "c1");
+
+  const char* answer = R"({"choices":[{"finish_reason":"tool_calls","message":{"tool_calls":[
+    {"id":"c2","type":"function","function":{"name":"apply_patch",
+     "arguments":"{\"input\":\"*** Begin Patch\"}"}}]}}]})";
+  auto response = ChatToResponse(answer, call->echo_json, "resp_q", 1);
+  ASSERT_OK(response);
+  EXPECT_EQ(Json::parse(*response)["output"][0],
+            Json::parse(R"({"id":"ctc_q_0","type":"custom_tool_call","status":"completed",
+                            "call_id":"c2","name":"apply_patch","input":"*** Begin Patch"})"));
+
+  ResponsesStream stream("resp_s", 1, call->echo_json);
+  std::string out = stream.Feed(
+      R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c3","type":"function",)"
+      R"("function":{"name":"apply_patch","arguments":"{\"input\":"}}]}}]})"
+      "\n\n"
+      R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":)"
+      R"("\"*** Begin\"}"}}]},"finish_reason":"tool_calls"}]})"
+      "\n\n");
+  out += stream.Finish(true, "", "");
+  EXPECT_NE(out.find("response.custom_tool_call_input.done"), std::string::npos) << out;
+  const size_t completed = out.find("data: ", out.find("event: response.completed"));
+  Json done = Json::parse(out.substr(completed + 6, out.find('\n', completed) - completed - 6));
+  EXPECT_EQ(done["response"]["output"][0]["type"], "custom_tool_call");
+  EXPECT_EQ(done["response"]["output"][0]["input"], "*** Begin");
+}
+
 TEST(ResponsesApi, StringInputAndDefaults) {
   std::string param;
   auto call = ResponsesToChat(R"({"model":"m","input":"hi"})", &param);
@@ -99,6 +146,8 @@ TEST(ResponsesApi, WhatCannotBeRepresentedIsA400NamingTheField) {
   check(R"({"model":"m","input":"x","tools":[{"type":"function","name":"f"},
            {"type":"web_search"}]})",
         "tools[1].type", "'web_search' is a built-in tool");
+  check(R"({"model":"m","input":"x","tools":[{"type":"local_shell"}]})", "tools[0].type",
+        "built-in tool");
   check(R"({"model":"m","input":[{"type":"local_shell_call","call_id":"c"}]})", "input[0].type",
         "'local_shell_call' is not supported");
   check(R"({"model":"m","input":[{"type":"item_reference","id":"msg_1"}]})", "input[0].type",
