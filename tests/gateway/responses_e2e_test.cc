@@ -6,18 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-
-#include "ledger/ledger.h"
-#include "router/config_loader.h"
 #include "router/gateway/gateway.h"
 #include "tests/gateway/fake_fleet.h"
+#include "tests/gateway/gateway_harness.h"
 #include "tests/util/http_client.h"
 #include "tests/util/test_util.h"
 
 namespace ukairo::gateway {
 namespace {
 
+using ::ukairo::testing::EventBodies;
 using ::ukairo::testing::HttpRequest;
 using ::ukairo::testing::HttpResponse;
 using Json = nlohmann::json;
@@ -38,15 +36,7 @@ ukairo:
     - {name: build, tags: [Build], chain: [backup]}
   retry: {num_retries: 1, backoff_ms: [10]}
 )";
-    const std::string path = dir_.Sub("config.yaml");
-    std::ofstream(path) << yaml;
-    auto config = router::LoadConfigFile(path);
-    ASSERT_OK(config);
-    GatewayOptions o;
-    o.port = 0;
-    o.ledger_dir = dir_.Sub("ledger");
-    o.drain_deadline_ms = 2000;
-    auto gw = Gateway::Start(o, *config);
+    auto gw = ukairo::testing::StartGatewayFromYaml(dir_, yaml);
     ASSERT_OK(gw);
     gateway_ = std::move(*gw);
   }
@@ -65,18 +55,7 @@ ukairo:
   }
 
   std::vector<ledger::Event> StopAndReadLedger() {
-    gateway_->Stop();
-    gateway_.reset();
-    return ukairo::testing::ReadLedgerEvents(dir_.Sub("ledger"));
-  }
-
-  template <typename T>
-  static std::vector<T> Bodies(const std::vector<ledger::Event>& events) {
-    std::vector<T> out;
-    for (const auto& e : events) {
-      if (auto* b = std::get_if<T>(&e.body)) out.push_back(*b);
-    }
-    return out;
+    return ukairo::testing::StopAndReadLedger(&gateway_, dir_);
   }
 
   testing::TempDir dir_;
@@ -113,11 +92,11 @@ TEST_F(ResponsesE2E, AnswerIsAResponseAndTheLedgerRecordsAChatCompletion) {
   EXPECT_EQ(response["usage"]["input_tokens"], 6);
   EXPECT_EQ(response["usage"]["output_tokens"], 10);  // max_output_tokens reached upstream
   auto events = StopAndReadLedger();
-  auto accepted = Bodies<ledger::RequestAccepted>(events);
+  auto accepted = EventBodies<ledger::RequestAccepted>(events);
   ASSERT_EQ(accepted.size(), 1u);
   EXPECT_EQ(accepted[0].tag, "Spec");
   EXPECT_EQ(accepted[0].tier, "high");
-  auto finished = Bodies<ledger::AttemptFinished>(events);
+  auto finished = EventBodies<ledger::AttemptFinished>(events);
   ASSERT_EQ(finished.size(), 1u);
   EXPECT_EQ(finished[0].input_tokens, 6);
   EXPECT_EQ(finished[0].output_tokens, 10);
@@ -152,7 +131,7 @@ TEST_F(ResponsesE2E, StreamedFunctionCallRoundTrip) {
   Json answer = Json::parse(second.body);
   EXPECT_EQ(answer["output"][0]["content"][0]["text"],
             "fake reply from premium-model (tool said: sunny, 21 C)");
-  auto finished = Bodies<ledger::AttemptFinished>(StopAndReadLedger());
+  auto finished = EventBodies<ledger::AttemptFinished>(StopAndReadLedger());
   ASSERT_EQ(finished.size(), 2u);
   EXPECT_GT(finished[0].output_tokens, 0);  // the stream's usage chunk was read
 }
@@ -177,9 +156,26 @@ TEST_F(ResponsesE2E, RateLimitFallsBackStreamedAndNot) {
   EXPECT_EQ(events.back()["response"]["output"][0]["content"][0]["text"],
             "fake reply from backup-model");
   EXPECT_EQ(fleet_.fakes[0]->stats().requests, 1u);  // rate limited: skipped the second time
-  auto fallbacks = Bodies<ledger::FallbackTaken>(StopAndReadLedger());
+  auto fallbacks = EventBodies<ledger::FallbackTaken>(StopAndReadLedger());
   ASSERT_GE(fallbacks.size(), 1u);
   EXPECT_EQ(fallbacks[0].reason, ledger::FallbackReason::kRateLimit);
+}
+
+TEST_F(ResponsesE2E, StreamBrokenAfterOutputEndsWithResponseFailed) {
+  FakeBehavior breaking;
+  breaking.stream_break_after = 2;  // the role chunk and the text, then the connection drops
+  fleet_.fakes[0]->SetBehavior(breaking);
+  HttpResponse r = Post({{"model", "premium"}, {"input", "hi"}, {"stream", true}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<Json> events = Events(r.body);
+  ASSERT_GE(events.size(), 3u) << r.body;
+  bool text = false;
+  for (const Json& e : events) text = text || e["type"] == "response.output_text.delta";
+  EXPECT_TRUE(text) << r.body;  // the client had output: no fallback, the stream says it failed
+  EXPECT_EQ(events.back()["type"], "response.failed") << r.body;
+  EXPECT_EQ(events.back()["response"]["status"], "failed");
+  EXPECT_FALSE(events.back()["response"]["error"]["message"].get<std::string>().empty());
+  EXPECT_EQ(fleet_.fakes[1]->stats().requests, 0u);
 }
 
 TEST_F(ResponsesE2E, BadInputIs400NamingTheFieldAndKeysAreChecked) {
@@ -199,7 +195,7 @@ TEST_F(ResponsesE2E, BadInputIs400NamingTheFieldAndKeysAreChecked) {
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(fleet_.fakes[0]->stats().requests, 0u);
   auto events = StopAndReadLedger();
-  EXPECT_TRUE(Bodies<ledger::RequestAccepted>(events).empty());
+  EXPECT_TRUE(EventBodies<ledger::RequestAccepted>(events).empty());
 }
 
 }  // namespace
