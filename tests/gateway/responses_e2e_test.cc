@@ -136,6 +136,51 @@ TEST_F(ResponsesE2E, StreamedFunctionCallRoundTrip) {
   EXPECT_GT(finished[0].output_tokens, 0);  // the stream's usage chunk was read
 }
 
+// A turn shaped as Codex CLI sends it (codex-rs ResponsesApiRequest): its
+// fields, a developer message, a reasoning item from the previous turn, a
+// function tool and the free-form apply_patch tool, streamed.
+TEST_F(ResponsesE2E, CodexShapedTurnStreams) {
+  Json request = Json::parse(R"({
+    "model": "auto", "instructions": "You are a coding agent.",
+    "input": [
+      {"type":"message","role":"developer","content":[{"type":"input_text","text":"cwd: /src"}]},
+      {"type":"message","role":"user","content":[{"type":"input_text","text":"fix the build"}]},
+      {"type":"reasoning","id":"rs_0","summary":[{"type":"summary_text","text":"look"}],
+       "encrypted_content":null},
+      {"type":"function_call","call_id":"call_0","name":"shell",
+       "arguments":"{\"command\":[\"make\"]}"},
+      {"type":"function_call_output","call_id":"call_0","output":"error: x.cc:1"},
+      {"type":"custom_tool_call","call_id":"call_1","name":"apply_patch","input":"*** Begin Patch"},
+      {"type":"custom_tool_call_output","call_id":"call_1","output":"applied"}
+    ],
+    "tools": [
+      {"type":"function","name":"shell","description":"Runs a command","strict":false,
+       "parameters":{"type":"object","properties":{"command":{"type":"array",
+         "items":{"type":"string"}}},"required":["command"],"additionalProperties":false}},
+      {"type":"custom","name":"apply_patch","description":"Edits files",
+       "format":{"type":"grammar","syntax":"lark","definition":"start: begin_patch"}}
+    ],
+    "tool_choice": "auto", "parallel_tool_calls": false,
+    "reasoning": {"effort":"medium","summary":"auto"}, "store": false, "stream": true,
+    "include": ["reasoning.encrypted_content"], "prompt_cache_key": "0199-session",
+    "text": {"verbosity":"medium"}
+  })");
+  HttpResponse r = Post(request, "Build");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["x-ukairo-model-group"], "backup");  // tag Build → the build tier
+  std::vector<Json> events = Events(r.body);
+  ASSERT_FALSE(events.empty());
+  const Json& done = events.back();
+  ASSERT_EQ(done["type"], "response.completed") << r.body;
+  // The last item is a tool result: the (fake) model answers in text, and it
+  // saw the result of the free-form tool as a tool message.
+  EXPECT_EQ(done["response"]["output"][0]["type"], "message");
+  EXPECT_EQ(done["response"]["output"][0]["content"][0]["text"],
+            "fake reply from backup-model (tool said: applied)");
+  EXPECT_EQ(done["response"]["tools"][1]["type"], "custom");  // echoed as sent
+  EXPECT_EQ(done["response"]["reasoning"]["effort"], "medium");
+}
+
 TEST_F(ResponsesE2E, RateLimitFallsBackStreamedAndNot) {
   FakeBehavior limited;
   limited.status = 429;
