@@ -147,10 +147,14 @@ Result<std::string> ChatToResponse(std::string_view chat_body, std::string_view 
   const Json& choice = chat["choices"][0];
   const Json& message = choice["message"];
   Json& output = response["output"];
-  if (message.contains("reasoning_content") && message["reasoning_content"].is_string() &&
-      !message["reasoning_content"].get_ref<const std::string&>().empty()) {
-    output.push_back(ReasoningItem(ItemId("rs_", response_id, output.size()),
-                                   message["reasoning_content"].get<std::string>()));
+  // vLLM, DeepSeek and llama.cpp say reasoning_content, OpenRouter and Ollama reasoning.
+  for (const char* key : {"reasoning_content", "reasoning"}) {
+    if (message.contains(key) && message[key].is_string() &&
+        !message[key].get_ref<const std::string&>().empty()) {
+      output.push_back(ReasoningItem(ItemId("rs_", response_id, output.size()),
+                                     message[key].get<std::string>()));
+      break;
+    }
   }
   Json parts = Json::array();
   if (message.contains("content") && message["content"].is_string() &&

@@ -230,6 +230,15 @@ struct ResponsesStream::State {
       model = chunk["model"];
     }
     std::string out = Start();
+    if (chunk.contains("error") && !chunk["error"].is_null()) {
+      // Some providers report a failure inside a 200 stream.
+      const Json& error = chunk["error"];
+      broken = "the upstream reported an error in its stream: " +
+               (error.is_object() && error.contains("message") && error["message"].is_string()
+                    ? error["message"].get<std::string>()
+                    : error.dump());
+      return out;
+    }
     if (chunk.contains("usage") && chunk["usage"].is_object()) usage = chunk["usage"];
     if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) {
       return out;
@@ -243,7 +252,9 @@ struct ResponsesStream::State {
         const std::string& s = delta[key].get_ref<const std::string&>();
         return s.empty() ? nullptr : &s;
       };
+      // vLLM, DeepSeek and llama.cpp say reasoning_content, OpenRouter and Ollama reasoning.
       if (const std::string* s = text("reasoning_content")) out += OnReasoning(*s);
+      if (const std::string* s = text("reasoning")) out += OnReasoning(*s);
       if (const std::string* s = text("content")) out += OnMessage(Part::kText, *s);
       if (const std::string* s = text("refusal")) out += OnMessage(Part::kRefusal, *s);
       if (delta.contains("tool_calls") && delta["tool_calls"].is_array()) {

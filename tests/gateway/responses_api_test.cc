@@ -319,6 +319,23 @@ TEST(ResponsesApi, StreamFailsAndStaysBounded) {
   events = Events(long_line.Finish(true, "", ""));
   EXPECT_EQ(events.back()["type"], "response.failed");
 
+  ResponsesStream reported("resp_e", 1, "{}");
+  reported.Feed(Chunk(R"({"content":"abc"})") +
+                "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n");
+  events = Events(reported.Finish(true, "", ""));
+  EXPECT_EQ(events.back()["type"], "response.failed");
+  EXPECT_NE(events.back()["response"]["error"]["message"].get<std::string>().find("overloaded"),
+            std::string::npos);
+
+  ResponsesStream thinking("resp_t", 1, "{}");
+  out = thinking.Feed(Chunk(R"({"reasoning":"hmm"})") + Chunk(R"({"content":"ok"})"));
+  events = Events(out + thinking.Finish(true, "", ""));
+  const Json& thought = events.back()["response"]["output"];
+  ASSERT_EQ(thought.size(), 2u);
+  EXPECT_EQ(thought[0]["type"], "reasoning");
+  EXPECT_EQ(thought[0]["content"][0]["text"], "hmm");
+  EXPECT_EQ(thought[1]["content"][0]["text"], "ok");
+
   ResponsesStream cut("resp_c", 1, "{}");
   out = cut.Feed(Chunk(R"({"content":"abc"})") + Chunk("{}", "\"length\""));
   events = Events(out + cut.Finish(true, "", ""));
