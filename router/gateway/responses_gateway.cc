@@ -32,6 +32,8 @@ void ToResponsesReply(const std::string& request_id, const std::string& echo_jso
   }
   Result<std::string> response = ChatToResponse(reply->body, echo_json, response_id, now_s);
   if (!response.ok()) {
+    // The attempt is settled as the provider's success (its usage was read);
+    // only the client's copy cannot be built.
     reply->status = 502;
     reply->body = ErrorJson("the upstream's answer cannot be turned into a Response: " +
                                 response.status().message(),

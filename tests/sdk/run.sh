@@ -3,7 +3,8 @@
 # into a copy of this folder under the build tree, starts a fake provider and
 # `ukairo serve` on 127.0.0.1, and runs every *_sdk_test.mjs here
 # (openai_sdk_test.mjs: chat, embeddings, models; responses_sdk_test.mjs: the
-# Responses API) with node's test runner against them. Usage: run.sh <ukairo binary> <work dir>
+# Responses API) with node's test runner against them.
+# Usage: run.sh <ukairo binary> <work dir>
 set -euo pipefail
 bin="$1"
 work="$2"
