@@ -68,6 +68,38 @@ int64_t EstimateTokens(const Json& request) {
   return std::max<int64_t>(1, static_cast<int64_t>(chars / 4));
 }
 
+// A chat request with tools whose last message is not a tool result is
+// answered with a call of the first tool (arguments "{}"), as a model would;
+// null otherwise. The text after a tool result quotes it, so a test sees the
+// result arrive.
+Json FakeToolCall(const Json& request, const std::string& id) {
+  if (!request.contains("tools") || !request["tools"].is_array() || request["tools"].empty()) {
+    return nullptr;
+  }
+  const Json& messages = request.value("messages", Json::array());
+  if (!messages.empty() && messages.back().is_object() &&
+      messages.back().value("role", "") == "tool") {
+    return nullptr;
+  }
+  const Json& tool = request["tools"][0];
+  std::string name = "tool";
+  if (tool.is_object() && tool.contains("function") && tool["function"].is_object()) {
+    name = tool["function"].value("name", name);
+  }
+  return Json{{"id", "call_" + id}, {"type", "function"},
+              {"function", {{"name", name}, {"arguments", "{}"}}}};
+}
+
+std::string ToolResultNote(const Json& request) {
+  const Json& messages = request.value("messages", Json::array());
+  if (messages.empty() || !messages.back().is_object() ||
+      messages.back().value("role", "") != "tool" || !messages.back().contains("content") ||
+      !messages.back()["content"].is_string()) {
+    return "";
+  }
+  return " (tool said: " + messages.back()["content"].get<std::string>() + ")";
+}
+
 class Impl;
 
 // One keep-alive connection.
@@ -291,13 +323,16 @@ http::response<http::string_body> Impl::Completion(const http::request<http::str
                               "invalid_request_error", "context_length_exceeded"));
   }
   int64_t completion = b.completion_tokens;
-  if (body.contains("max_tokens") && body["max_tokens"].is_number_integer()) {
-    completion = std::min<int64_t>(completion, body["max_tokens"].get<int64_t>());
+  for (const char* key : {"max_tokens", "max_completion_tokens"}) {
+    if (body.contains(key) && body[key].is_number_integer()) {
+      completion = std::min<int64_t>(completion, body[key].get<int64_t>());
+    }
   }
   const std::string id = "fake-" + std::to_string(requests_.load());
   Json usage{{"prompt_tokens", prompt}, {"completion_tokens", completion},
              {"total_tokens", prompt + completion}};
-  const std::string text = "fake reply from " + model;
+  const std::string text = "fake reply from " + model + ToolResultNote(body);
+  const Json tool_call = FakeToolCall(body, id);
   ++ok_;
   if (target.find("/embeddings") != std::string::npos) {
     return MakeJson(v, ka, http::status::ok,
@@ -324,8 +359,20 @@ http::response<http::string_body> Impl::Completion(const http::request<http::str
                                        {"finish_reason", finish}}})}};
       return "data: " + c.dump() + "\n\n";
     };
-    std::string sse = chunk({{"role", "assistant"}, {"content", ""}}, nullptr) +
-                      chunk({{"content", text}}, nullptr) + chunk(Json::object(), "stop");
+    std::string sse = chunk({{"role", "assistant"}, {"content", ""}}, nullptr);
+    if (tool_call.is_null()) {
+      sse += chunk({{"content", text}}, nullptr) + chunk(Json::object(), "stop");
+    } else {  // the call, then its arguments in two pieces
+      Json opening = tool_call;
+      opening["index"] = 0;
+      opening["function"]["arguments"] = "";
+      sse += chunk({{"tool_calls", Json::array({opening})}}, nullptr);
+      for (const char* piece : {"{", "}"}) {
+        Json more{{"index", 0}, {"function", {{"arguments", piece}}}};
+        sse += chunk({{"tool_calls", Json::array({more})}}, nullptr);
+      }
+      sse += chunk(Json::object(), "tool_calls");
+    }
     Json usage_chunk{{"id", id}, {"object", "chat.completion.chunk"}, {"created", 0},
                      {"model", model}, {"choices", Json::array()}, {"usage", usage}};
     sse += "data: " + usage_chunk.dump() + "\n\ndata: [DONE]\n\n";
@@ -336,12 +383,16 @@ http::response<http::string_body> Impl::Completion(const http::request<http::str
     res.prepare_payload();
     return res;
   }
+  Json message{{"role", "assistant"}, {"content", text}};
+  if (!tool_call.is_null()) message = {{"role", "assistant"}, {"content", nullptr},
+                                       {"tool_calls", Json::array({tool_call})}};
   return MakeJson(
       v, ka, http::status::ok,
       Json{{"id", id}, {"object", "chat.completion"}, {"created", 0}, {"model", model},
            {"choices", Json::array({{{"index", 0},
-                                     {"message", {{"role", "assistant"}, {"content", text}}},
-                                     {"finish_reason", "stop"}}})},
+                                     {"message", message},
+                                     {"finish_reason", tool_call.is_null() ? "stop"
+                                                                           : "tool_calls"}}})},
            {"usage", usage}});
 }
 

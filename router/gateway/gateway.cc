@@ -151,6 +151,8 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     p.stream = request.stream;
     p.reply = std::move(reply);
     p.stream_writer = std::move(call.stream);
+    p.responses_api = request.responses_api;
+    p.responses_echo_json = std::move(request.responses_echo_json);
     core_->OnRequest(in, NowMicros(), actions_);
     Execute();
   });
@@ -187,8 +189,11 @@ void GatewayImpl::DeliverResponse(const router::Respond& r) {
   if (p->second.streamed_attempt != 0) {
     // The body went out as it came; its events are in the WAL now, so the
     // stream may end. An error after output is told in the stream itself.
-    if (!r.ok()) {
-      ++http_errors_;
+    if (!r.ok()) ++http_errors_;
+    if (p->second.responses_stream) {
+      p->second.stream_writer->Write(
+          p->second.responses_stream->Finish(r.ok(), r.error.code, r.error.message));
+    } else if (!r.ok()) {
       p->second.stream_writer->Write(
           "data: " + ErrorJson(r.error.message, r.error.type, r.error.code) + "\n\n");
     }
@@ -235,6 +240,10 @@ void GatewayImpl::DeliverResponse(const router::Respond& r) {
     }
     reply.body = Json{{"error", error}}.dump();
     reply.content_type = "application/json";
+  }
+  if (p->second.responses_api && r.ok() && served != p->second.replies.end()) {
+    ToResponsesReply(r.request_id, p->second.responses_echo_json, p->second.stream,
+                     NowMicros() / 1'000'000, &reply);
   }
   p->second.reply(std::move(reply));
   pending_.erase(p);
@@ -317,12 +326,18 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
         Pending& pending = p->second;
         if (pending.streamed_attempt == 0) {
           pending.streamed_attempt = attempt;
+          if (pending.responses_api) {
+            pending.responses_stream = std::make_shared<ResponsesStream>(
+                "resp_" + rid, NowMicros() / 1'000'000, pending.responses_echo_json);
+          }
           pending.stream_writer->Start(
               200, "text/event-stream",
               {{"x-ukairo-request-id", rid}, {"x-ukairo-deployment", deployment},
                {"x-ukairo-model-group", group}, {"x-ukairo-attempts", std::to_string(attempt)}});
         }
-        if (pending.streamed_attempt == attempt) pending.stream_writer->Write(std::move(bytes));
+        if (pending.streamed_attempt != attempt) return;
+        if (pending.responses_stream) bytes = pending.responses_stream->Feed(bytes);
+        pending.stream_writer->Write(std::move(bytes));
       });
     };
   }

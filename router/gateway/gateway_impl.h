@@ -31,6 +31,7 @@
 #include "router/core/core.h"
 #include "router/gateway/gateway.h"
 #include "router/gateway/openai_api.h"
+#include "router/gateway/responses_api.h"
 #include "router/gateway/upstream_client.h"
 
 namespace ukairo::gateway {
@@ -90,6 +91,19 @@ std::vector<std::string_view> PresentedKeys(const HttpCall& call, bool api_key_h
 // An empty known key matches nothing.
 bool KeyMatches(std::string_view presented, std::string_view known);
 
+// POST /v1/responses: the body (*body, replaced by its chat-completions
+// translation) parsed as the chat request the core routes, marked as a
+// Responses client. A body that cannot be translated is an error whose
+// *error_param names the field (responses_gateway.cc).
+Result<ClientRequest> ParseResponsesRequest(std::string* body, std::string_view tag_header,
+                                            std::string* error_param);
+
+// A chat-completions reply turned into what a Responses API client expects
+// (responses_api.h): a Response object, or (stream) its events, ending with
+// response.completed. A reply that is not a chat completion becomes a 502.
+void ToResponsesReply(const std::string& request_id, const std::string& echo_json, bool stream,
+                      int64_t now_s, HttpReply* reply);
+
 // The 401 for a failed client authentication, in OpenAI's error shape with
 // WWW-Authenticate: Bearer.
 HttpReply AuthFailureReply(AuthFailure reason);
@@ -127,6 +141,11 @@ class GatewayImpl : public Gateway {
     ReplyFn reply;
     std::shared_ptr<StreamWriter> stream_writer;
     uint32_t streamed_attempt = 0;  // the attempt whose output the client is receiving
+    // A Responses API client (responses_gateway.cc): its echo fields and, once
+    // streaming, the translation of the streamed attempt.
+    bool responses_api = false;
+    std::string responses_echo_json;
+    std::shared_ptr<ResponsesStream> responses_stream;
   };
 
   // http_server.cc

@@ -243,7 +243,9 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
   };
   Endpoint endpoint = Endpoint::kChatCompletions;  // meaningful when api
   bool api = true;
-  if (path == "/v1/chat/completions" || path == "/chat/completions") {
+  // The Responses API goes upstream as a chat completion (responses_api.h).
+  const bool responses = path == "/v1/responses" || path == "/responses";
+  if (path == "/v1/chat/completions" || path == "/chat/completions" || responses) {
     endpoint = Endpoint::kChatCompletions;
   } else if (path == "/v1/completions" || path == "/completions") {
     endpoint = Endpoint::kCompletions;
@@ -269,7 +271,17 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
     if (call.method != "POST") {
       return error(405, "use POST for " + path, "invalid_request_error", "method_not_allowed");
     }
-    Result<ClientRequest> request = ParseClientRequest(endpoint, call.body, call.tag_header);
+    std::string param;
+    Result<ClientRequest> request =
+        responses ? ParseResponsesRequest(&call.body, call.tag_header, &param)
+                  : ParseClientRequest(endpoint, call.body, call.tag_header);
+    if (!request.ok() && !param.empty()) {
+      http_errors_.fetch_add(1, std::memory_order_relaxed);
+      return reply(HttpReply{400, "application/json",
+                             ResponsesErrorJson(request.status().message(), param,
+                                                "invalid_request"),
+                             {}});
+    }
     if (!request.ok()) {
       return error(400, request.status().message(), "invalid_request_error", "invalid_request");
     }

@@ -25,6 +25,10 @@ struct ClientRequest {
   int64_t max_output_tokens = 0; // max_tokens / max_completion_tokens, 0 = absent
   bool stream = false;
   bool include_usage = false;    // stream_options.include_usage was asked by the client
+  // POST /v1/responses: routed as the chat completion it was translated to,
+  // answered as a Response (responses_api.h); the request fields it repeats.
+  bool responses_api = false;
+  std::string responses_echo_json;
 };
 
 // Parses a client body. `tag_header` is the x-ukairo-tag header ("" if none).

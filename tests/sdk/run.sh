@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # ctest entry: installs the pinned OpenAI SDK (npm ci, from package-lock.json)
 # into a copy of this folder under the build tree, starts a fake provider and
-# `ukairo serve` on 127.0.0.1, and runs openai_sdk_test.mjs with node's test
-# runner against them. Usage: run.sh <ukairo binary> <work dir>
+# `ukairo serve` on 127.0.0.1, and runs every *_sdk_test.mjs here
+# (openai_sdk_test.mjs: chat, embeddings, models; responses_sdk_test.mjs: the
+# Responses API) with node's test runner against them.
+# Usage: run.sh <ukairo binary> <work dir>
 set -euo pipefail
 bin="$1"
 work="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$work"
-cp "$here/package.json" "$here/package-lock.json" "$here/openai_sdk_test.mjs" "$work/"
+cp "$here/package.json" "$here/package-lock.json" "$here"/*_sdk_test.mjs "$work/"
 cd "$work"
 if [[ ! -d node_modules/openai ]]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
@@ -37,5 +39,5 @@ pids+=($!)
 for _ in $(seq 200); do grep -q "serving on" gw.log && break; sleep 0.05; done
 port=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\) .*#\1#p' gw.log)
 [[ -n $port ]] || { cat gw.log >&2; exit 1; }
-UKAIRO_PORT="$port" node --test-reporter=spec --test openai_sdk_test.mjs 2>&1 || {
+UKAIRO_PORT="$port" node --test-reporter=spec --test ./*_sdk_test.mjs 2>&1 || {
   echo "--- gateway log" >&2; cat gw.log >&2; exit 1; }
