@@ -151,7 +151,8 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     p.stream = request.stream;
     p.reply = std::move(reply);
     p.stream_writer = std::move(call.stream);
-    core_->OnRequest(in, NowMicros(), actions_);
+    p.accepted_micros = NowMicros();
+    core_->OnRequest(in, p.accepted_micros, actions_);
     Execute();
   });
 }
@@ -317,6 +318,7 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
         Pending& pending = p->second;
         if (pending.streamed_attempt == 0) {
           pending.streamed_attempt = attempt;
+          metrics_.ObserveFirstToken(group, NowMicros() - pending.accepted_micros);
           pending.stream_writer->Start(
               200, "text/event-stream",
               {{"x-ukairo-request-id", rid}, {"x-ukairo-deployment", deployment},

@@ -30,6 +30,7 @@
 #include "ledger/projection.h"
 #include "router/core.h"
 #include "router/gateway/gateway.h"
+#include "router/gateway/gateway_metrics.h"
 #include "router/gateway/openai_api.h"
 #include "router/gateway/upstream_client.h"
 
@@ -127,6 +128,7 @@ class GatewayImpl : public Gateway {
     ReplyFn reply;
     std::shared_ptr<StreamWriter> stream_writer;
     uint32_t streamed_attempt = 0;  // the attempt whose output the client is receiving
+    int64_t accepted_micros = 0;    // for the time to first token
   };
 
   // http_server.cc
@@ -234,6 +236,7 @@ class GatewayImpl : public Gateway {
       ledger_events_{0}, refused_overload_{0}, refused_ledger_queue_{0},
       auth_failures_missing_{0}, auth_failures_invalid_{0};
   LatencyHistogram append_latency_;
+  GatewayMetrics metrics_;  // labelled families, counted from appended events
   std::once_flag stop_once_;
 };
 
