@@ -2,8 +2,8 @@
 //
 // Every value is an integer: counts, nano-USD or microseconds. The text
 // format prints them in Prometheus' base units (USD, seconds) as exact
-// decimal text made from the integer (metrics_text.cc), never through a
-// double, so a scraped spend equals the ledger's nano-USD to the digit.
+// decimal text made from the integer (metrics_text.cc), never through
+// floating point: a scraped spend equals the ledger's nano-USD to the digit.
 //
 // Label values come from traffic (tags are chosen by clients), so each
 // family holds at most `series_per_family_max` label sets; a new set past
