@@ -1,6 +1,7 @@
 // MetricsRegistry: bounded label sets and integer bookkeeping.
 #include "router/gateway/metrics_registry.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "ledger/check.h"
@@ -20,12 +21,21 @@ MetricsRegistry::Series* MetricsRegistry::Find(Family& family,
                                                const std::vector<std::string>& label_values) {
   UKAIRO_CHECK(label_values.size() == family.spec.label_names.size(),
                "metric " + family.spec.name + ": wrong number of label values");
+  // The common case, a known set of short values, copies nothing.
+  const bool cut = std::any_of(label_values.begin(), label_values.end(),
+                               [](const std::string& v) { return v.size() > kLabelValueBytesMax; });
+  if (!cut) {
+    auto it = family.series.find(label_values);
+    if (it != family.series.end()) return &it->second;
+  }
   std::vector<std::string> key = label_values;
   for (std::string& v : key) {
     if (v.size() > kLabelValueBytesMax) v.resize(kLabelValueBytesMax);
   }
-  auto it = family.series.find(key);
-  if (it != family.series.end()) return &it->second;
+  if (cut) {
+    auto it = family.series.find(key);
+    if (it != family.series.end()) return &it->second;
+  }
   if (family.series.size() >= series_per_family_max_) {
     ++family.dropped;
     return nullptr;
