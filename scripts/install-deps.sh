@@ -19,6 +19,7 @@ packages=(
   nlohmann-json3-dev
   libcli11-dev
   wrk
+  prometheus  # promtool and the server, for the /metrics tests (tests/gateway/prometheus_test.cc)
 )
 # Node.js (for the OpenAI SDK client test) may come from another Debian repo
 # that bundles npm; only ask Debian for it when no node is on PATH.

@@ -275,12 +275,8 @@ std::string GatewayImpl::MetricsText() {
     m << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
       << name << " " << v << "\n";
   };
-  counter("ukairo_requests_total", "Requests accepted by the router core", st.requests);
   counter("ukairo_responses_ok_total", "Requests answered successfully", st.responses_ok);
   counter("ukairo_responses_error_total", "Requests answered with an error", st.responses_error);
-  counter("ukairo_attempts_total", "Upstream attempts", st.attempts);
-  counter("ukairo_retries_total", "Retries after backoff", st.retries);
-  counter("ukairo_fallbacks_total", "Fallbacks to the next model", st.fallbacks);
   counter("ukairo_http_requests_total", "HTTP requests received", http_requests_.load());
   counter("ukairo_ledger_events_total", "Events appended to the ledger", ledger_events_.load());
   counter("ukairo_refused_overload_total",
@@ -317,12 +313,6 @@ std::string GatewayImpl::MetricsText() {
       << "\",key=\"" << Label(b.key) << "\"} "
       << FormatNanosAsUsd(limit - p.Spent(scope, period) - p.Reserved(scope)) << "\n";
   }
-  m << "# HELP ukairo_deployment_state 1 for the deployment's current state\n"
-       "# TYPE ukairo_deployment_state gauge\n";
-  for (const auto& d : c.deployments) {
-    m << "ukairo_deployment_state{deployment=\"" << Label(d.id) << "\",state=\""
-      << ledger::DeploymentStateName(p.Deployment(d.id).state) << "\"} 1\n";
-  }
   m << "# HELP ukairo_ledger_append_seconds Ledger append latency\n"
        "# TYPE ukairo_ledger_append_seconds histogram\n";
   uint64_t cumulative = 0;
@@ -337,7 +327,10 @@ std::string GatewayImpl::MetricsText() {
   m << "ukairo_ledger_append_seconds_sum "
     << FormatNanosAsUsd(static_cast<int64_t>(append_latency_.sum_micros.load()) * 1000) << "\n";
   m << "ukairo_ledger_append_seconds_count " << append_latency_.total.load() << "\n";
-  return m.str();
+  std::string text = m.str();
+  RenderBudgetAndDeploymentGauges(p, c, period, &text);
+  metrics_.Render(&text);
+  return text;
 }
 
 void GatewayImpl::HandleGate(const HttpCall& call, ReplyFn reply) {

@@ -153,7 +153,8 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     p.stream_writer = std::move(call.stream);
     p.responses_api = request.responses_api;
     p.responses_echo_json = std::move(request.responses_echo_json);
-    core_->OnRequest(in, NowMicros(), actions_);
+    p.accepted_micros = NowMicros();
+    core_->OnRequest(in, p.accepted_micros, actions_);
     Execute();
   });
 }
@@ -330,6 +331,7 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
             pending.responses_stream = std::make_shared<ResponsesStream>(
                 "resp_" + rid, NowMicros() / 1'000'000, pending.responses_echo_json);
           }
+          metrics_.ObserveFirstToken(group, NowMicros() - pending.accepted_micros);
           pending.stream_writer->Start(
               200, "text/event-stream",
               {{"x-ukairo-request-id", rid}, {"x-ukairo-deployment", deployment},

@@ -30,6 +30,7 @@
 #include "ledger/projection.h"
 #include "router/core/core.h"
 #include "router/gateway/gateway.h"
+#include "router/gateway/gateway_metrics.h"
 #include "router/gateway/openai_api.h"
 #include "router/gateway/responses_api.h"
 #include "router/gateway/upstream_client.h"
@@ -146,6 +147,7 @@ class GatewayImpl : public Gateway {
     bool responses_api = false;
     std::string responses_echo_json;
     std::shared_ptr<ResponsesStream> responses_stream;
+    int64_t accepted_micros = 0;    // for the time to first token
   };
 
   // http_server.cc
@@ -253,6 +255,7 @@ class GatewayImpl : public Gateway {
       ledger_events_{0}, refused_overload_{0}, refused_ledger_queue_{0},
       auth_failures_missing_{0}, auth_failures_invalid_{0};
   LatencyHistogram append_latency_;
+  GatewayMetrics metrics_;  // labelled families, counted from appended events
   std::once_flag stop_once_;
 };
 

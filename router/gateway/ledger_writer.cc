@@ -26,6 +26,7 @@ Status GatewayImpl::AppendEvents(std::vector<ledger::Event>* events) {
     (*events)[i].seq = *first + i;
     durable_.Apply((*events)[i]);
   }
+  metrics_.CountAppended(*events);
   Status s = snapshotter_->Maybe(durable_);
   if (!s.ok()) std::fprintf(stderr, "ukairo: snapshot failed: %s\n", s.ToString().c_str());
   return Status::Ok();
