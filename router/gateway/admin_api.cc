@@ -11,6 +11,7 @@
 #include "ledger/event_json.h"
 #include "ledger/period.h"
 #include "router/config_loader.h"
+#include "router/config_redact.h"
 #include "router/gateway/gateway_impl.h"
 #include "router/gateway/ui_assets.h"
 
@@ -473,8 +474,7 @@ void GatewayImpl::HandleReload(ReplyFn reply) {
   net::dispatch(core_strand_, [this, config = *loaded, reply = std::move(reply)]() mutable {
     std::vector<ledger::Event> events(1);
     events[0].time_micros = NowMicros();
-    events[0].body = ledger::ConfigApplied{config->sha256_hex, config->text, config->source,
-                                           "admin-api"};
+    events[0].body = router::ConfigAppliedEvent(*config, "admin-api");
     // Recorded before anything the new config decides (the writer keeps
     // order); the answer waits until the record is durable.
     std::string answer = Json{{"applied", true}, {"sha256", config->sha256_hex},

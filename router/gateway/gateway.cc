@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/period.h"
+#include "router/config_redact.h"
 #include "router/gateway/gateway_impl.h"
 
 namespace ukairo::gateway {
@@ -71,8 +72,7 @@ Status GatewayImpl::Init() {
   if (durable_.config_sha256_hex() != config->sha256_hex) {
     std::vector<ledger::Event> events(1);
     events[0].time_micros = now;
-    events[0].body = ledger::ConfigApplied{config->sha256_hex, config->text, config->source,
-                                           "ukairo serve"};
+    events[0].body = router::ConfigAppliedEvent(*config, "ukairo serve");
     UKAIRO_RETURN_IF_ERROR(AppendEvents(&events));
   }
   writer_ = std::thread([this] { WriterLoop(); });
