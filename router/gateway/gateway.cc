@@ -211,6 +211,9 @@ void GatewayImpl::DeliverResponse(const router::Respond& r) {
   if (!reasons.empty()) reply.headers.emplace_back("x-ukairo-fallback-reason", reasons);
   if (r.last_resort) reply.headers.emplace_back("x-ukairo-last-resort", "true");
   reply.headers.emplace_back("x-ukairo-cost-usd", FormatNanosAsUsd(r.total_cost_nanos));
+  if (r.retry_after_ms >= 0) {
+    reply.headers.emplace_back("Retry-After", std::to_string((r.retry_after_ms + 999) / 1000));
+  }
   auto served = p->second.replies.find(r.served_attempt);
   if (served != p->second.replies.end() && (r.ok() || r.error.code.empty())) {
     reply.body = std::move(served->second.body);
