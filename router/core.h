@@ -82,7 +82,7 @@ struct RequestInput {
   // The id of the client key that authenticated it (never the key), "master"
   // (kMasterKeyId) or "" when the gateway is open. A client key's state in
   // the projection decides: unknown, revoked or expired → 401; a model it
-  // may not use → 401 key_model_access_denied; its or its team's rpm/tpm
+  // may not use → 403 key_model_access_denied (as LiteLLM); its or its team's rpm/tpm
   // reached → 429 with Retry-After; budget used up → 429 budget_exceeded.
   // Refusals are answered before anything is recorded, like an unknown
   // model. Its default tag applies when `tag` is "".

@@ -38,7 +38,8 @@ void RouterCore::Impl::RefuseBeforeRecording(const std::string& request_id, uint
 bool RouterCore::Impl::ModelAllowed(const std::vector<std::string>& models,
                                     const RequestInput& in, const ModelResolution& model,
                                     uint32_t tag) const {
-  if (models.empty()) return true;
+  // LiteLLM: an empty list or "all-proxy-models" allows every model.
+  if (models.empty() || Contains(models, "all-proxy-models")) return true;
   if (Contains(models, in.requested_model)) return true;
   if (model.kind == ModelKind::kGroup) return Contains(models, index_->group_names[model.group]);
   const uint32_t tier = index_->tag_tier[tag];
@@ -71,12 +72,13 @@ bool RouterCore::Impl::AdmitKey(const RequestInput& in, const ModelResolution& m
   const bool key_ok = ModelAllowed(key->settings.models, in, model, resolved_tag);
   const bool team_ok = team == nullptr || ModelAllowed(team->settings.models, in, model, resolved_tag);
   if (!key_ok || !team_ok) {
-    // LiteLLM answers a key's forbidden model with 401 key_model_access_denied.
+    // LiteLLM answers a key's forbidden model with 403 key_model_access_denied
+    // (401 in releases before 2025).
     const std::vector<std::string>& allowed = key_ok ? team->settings.models : key->settings.models;
     std::string list;
     for (const std::string& m : allowed) list += (list.empty() ? "" : ", ") + m;
     RefuseBeforeRecording(
-        in.request_id, 401,
+        in.request_id, 403,
         ClientError{"key_model_access_denied", "key_model_access_denied",
                     std::string(key_ok ? "this key's team" : "this API key") +
                         " is not allowed to access model '" + in.requested_model +

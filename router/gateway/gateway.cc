@@ -52,6 +52,7 @@ Status GatewayImpl::Init() {
   const int64_t now = NowMicros();
 
   core_ = std::make_unique<router::RouterCore>(config, durable_, options_.seed);
+  RefreshKeyDirectory();
   // Sliding windows and failure counts are folds over the recent tail.
   const int64_t warm_micros =
       std::max<int64_t>(config->cooldown.cooldown_time_ms, 60'000) * 1000;
@@ -141,7 +142,7 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     // The core decides what "model" means ("auto", a tier, a group) and
     // answers an unknown one with 404 model_not_found (router/core.h).
     in.requested_model = request.model;
-    in.client_key_id = "";  // client keys are not issued yet; never the key itself
+    in.client_key_id = call.client_key_id;  // an id, never the key itself
     in.input_tokens = request.input_tokens;
     in.max_output_tokens = request.max_output_tokens;
     in.stream = request.stream;

@@ -1,6 +1,6 @@
 // Goal: client keys and teams in the core (issue #13): a keyed request is
 // refused before anything is recorded when its key is unknown, revoked or
-// expired (401), names a model the key may not use (401, as LiteLLM), or
+// expired (401), names a model the key may not use (403, as LiteLLM), or
 // is past the key's or team's rpm (429 + Retry-After) or budget (429
 // budget_exceeded naming the scope and its reset); the default tag applies;
 // concurrent reservations never let settled spend pass a key's budget; key
@@ -103,16 +103,16 @@ TEST_F(Keys, RevocationTakesEffectOnTheNextRequest) {
   EXPECT_EQ(h_.core().projection().Spent({ScopeKind::kKey, "k-1"}, kNov), kSonnetCost);
 }
 
-TEST_F(Keys, ModelsTheKeyMayNotUseAre401BeforeRouting) {
+TEST_F(Keys, ModelsTheKeyMayNotUseAre403BeforeRouting) {
   ledger::KeyIssued k = Key("k-flash");
   k.settings.models = {"gemini-flash", "economy"};
   ASSERT_TRUE(Change(k).ok());
   Send("r-opus", "k-flash", "Build", "claude-opus");
-  const Respond& r = Refused("r-opus", 401);
+  const Respond& r = Refused("r-opus", 403);
   EXPECT_EQ(r.error.code, "key_model_access_denied");
   EXPECT_NE(r.error.message.find("gemini-flash"), std::string::npos);
   Send("r-by-tag", "k-flash", "Build", "");  // the build tier starts at sonnet
-  Refused("r-by-tag", 401);
+  Refused("r-by-tag", 403);
   Send("r-flash", "k-flash", "Build", "gemini-flash");
   EXPECT_EQ(h_.SentTo("r-flash"), "flash-1");
   Send("r-tier", "k-flash", "Chores", "");  // economy, allowed by its tier name
