@@ -278,5 +278,47 @@ TEST_F(ClientKeys, NoSecretInAnyFileTheGatewayWroteAndReplayGivesTheSameKeys) {
   EXPECT_EQ(FormatNanosAsUsd(spent), info["spend"].dump());
 }
 
+// `ukairo keys` over the admin API, the master key from the environment.
+TEST_F(ClientKeys, KeysCliCreatesListsShowsUpdatesRevokes) {
+  StartGateway();
+  setenv("UKAIRO_KEYS_CLI_TEST_KEY", kMasterKey, 1);
+  const std::string common = " --url http://127.0.0.1:" + std::to_string(gateway_->port()) +
+                             " --master-key-env UKAIRO_KEYS_CLI_TEST_KEY";
+  auto run = [&](const std::string& args, std::string* out) {
+    out->clear();  // RunCommand appends
+    return ukairo::testing::RunCommand(ukairo::testing::UkairoBinary() + " keys " + args + common +
+                                           " 2>&1",
+                                       out);
+  };
+  std::string out;
+  ASSERT_EQ(run("create --alias cli --max-budget-usd 5 --models premium --json", &out), 0) << out;
+  const Json created = Json::parse(out);
+  const std::string secret = created["key"], id = created["key_id"];
+  EXPECT_EQ(Chat(Bearer(secret)).status, 200);
+  ASSERT_EQ(run("list --json", &out), 0) << out;
+  EXPECT_NE(out.find(id), std::string::npos) << out;
+  EXPECT_EQ(out.find(secret), std::string::npos) << out;
+  ASSERT_EQ(run("show " + id, &out), 0) << out;
+  EXPECT_NE(out.find("cli"), std::string::npos) << out;
+  ASSERT_EQ(run("update " + id + " --rpm 7 --json", &out), 0) << out;
+  EXPECT_EQ(Json::parse(out)["rpm_limit"], 7);
+  ASSERT_EQ(run("revoke " + id, &out), 0) << out;
+  EXPECT_EQ(Chat(Bearer(secret)).status, 401);
+  EXPECT_EQ(run("show k-nope", &out), 1) << out;
+  EXPECT_EQ(run("create --max-budget-usd 1.2.3", &out), 2) << out;
+  out.clear();
+  EXPECT_EQ(ukairo::testing::RunCommand(ukairo::testing::UkairoBinary() + " keys create" +
+                                            " --master-key-env UKAIRO_KEYS_CLI_UNSET 2>&1",
+                                        &out),
+            2)
+      << out;
+  EXPECT_NE(out.find("UKAIRO_KEYS_CLI_UNSET is not set"), std::string::npos) << out;
+  out.clear();
+  ASSERT_EQ(ukairo::testing::RunCommand(ukairo::testing::UkairoBinary() + " keys --help", &out), 0);
+  for (const char* sub : {"create", "list", "show", "update", "revoke"}) {
+    EXPECT_NE(out.find(sub), std::string::npos) << sub;
+  }
+}
+
 }  // namespace
 }  // namespace ukairo::gateway
