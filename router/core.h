@@ -178,6 +178,9 @@ class RouterCore {
   // the chains they started with. The driver records ConfigApplied itself.
   void OnConfig(std::shared_ptr<const Config> config, int64_t now_micros, Actions& out);
 
+  // What requests in flight hold in a key or team scope (ledger::ScopeKind
+  // kKey / kTeam): the core's own part of those budgets, not in the projection.
+  NanoUsd KeyReserved(ledger::ScopeKind kind, const std::string& id) const;
   const ledger::Projection& projection() const;
   const Config& config() const;
   const CoreStats& stats() const;

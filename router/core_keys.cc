@@ -197,4 +197,8 @@ Status RouterCore::OnKeyChange(const KeyChange& change, int64_t now_micros, Acti
   return impl_->ApplyKeyChange(change);
 }
 
+NanoUsd RouterCore::KeyReserved(ledger::ScopeKind kind, const std::string& id) const {
+  return impl_->keys_.Reserved(kind, id);
+}
+
 }  // namespace ukairo::router

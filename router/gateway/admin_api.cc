@@ -252,7 +252,8 @@ std::string GatewayImpl::BudgetsJson() {
               {"period_start", FormatIso8601(period_start)},
               {"period_end", FormatIso8601(period_start + period_micros)},
               {"period_elapsed_basis_points", BasisPoints(elapsed_micros, period_micros)},
-              {"scopes", scopes}}
+              {"scopes", scopes},
+              {"key_scopes", KeyScopesJson(period)}}
       .dump();
 }
 

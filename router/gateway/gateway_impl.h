@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -204,6 +205,9 @@ class GatewayImpl : public Gateway {
   // Copies the core's key state (hashes, revocation, expiry) for the I/O
   // threads' authentication. On the strand, after every key change.
   void RefreshKeyDirectory();
+  // /budgets' key and team scopes: every live key and team with a budget or
+  // spend in `period` (on the strand).
+  nlohmann::ordered_json KeyScopesJson(int32_t period);
   // Records a key change and replies with `answer()` (run on the strand
   // after the change) once the change is durable; errors as 4xx.
   void ApplyKeyChange(router::KeyChange change, std::function<std::string()> answer,

@@ -310,6 +310,40 @@ void GatewayImpl::RefreshKeyDirectory() {
   key_directory_ = std::move(directory);
 }
 
+Json GatewayImpl::KeyScopesJson(int32_t period) {
+  const ledger::Projection& p = core_->projection();
+  Json out = Json::array();
+  auto add = [&](ledger::ScopeKind kind, const std::string& id, const std::string& name,
+                 NanoUsd limit, int64_t rpm, int64_t tpm) {
+    const NanoUsd spent = p.Spent({kind, id}, period);
+    const NanoUsd reserved = core_->KeyReserved(kind, id);
+    if (limit < 0 && spent == 0 && reserved == 0) return;
+    Json alerts = Json::array();
+    for (const auto& a : core_->config().alerts) {
+      if (p.AlertFired({kind, id}, period, a.threshold_pct)) alerts.push_back(a.threshold_pct);
+    }
+    out.push_back({{"scope_kind", ledger::ScopeKindName(kind)}, {"scope_key", id},
+                   {"name", name}, {"period", period},
+                   {"limit_usd", limit < 0 ? Json(nullptr) : Json(FormatNanosAsUsd(limit))},
+                   {"spent_usd", FormatNanosAsUsd(spent)},
+                   {"reserved_usd", FormatNanosAsUsd(reserved)},
+                   {"remaining_usd", limit < 0 ? Json(nullptr)
+                                               : Json(FormatNanosAsUsd(std::max<NanoUsd>(
+                                                     0, limit - spent - reserved)))},
+                   {"rpm_limit", rpm}, {"tpm_limit", tpm}, {"alerts_fired_pct", alerts}});
+  };
+  for (const auto& [id, k] : p.keys()) {
+    if (k.revoked) continue;
+    add(ledger::ScopeKind::kKey, id, k.settings.name, k.settings.max_budget_nanos,
+        k.settings.rpm_limit, k.settings.tpm_limit);
+  }
+  for (const auto& [id, t] : p.teams()) {
+    add(ledger::ScopeKind::kTeam, id, t.settings.name, t.settings.max_budget_nanos,
+        t.settings.rpm_limit, t.settings.tpm_limit);
+  }
+  return out;
+}
+
 void GatewayImpl::ApplyKeyChange(router::KeyChange change, std::function<std::string()> answer,
                                  ReplyFn reply) {
   Status status = core_->OnKeyChange(change, NowMicros(), actions_);

@@ -128,6 +128,19 @@ TEST_F(ClientKeys, LiteLlmStyleScriptGenerateCallReadSpend) {
   HttpResponse list = Call("GET", "/key/list", kAdmin);
   EXPECT_NE(list.body.find(key["token"].get<std::string>()), std::string::npos);
   EXPECT_EQ(list.body.find(secret), std::string::npos);
+  // /budgets lists the key's and the team's scopes next to the config's.
+  Json budgets = Json::parse(Call("GET", "/budgets", kAdmin).body);
+  ASSERT_TRUE(budgets["key_scopes"].is_array()) << budgets.dump();
+  std::set<std::string> listed;
+  for (const Json& s : budgets["key_scopes"]) {
+    listed.insert(s["scope_kind"].get<std::string>() + ":" + s["scope_key"].get<std::string>());
+    if (s["scope_kind"] == "key") {
+      EXPECT_EQ(s["limit_usd"], "10.5");
+      EXPECT_EQ(s["spent_usd"].get<std::string>(), ok.headers["x-ukairo-cost-usd"]);
+    }
+  }
+  EXPECT_EQ(listed, (std::set<std::string>{"key:" + key["key_id"].get<std::string>(),
+                                           "team:" + team["team_id"].get<std::string>()}));
   // Admin endpoints need the master key, not a client key.
   EXPECT_EQ(Call("GET", "/key/list", Bearer(secret)).status, 401);
   // Bad input names what is wrong.
