@@ -291,6 +291,29 @@ TEST_F(ClientKeys, NoSecretInAnyFileTheGatewayWroteAndReplayGivesTheSameKeys) {
   EXPECT_EQ(FormatNanosAsUsd(spent), info["spend"].dump());
 }
 
+// Keys live in the ledger: after a restart they authenticate, keep their
+// spend, and a revoked key stays revoked.
+TEST_F(ClientKeys, KeysSurviveARestart) {
+  StartGateway();
+  const Json kept = Generate(R"({"key_alias":"kept","max_budget":"1"})");
+  const std::string gone = Generate("{}")["key"];
+  ASSERT_EQ(Chat(Bearer(kept["key"])).status, 200);
+  ASSERT_EQ(Call("POST", "/key/delete", kAdmin, Json{{"keys", Json::array({gone})}}.dump()).status,
+            200);
+  const std::string spend_before =
+      Json::parse(Call("GET", "/key/info?key=" + kept["key_id"].get<std::string>(), kAdmin).body)
+          ["info"]["spend"].dump();
+  gateway_->Stop();
+  gateway_.reset();
+  StartGateway();
+  EXPECT_EQ(Chat(Bearer(kept["key"])).status, 200);
+  EXPECT_EQ(Chat(Bearer(gone)).status, 401);
+  const Json info = Json::parse(
+      Call("GET", "/key/info?key=" + kept["key_id"].get<std::string>(), kAdmin).body)["info"];
+  EXPECT_EQ(info["key_alias"], "kept");
+  EXPECT_GT(*ParseUsd(info["spend"].dump()), *ParseUsd(spend_before));
+}
+
 // `ukairo keys` over the admin API, the master key from the environment.
 TEST_F(ClientKeys, KeysCliCreatesListsShowsUpdatesRevokes) {
   StartGateway();
