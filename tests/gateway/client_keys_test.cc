@@ -314,6 +314,50 @@ TEST_F(ClientKeys, KeysSurviveARestart) {
   EXPECT_GT(*ParseUsd(info["spend"].dump()), *ParseUsd(spend_before));
 }
 
+// `ukairo audit --key/--team` and `audit spend --by key|team` attribute
+// requests to keys and teams from the ledger alone.
+TEST_F(ClientKeys, AuditByKeyAndTeam) {
+  StartGateway();
+  const Json team = Json::parse(Call("POST", "/team/new", kAdmin, R"({"team_id":"plat"})").body);
+  const Json a = Generate(R"({"team_id":"plat"})");
+  const Json b = Generate("{}");
+  HttpResponse ra = Chat(Bearer(a["key"]));
+  ASSERT_EQ(ra.status, 200);
+  ASSERT_EQ(Chat(Bearer(b["key"])).status, 200);
+  ASSERT_EQ(Chat(Bearer(b["key"])).status, 200);
+  ASSERT_EQ(Chat(kAdmin).status, 200);
+  gateway_->Stop();
+  gateway_.reset();
+  const auto events = ukairo::testing::ReadLedgerEvents(dir_.Sub("ledger"));
+  const std::string month = FormatIso8601(events.back().time_micros).substr(0, 7);
+  const std::string ledger = " --ledger " + dir_.Sub("ledger");
+  auto spend = ukairo::testing::RunUkairo("audit spend --by team --json --period " + month + ledger);
+  ASSERT_EQ(spend.exit_code, 0) << spend.output;
+  EXPECT_NE(spend.output.find(R"("key":"plat")"), std::string::npos) << spend.output;
+  EXPECT_NE(spend.output.find(R"("spend_usd":")" + ra.headers["x-ukairo-cost-usd"] + "\""),
+            std::string::npos)
+      << spend.output;
+  spend = ukairo::testing::RunUkairo("audit spend --by key --json --period " + month + ledger);
+  EXPECT_NE(spend.output.find(R"("attempts":2,"by":"key","key":")" +
+                              b["key_id"].get<std::string>() + "\""),
+            std::string::npos)
+      << spend.output;
+  EXPECT_NE(spend.output.find(R"("key":"master")"), std::string::npos) << spend.output;
+  auto listed =
+      ukairo::testing::RunUkairo("audit --json --kind request_completed --key " +
+                                 b["key_id"].get<std::string>() + ledger);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  size_t lines = 0;
+  for (char c : listed.output) lines += c == '\n';
+  EXPECT_EQ(lines, 2u) << listed.output;
+  auto by_team = ukairo::testing::RunUkairo("audit --json --team plat" + ledger);
+  EXPECT_NE(by_team.output.find("team_created"), std::string::npos) << by_team.output;
+  EXPECT_NE(by_team.output.find("key_issued"), std::string::npos) << by_team.output;
+  EXPECT_NE(by_team.output.find("request_accepted"), std::string::npos) << by_team.output;
+  EXPECT_EQ(by_team.output.find(b["key_id"].get<std::string>()), std::string::npos);
+  (void)team;
+}
+
 // `ukairo keys` over the admin API, the master key from the environment.
 TEST_F(ClientKeys, KeysCliCreatesListsShowsUpdatesRevokes) {
   StartGateway();
