@@ -37,6 +37,8 @@ const char* ScopeKindName(ScopeKind k) {
     case ScopeKind::kTag: return "tag";
     case ScopeKind::kTier: return "tier";
     case ScopeKind::kGlobal: return "global";
+    case ScopeKind::kKey: return "key";
+    case ScopeKind::kTeam: return "team";
   }
   return "unknown";
 }

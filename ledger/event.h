@@ -25,6 +25,7 @@
 #include <string>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "base/money.h"
 
@@ -51,7 +52,10 @@ enum class FallbackReason : uint8_t {
   kMisconfigured,
 };
 
-enum class ScopeKind : uint8_t { kModel = 0, kTag, kTier, kGlobal };
+// kKey and kTeam: a client key's and a team's own budget (the key's id, the
+// team's id as key). Their spend is booked from the request's client key
+// (RequestAccepted.client_key_id); see ledger/projection.h.
+enum class ScopeKind : uint8_t { kModel = 0, kTag, kTier, kGlobal, kKey, kTeam };
 
 enum class AlertAction : uint8_t { kNotify = 0, kWarn, kStopAndFallback };
 
@@ -258,6 +262,74 @@ struct ReservationExpired {
   bool operator==(const ReservationExpired&) const = default;
 };
 
+// What a client key may do; KeyIssued sets it and every KeyUpdated replaces
+// it whole (the admin API merges a partial update before recording), so the
+// fold needs no merge rules and each event tells the full new state.
+struct KeySettings {
+  std::string name;               // LiteLLM key_alias
+  std::string owner;              // LiteLLM user_id
+  std::string team_id;            // "" for none
+  NanoUsd max_budget_nanos = -1;  // per budget period; -1: no budget
+  std::string budget_duration;    // as given ("30d", "1mo"); the period is the ledger's
+  int64_t rpm_limit = 0;          // 0: none
+  int64_t tpm_limit = 0;          // 0: none
+  std::vector<std::string> models;  // allowed model groups / tiers; empty: all
+  std::string default_tag;        // applies when the client sends no tag
+  int64_t expires_micros = 0;     // 0: never
+  std::string metadata_json;      // a JSON object as text, never secrets
+  bool operator==(const KeySettings&) const = default;
+};
+
+// A client key was created. The secret itself is shown once to its creator
+// and never recorded: only its SHA-256 and a short non-secret prefix.
+struct KeyIssued {
+  std::string key_id;             // stable id, derived from the hash (never the key)
+  std::string key_prefix;         // "sk-uk-ab12…" for humans to recognise it
+  std::string secret_sha256_hex;
+  KeySettings settings;
+  std::string actor;
+  bool operator==(const KeyIssued&) const = default;
+};
+
+struct KeyUpdated {
+  std::string key_id;
+  KeySettings settings;           // the complete new settings
+  std::string actor;
+  bool operator==(const KeyUpdated&) const = default;
+};
+
+struct KeyRevoked {
+  std::string key_id;
+  std::string actor;
+  std::string reason;
+  bool operator==(const KeyRevoked&) const = default;
+};
+
+struct TeamSettings {
+  std::string name;               // LiteLLM team_alias
+  NanoUsd max_budget_nanos = -1;  // -1: no budget
+  std::string budget_duration;
+  int64_t rpm_limit = 0;
+  int64_t tpm_limit = 0;
+  std::vector<std::string> models;
+  std::string metadata_json;
+  bool operator==(const TeamSettings&) const = default;
+};
+
+struct TeamCreated {
+  std::string team_id;
+  TeamSettings settings;
+  std::string actor;
+  bool operator==(const TeamCreated&) const = default;
+};
+
+struct TeamUpdated {
+  std::string team_id;
+  TeamSettings settings;          // the complete new settings
+  std::string actor;
+  bool operator==(const TeamUpdated&) const = default;
+};
+
 // The one table of event kinds; every per-kind piece of code is generated
 // from it or is a per-kind overload it calls (with no generic fallback). Row:
 //   X(Type, WireField, WIRE_TAG, "kind_name")
@@ -286,7 +358,12 @@ struct ReservationExpired {
   X(ConfigApplied, ConfigApplied, CONFIG_APPLIED, "config_applied")                    \
   X(NotificationSent, NotificationSent, NOTIFICATION_SENT, "notification_sent")        \
   X(NotificationFailed, NotificationFailed, NOTIFICATION_FAILED, "notification_failed") \
-  X(ReservationExpired, ReservationExpired, RESERVATION_EXPIRED, "reservation_expired")
+  X(ReservationExpired, ReservationExpired, RESERVATION_EXPIRED, "reservation_expired") \
+  X(KeyIssued, KeyIssued, KEY_ISSUED, "key_issued")                                    \
+  X(KeyUpdated, KeyUpdated, KEY_UPDATED, "key_updated")                                \
+  X(KeyRevoked, KeyRevoked, KEY_REVOKED, "key_revoked")                                \
+  X(TeamCreated, TeamCreated, TEAM_CREATED, "team_created")                            \
+  X(TeamUpdated, TeamUpdated, TEAM_UPDATED, "team_updated")
 
 namespace event_kinds_detail {
 template <class Ignored, class... Kinds>

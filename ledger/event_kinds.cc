@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/money.h"
 
@@ -246,7 +247,7 @@ void Get(s::FallbackTaken::Reader r, Checker& c, FallbackTaken& v) {
   Assign(&v.to_model_group, r.getToModelGroup());
   v.reason = c.Enum(r.getReason(), FallbackReason::kMisconfigured, "reason");
   if (v.reason == FallbackReason::kBudget && r.hasBudgetScopeKey()) {
-    v.budget_scope_kind = c.Enum(r.getBudgetScopeKind(), ScopeKind::kGlobal, "budget_scope_kind");
+    v.budget_scope_kind = c.Enum(r.getBudgetScopeKind(), ScopeKind::kTeam, "budget_scope_kind");
     Assign(&v.budget_scope_key, r.getBudgetScopeKey());
     v.budget_scope_stopped = r.getBudgetScopeStopped();
     v.budget_used_nanos = r.getBudgetUsedNanos();
@@ -357,7 +358,7 @@ void Put(const BudgetAlert& v, s::BudgetAlert::Builder o) {
 
 void Get(s::BudgetAlert::Reader r, Checker& c, BudgetAlert& v) {
   v = BudgetAlert{};
-  v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kGlobal, "scope_kind");
+  v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kTeam, "scope_kind");
   Assign(&v.scope_key, r.getScopeKey());
   v.threshold_pct = r.getThresholdPct();
   v.action = c.Enum(r.getAction(), AlertAction::kStopAndFallback, "action");
@@ -392,7 +393,7 @@ void Put(const BudgetStopped& v, s::BudgetStopped::Builder o) {
 
 void Get(s::BudgetStopped::Reader r, Checker& c, BudgetStopped& v) {
   v = BudgetStopped{};
-  v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kGlobal, "scope_kind");
+  v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kTeam, "scope_kind");
   Assign(&v.scope_key, r.getScopeKey());
   v.spent_nanos = r.getSpentNanos();
   v.limit_nanos = r.getLimitNanos();
@@ -426,7 +427,7 @@ void Put(const GateDecision& v, s::GateDecision::Builder o) {
 
 void Get(s::GateDecision::Reader r, Checker& c, GateDecision& v) {
   v = GateDecision{};
-  v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kGlobal, "scope_kind");
+  v.scope_kind = c.Enum(r.getScopeKind(), ScopeKind::kTeam, "scope_kind");
   Assign(&v.scope_key, r.getScopeKey());
   v.period = r.getPeriod();
   v.choice = c.Enum(r.getChoice(), GateChoice::kStop, "choice");
@@ -649,6 +650,235 @@ std::string Describe(const ReservationExpired& e) {
          " expired (" + Usd(e.reserved_nanos) + ")";
 }
 
+// --- KeySettings, TeamSettings (parts of the key and team kinds) -----------
+
+template <typename ListBuilder>
+void PutList(const std::vector<std::string>& items, ListBuilder list) {
+  for (unsigned i = 0; i < items.size(); ++i) list.set(i, items[i]);
+}
+
+void GetList(capnp::List<capnp::Text>::Reader r, std::vector<std::string>* out) {
+  out->clear();
+  for (auto t : r) out->emplace_back(t.begin(), t.size());
+}
+
+void Put(const KeySettings& v, s::KeySettings::Builder o) {
+  o.setName(v.name);
+  o.setOwner(v.owner);
+  o.setTeamId(v.team_id);
+  o.setMaxBudgetNanos(v.max_budget_nanos);
+  o.setBudgetDuration(v.budget_duration);
+  o.setRpmLimit(v.rpm_limit);
+  o.setTpmLimit(v.tpm_limit);
+  PutList(v.models, o.initModels(static_cast<unsigned>(v.models.size())));
+  o.setDefaultTag(v.default_tag);
+  o.setExpiresMicros(v.expires_micros);
+  o.setMetadataJson(v.metadata_json);
+}
+
+void Get(s::KeySettings::Reader r, KeySettings& v) {
+  v = KeySettings{};
+  Assign(&v.name, r.getName());
+  Assign(&v.owner, r.getOwner());
+  Assign(&v.team_id, r.getTeamId());
+  v.max_budget_nanos = r.getMaxBudgetNanos();
+  Assign(&v.budget_duration, r.getBudgetDuration());
+  v.rpm_limit = r.getRpmLimit();
+  v.tpm_limit = r.getTpmLimit();
+  GetList(r.getModels(), &v.models);
+  Assign(&v.default_tag, r.getDefaultTag());
+  v.expires_micros = r.getExpiresMicros();
+  Assign(&v.metadata_json, r.getMetadataJson());
+}
+
+void Budget(Json& j, NanoUsd max_budget_nanos) {
+  if (max_budget_nanos < 0) {
+    j["max_budget_nanos"] = nullptr;
+  } else {
+    Money(j, "max_budget", max_budget_nanos);
+  }
+}
+
+Json ToJson(const KeySettings& e) {
+  Json j = {{"name", e.name}, {"owner", e.owner}, {"team_id", e.team_id}};
+  Budget(j, e.max_budget_nanos);
+  j["budget_duration"] = e.budget_duration;
+  j["rpm_limit"] = e.rpm_limit;
+  j["tpm_limit"] = e.tpm_limit;
+  j["models"] = e.models;
+  j["default_tag"] = e.default_tag;
+  j["expires_micros"] = e.expires_micros;
+  j["metadata_json"] = e.metadata_json;
+  return j;
+}
+
+void Put(const TeamSettings& v, s::TeamSettings::Builder o) {
+  o.setName(v.name);
+  o.setMaxBudgetNanos(v.max_budget_nanos);
+  o.setBudgetDuration(v.budget_duration);
+  o.setRpmLimit(v.rpm_limit);
+  o.setTpmLimit(v.tpm_limit);
+  PutList(v.models, o.initModels(static_cast<unsigned>(v.models.size())));
+  o.setMetadataJson(v.metadata_json);
+}
+
+void Get(s::TeamSettings::Reader r, TeamSettings& v) {
+  v = TeamSettings{};
+  Assign(&v.name, r.getName());
+  v.max_budget_nanos = r.getMaxBudgetNanos();
+  Assign(&v.budget_duration, r.getBudgetDuration());
+  v.rpm_limit = r.getRpmLimit();
+  v.tpm_limit = r.getTpmLimit();
+  GetList(r.getModels(), &v.models);
+  Assign(&v.metadata_json, r.getMetadataJson());
+}
+
+Json ToJson(const TeamSettings& e) {
+  Json j = {{"name", e.name}};
+  Budget(j, e.max_budget_nanos);
+  j["budget_duration"] = e.budget_duration;
+  j["rpm_limit"] = e.rpm_limit;
+  j["tpm_limit"] = e.tpm_limit;
+  j["models"] = e.models;
+  j["metadata_json"] = e.metadata_json;
+  return j;
+}
+
+std::string DescribeBudget(NanoUsd max_budget_nanos, const std::string& duration) {
+  if (max_budget_nanos < 0) return "no budget";
+  return "budget " + Usd(max_budget_nanos) + (duration.empty() ? "" : " per " + duration);
+}
+
+std::string By(const std::string& actor) { return actor.empty() ? "" : " by " + actor; }
+
+// --- KeyIssued -----------------------------------------------------------------
+
+void Put(const KeyIssued& v, s::KeyIssued::Builder o) {
+  o.setKeyId(v.key_id);
+  o.setKeyPrefix(v.key_prefix);
+  o.setSecretSha256Hex(v.secret_sha256_hex);
+  Put(v.settings, o.initSettings());
+  o.setActor(v.actor);
+}
+
+void Get(s::KeyIssued::Reader r, Checker&, KeyIssued& v) {
+  v = KeyIssued{};
+  Assign(&v.key_id, r.getKeyId());
+  Assign(&v.key_prefix, r.getKeyPrefix());
+  Assign(&v.secret_sha256_hex, r.getSecretSha256Hex());
+  Get(r.getSettings(), v.settings);
+  Assign(&v.actor, r.getActor());
+}
+
+void ToJson(const KeyIssued& e, Json& j) {
+  j = {{"key_id", e.key_id}, {"key_prefix", e.key_prefix},
+       {"secret_sha256", e.secret_sha256_hex}, {"settings", ToJson(e.settings)},
+       {"actor", e.actor}};
+}
+
+std::string Describe(const KeyIssued& e) {
+  return "key " + e.key_id + " (" + e.key_prefix + ") issued" +
+         (e.settings.name.empty() ? "" : " as " + e.settings.name) +
+         (e.settings.team_id.empty() ? "" : " in team " + e.settings.team_id) + ", " +
+         DescribeBudget(e.settings.max_budget_nanos, e.settings.budget_duration) + By(e.actor);
+}
+
+// --- KeyUpdated ----------------------------------------------------------------
+
+void Put(const KeyUpdated& v, s::KeyUpdated::Builder o) {
+  o.setKeyId(v.key_id);
+  Put(v.settings, o.initSettings());
+  o.setActor(v.actor);
+}
+
+void Get(s::KeyUpdated::Reader r, Checker&, KeyUpdated& v) {
+  v = KeyUpdated{};
+  Assign(&v.key_id, r.getKeyId());
+  Get(r.getSettings(), v.settings);
+  Assign(&v.actor, r.getActor());
+}
+
+void ToJson(const KeyUpdated& e, Json& j) {
+  j = {{"key_id", e.key_id}, {"settings", ToJson(e.settings)}, {"actor", e.actor}};
+}
+
+std::string Describe(const KeyUpdated& e) {
+  return "key " + e.key_id + " updated: " +
+         DescribeBudget(e.settings.max_budget_nanos, e.settings.budget_duration) + By(e.actor);
+}
+
+// --- KeyRevoked ----------------------------------------------------------------
+
+void Put(const KeyRevoked& v, s::KeyRevoked::Builder o) {
+  o.setKeyId(v.key_id);
+  o.setActor(v.actor);
+  o.setReason(v.reason);
+}
+
+void Get(s::KeyRevoked::Reader r, Checker&, KeyRevoked& v) {
+  v = KeyRevoked{};
+  Assign(&v.key_id, r.getKeyId());
+  Assign(&v.actor, r.getActor());
+  Assign(&v.reason, r.getReason());
+}
+
+void ToJson(const KeyRevoked& e, Json& j) {
+  j = {{"key_id", e.key_id}, {"actor", e.actor}, {"reason", e.reason}};
+}
+
+std::string Describe(const KeyRevoked& e) {
+  return "key " + e.key_id + " revoked" + By(e.actor) +
+         (e.reason.empty() ? "" : " (\"" + e.reason + "\")");
+}
+
+// --- TeamCreated ---------------------------------------------------------------
+
+void Put(const TeamCreated& v, s::TeamCreated::Builder o) {
+  o.setTeamId(v.team_id);
+  Put(v.settings, o.initSettings());
+  o.setActor(v.actor);
+}
+
+void Get(s::TeamCreated::Reader r, Checker&, TeamCreated& v) {
+  v = TeamCreated{};
+  Assign(&v.team_id, r.getTeamId());
+  Get(r.getSettings(), v.settings);
+  Assign(&v.actor, r.getActor());
+}
+
+void ToJson(const TeamCreated& e, Json& j) {
+  j = {{"team_id", e.team_id}, {"settings", ToJson(e.settings)}, {"actor", e.actor}};
+}
+
+std::string Describe(const TeamCreated& e) {
+  return "team " + e.team_id + " created, " +
+         DescribeBudget(e.settings.max_budget_nanos, e.settings.budget_duration) + By(e.actor);
+}
+
+// --- TeamUpdated ---------------------------------------------------------------
+
+void Put(const TeamUpdated& v, s::TeamUpdated::Builder o) {
+  o.setTeamId(v.team_id);
+  Put(v.settings, o.initSettings());
+  o.setActor(v.actor);
+}
+
+void Get(s::TeamUpdated::Reader r, Checker&, TeamUpdated& v) {
+  v = TeamUpdated{};
+  Assign(&v.team_id, r.getTeamId());
+  Get(r.getSettings(), v.settings);
+  Assign(&v.actor, r.getActor());
+}
+
+void ToJson(const TeamUpdated& e, Json& j) {
+  j = {{"team_id", e.team_id}, {"settings", ToJson(e.settings)}, {"actor", e.actor}};
+}
+
+std::string Describe(const TeamUpdated& e) {
+  return "team " + e.team_id + " updated: " +
+         DescribeBudget(e.settings.max_budget_nanos, e.settings.budget_duration) + By(e.actor);
+}
+
 // --- generated from UKAIRO_EVENT_KINDS --------------------------------------
 
 // The union's member order is EventBody's alternative order, so which() is
@@ -667,6 +897,11 @@ void GetInto(Reader r, Checker& c, EventBody* out) {
 }
 
 }  // namespace
+
+void PutSettings(const KeySettings& v, schema::KeySettings::Builder out) { Put(v, out); }
+void GetSettings(schema::KeySettings::Reader in, KeySettings& v) { Get(in, v); }
+void PutSettings(const TeamSettings& v, schema::TeamSettings::Builder out) { Put(v, out); }
+void GetSettings(schema::TeamSettings::Reader in, TeamSettings& v) { Get(in, v); }
 
 void EncodeBody(const EventBody& body, s::Event::Body::Builder b) {
   switch (body.index()) {

@@ -34,6 +34,12 @@ void EncodeBody(const EventBody& body, schema::Event::Body::Builder out);
 // union member this build does not know; enum range problems go to `checker`.
 bool DecodeBody(schema::Event::Body::Reader in, Checker& checker, EventBody* out);
 
+// Key and team settings, shared by their events and projection snapshots.
+void PutSettings(const KeySettings& v, schema::KeySettings::Builder out);
+void GetSettings(schema::KeySettings::Reader in, KeySettings& v);
+void PutSettings(const TeamSettings& v, schema::TeamSettings::Builder out);
+void GetSettings(schema::TeamSettings::Reader in, TeamSettings& v);
+
 // The body's fields as a JSON object (event_json.h describes the shape).
 nlohmann::ordered_json BodyToJson(const EventBody& body);
 

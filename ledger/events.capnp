@@ -25,7 +25,7 @@ enum FallbackReason {
   rateLimit @0; failure @1; budget @2; cooldown @3; gate @4; contextWindow @5;
   misconfigured @6;
 }
-enum ScopeKind { model @0; tag @1; tier @2; global @3; }
+enum ScopeKind { model @0; tag @1; tier @2; global @3; key @4; team @5; }
 enum AlertAction { notify @0; warn @1; stopAndFallback @2; }
 enum GateChoice { continueWithModel @0; raiseLimit @1; stop @2; }
 enum DeploymentState {
@@ -200,6 +200,64 @@ struct ReservationExpired {
   reservedNanos @3 :Int64;
 }
 
+# Client keys and teams (issue #13). The secret of a key is never stored:
+# only its SHA-256 and a short prefix.
+struct KeySettings {
+  name @0 :Text;               # LiteLLM key_alias
+  owner @1 :Text;              # LiteLLM user_id
+  teamId @2 :Text;
+  maxBudgetNanos @3 :Int64 = -1;  # per budget period; -1: none
+  budgetDuration @4 :Text;
+  rpmLimit @5 :Int64;          # 0: none
+  tpmLimit @6 :Int64;          # 0: none
+  models @7 :List(Text);       # allowed model groups / tiers; empty: all
+  defaultTag @8 :Text;
+  expiresMicros @9 :Int64;     # 0: never
+  metadataJson @10 :Text;
+}
+
+struct KeyIssued {
+  keyId @0 :Text;
+  keyPrefix @1 :Text;
+  secretSha256Hex @2 :Text;
+  settings @3 :KeySettings;
+  actor @4 :Text;
+}
+
+struct KeyUpdated {
+  keyId @0 :Text;
+  settings @1 :KeySettings;    # the complete new settings
+  actor @2 :Text;
+}
+
+struct KeyRevoked {
+  keyId @0 :Text;
+  actor @1 :Text;
+  reason @2 :Text;
+}
+
+struct TeamSettings {
+  name @0 :Text;               # LiteLLM team_alias
+  maxBudgetNanos @1 :Int64 = -1;
+  budgetDuration @2 :Text;
+  rpmLimit @3 :Int64;
+  tpmLimit @4 :Int64;
+  models @5 :List(Text);
+  metadataJson @6 :Text;
+}
+
+struct TeamCreated {
+  teamId @0 :Text;
+  settings @1 :TeamSettings;
+  actor @2 :Text;
+}
+
+struct TeamUpdated {
+  teamId @0 :Text;
+  settings @1 :TeamSettings;
+  actor @2 :Text;
+}
+
 struct Event {
   seq @0 :UInt64;
   timeMicros @1 :Int64;
@@ -221,5 +279,10 @@ struct Event {
     notificationSent @16 :NotificationSent;
     notificationFailed @17 :NotificationFailed;
     reservationExpired @18 :ReservationExpired;
+    keyIssued @19 :KeyIssued;
+    keyUpdated @20 :KeyUpdated;
+    keyRevoked @21 :KeyRevoked;
+    teamCreated @22 :TeamCreated;
+    teamUpdated @23 :TeamUpdated;
   }
 }

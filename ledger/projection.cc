@@ -48,6 +48,16 @@ Status Projection::LimitStatus() const {
   if (open_.size() > ProjectionLimits::kOpenReservationsMax) {
     return over("open reservations", open_.size(), ProjectionLimits::kOpenReservationsMax);
   }
+  if (keys_.size() > ProjectionLimits::kKeysMax) {
+    return over("client keys", keys_.size(), ProjectionLimits::kKeysMax);
+  }
+  if (teams_.size() > ProjectionLimits::kTeamsMax) {
+    return over("teams", teams_.size(), ProjectionLimits::kTeamsMax);
+  }
+  if (request_keys_.size() > ProjectionLimits::kRequestKeysMax) {
+    return over("requests in flight with a key", request_keys_.size(),
+                ProjectionLimits::kRequestKeysMax);
+  }
   return Status::Ok();
 }
 
@@ -214,10 +224,13 @@ void Projection::OnAttemptFinished(const Event& e, const AttemptFinished& f) {
   }
   AddSpend(slots_[SameOrSlotFor(held[3], ScopeKind::kGlobal, GlobalKey())], period,
            f.cost_nanos);
+  if (!request_keys_.empty()) AddKeySpend(f.request_id, period, f.cost_nanos);
 }
 
 void Projection::OnReservationExpired(const Event&, const ReservationExpired& x) {
   if (!Release(x.request_id, x.attempt, nullptr)) ++anomalies_.unknown_releases;
+  // Expired at a restart: the request died with the crashed process.
+  if (!request_keys_.empty()) request_keys_.erase(x.request_id);
 }
 
 // The global scope has no key; one sent anyway is dropped so that every
@@ -440,7 +453,8 @@ bool Projection::operator==(const Projection& o) const {
          spend() == o.spend() && reserved() == o.reserved() &&
          alerts_fired_ == o.alerts_fired_ && gates_ == o.gates_ &&
          deployments_ == o.deployments_ && open_reservations() == o.open_reservations() &&
-         config_sha256_hex_ == o.config_sha256_hex_ && anomalies_ == o.anomalies_;
+         config_sha256_hex_ == o.config_sha256_hex_ && anomalies_ == o.anomalies_ &&
+         keys_ == o.keys_ && teams_ == o.teams_ && request_keys_ == o.request_keys_;
 }
 
 std::string Projection::DebugString() const {
@@ -450,7 +464,15 @@ std::string Projection::DebugString() const {
       << " config=" << (config_sha256_hex_.empty() ? "-" : config_sha256_hex_) << "\n";
   out << " anomalies: unknown_releases=" << anomalies_.unknown_releases
       << " duplicate_reservations=" << anomalies_.duplicate_reservations
-      << " stale_gate_events=" << anomalies_.stale_gate_events << "\n";
+      << " stale_gate_events=" << anomalies_.stale_gate_events
+      << " key_events_ignored=" << anomalies_.key_events_ignored << "\n";
+  for (const auto& [id, k] : keys_) {
+    out << " key " << id << " " << k.key_prefix << " team=" << k.settings.team_id
+        << " budget=" << k.settings.max_budget_nanos << " revoked=" << k.revoked << "\n";
+  }
+  for (const auto& [id, t] : teams_) {
+    out << " team " << id << " budget=" << t.settings.max_budget_nanos << "\n";
+  }
   for (const auto& [key, nanos] : spend()) {
     out << " spend " << key.first << " " << ScopeName(key.second) << " = "
         << FormatNanosAsUsd(nanos) << " USD\n";

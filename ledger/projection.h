@@ -24,6 +24,13 @@
 //    down_since_micros is when it last left healthy. HealthProbe records the
 //    last probe.
 //  * ConfigApplied records the config's hash.
+//  * Keys and teams (ledger/projection_keys.cc): KeyIssued / TeamCreated add
+//    one (a second issue of a known id is ignored and counted), KeyUpdated /
+//    TeamUpdated replace its settings, KeyRevoked marks it revoked for good.
+//    A request accepted with a client_key_id is remembered until it
+//    completes (or its reservation expires after a crash); each finished
+//    attempt's cost is also booked to that key's scope (kKey) and to the
+//    key's team then (kTeam), in the period of the finish.
 //
 // Thread safety: not thread-safe; one owner folds, others read copies.
 #pragma once
@@ -65,6 +72,25 @@ std::string ScopeName(const ScopeId& scope);
 
 // The gate of one scope for its latest period. A GateDecision without a
 // preceding stop (a limit raised ahead of time) leaves stopped == false.
+struct KeyState {
+  std::string key_prefix;
+  std::string secret_sha256_hex;
+  KeySettings settings;
+  bool revoked = false;
+  int64_t created_micros = 0;
+  int64_t updated_micros = 0;
+  int64_t revoked_micros = 0;
+  std::string created_by;
+  bool operator==(const KeyState&) const = default;
+};
+
+struct TeamState {
+  TeamSettings settings;
+  int64_t created_micros = 0;
+  int64_t updated_micros = 0;
+  bool operator==(const TeamState&) const = default;
+};
+
 struct ScopeGate {
   bool stopped = false;             // BudgetStopped seen for `period`
   int32_t period = 0;
@@ -105,6 +131,7 @@ struct ProjectionAnomalies {
   uint64_t unknown_releases = 0;        // finish / expiry of no open reservation
   uint64_t duplicate_reservations = 0;  // start of an already open (request, attempt)
   uint64_t stale_gate_events = 0;       // stop / decision older than the scope's gate
+  uint64_t key_events_ignored = 0;      // issue of a known id, change of an unknown one
   bool operator==(const ProjectionAnomalies&) const = default;
 };
 
@@ -123,6 +150,12 @@ struct ProjectionLimits {
   static constexpr size_t kGatesMax = size_t{1} << 16;
   static constexpr size_t kAlertsFiredMax = size_t{1} << 20;
   static constexpr size_t kOpenReservationsMax = size_t{1} << 21;
+  // Client keys and teams: the admin API refuses to issue past these
+  // (RouterCore::OnKeyChange), so only a foreign ledger reaches them.
+  static constexpr size_t kKeysMax = size_t{1} << 16;
+  static constexpr size_t kTeamsMax = size_t{1} << 12;
+  // Requests in flight with a client key: bounded like open reservations.
+  static constexpr size_t kRequestKeysMax = kOpenReservationsMax;
 };
 
 class Projection : public EventHandler {
@@ -142,7 +175,10 @@ class Projection : public EventHandler {
            deployments_.size() <= ProjectionLimits::kDeploymentsMax &&
            gates_.size() <= ProjectionLimits::kGatesMax &&
            alerts_fired_.size() <= ProjectionLimits::kAlertsFiredMax &&
-           open_.size() <= ProjectionLimits::kOpenReservationsMax;
+           open_.size() <= ProjectionLimits::kOpenReservationsMax &&
+           keys_.size() <= ProjectionLimits::kKeysMax &&
+           teams_.size() <= ProjectionLimits::kTeamsMax &&
+           request_keys_.size() <= ProjectionLimits::kRequestKeysMax;
   }
   // OK, or ResourceExhausted-style Unavailable naming the limit passed and
   // the count reached.
@@ -185,6 +221,15 @@ class Projection : public EventHandler {
   // The latest ConfigApplied seen ("" if none).
   const std::string& config_sha256_hex() const { return config_sha256_hex_; }
   const ProjectionAnomalies& anomalies() const { return anomalies_; }
+  // Client keys by id, teams by id; nullptr when unknown.
+  const std::map<std::string, KeyState>& keys() const { return keys_; }
+  const std::map<std::string, TeamState>& teams() const { return teams_; }
+  const KeyState* Key(const std::string& key_id) const;
+  const TeamState* Team(const std::string& team_id) const;
+  // Requests in flight with a client key: request id → key id.
+  const std::map<std::string, std::string> request_keys() const {
+    return {request_keys_.begin(), request_keys_.end()};
+  }
 
   // Stable binary form (ledger/snapshot.capnp) and back: equal projections
   // give equal bytes. Deserialize returns Corruption for bytes that are not
@@ -208,6 +253,14 @@ class Projection : public EventHandler {
   void OnDeploymentStateChanged(const Event&, const DeploymentStateChanged&) override;
   void OnRecovered(const Event&, const Recovered&) override;
   void OnConfigApplied(const Event&, const ConfigApplied&) override;
+  // projection_keys.cc
+  void OnRequestAccepted(const Event&, const RequestAccepted&) override;
+  void OnRequestCompleted(const Event&, const RequestCompleted&) override;
+  void OnKeyIssued(const Event&, const KeyIssued&) override;
+  void OnKeyUpdated(const Event&, const KeyUpdated&) override;
+  void OnKeyRevoked(const Event&, const KeyRevoked&) override;
+  void OnTeamCreated(const Event&, const TeamCreated&) override;
+  void OnTeamUpdated(const Event&, const TeamUpdated&) override;
 
  private:
   friend struct ProjectionSnapshotReader;  // ledger/projection_snapshot.cc
@@ -285,6 +338,8 @@ class Projection : public EventHandler {
                      const std::map<ScopeId, NanoUsd>& reserved,
                      const std::map<ReservationKey, OpenReservation>& open);
   int32_t PeriodOfCached(int64_t time_micros);
+  // Books a finished attempt's cost to its request's key and team, if any.
+  void AddKeySpend(const std::string& request_id, int32_t period, NanoUsd cost_nanos);
   // The gate to update for an event of `period`, or nullptr when the event
   // is older than the scope's gate (then it is counted as stale).
   ScopeGate* GateToUpdate(ScopeKind kind, const std::string& key, int32_t period);
@@ -293,7 +348,8 @@ class Projection : public EventHandler {
   uint64_t last_seq_ = 0;
   int64_t last_time_micros_ = 0;
   std::vector<ScopeSlot> slots_;
-  std::unordered_map<std::string, uint32_t> slot_by_key_[3];  // model, tag, tier
+  // By ScopeKind: model, tag, tier, (global: unused), key, team.
+  std::unordered_map<std::string, uint32_t> slot_by_key_[6];
   uint32_t global_slot_ = kNoSlot;
   std::set<AlertKey> alerts_fired_;
   std::map<ScopeId, ScopeGate> gates_;
@@ -301,6 +357,9 @@ class Projection : public EventHandler {
   OpenMap open_;
   std::string config_sha256_hex_;
   ProjectionAnomalies anomalies_;
+  std::map<std::string, KeyState> keys_;
+  std::map<std::string, TeamState> teams_;
+  std::unordered_map<std::string, std::string> request_keys_;  // request id → key id
 
   // Caches, not state (excluded from ==, not serialized): the period
   // holding [period_start, period_end), scratch keys whose strings keep

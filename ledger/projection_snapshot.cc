@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "ledger/event_kinds.h"
 #include "ledger/projection.h"
 #include "ledger/snapshot.capnp.h"
 
@@ -24,12 +25,12 @@ namespace {
 namespace schema = ukairo::ledger::schema;
 
 constexpr uint32_t kFormatVersion = 1;
-constexpr uint16_t kScopeKindMax = static_cast<uint16_t>(ScopeKind::kGlobal);
+constexpr uint16_t kScopeKindMax = static_cast<uint16_t>(ScopeKind::kTeam);
 constexpr uint16_t kGateChoiceMax = static_cast<uint16_t>(GateChoice::kStop);
 constexpr uint16_t kDeploymentStateMax = static_cast<uint16_t>(DeploymentState::kMisconfigured);
 constexpr uint8_t kPeriodKindMax = static_cast<uint8_t>(PeriodKind::kDay);
 
-static_assert(static_cast<uint16_t>(schema::ScopeKind::GLOBAL) == kScopeKindMax);
+static_assert(static_cast<uint16_t>(schema::ScopeKind::TEAM) == kScopeKindMax);
 static_assert(static_cast<uint16_t>(schema::GateChoice::STOP) == kGateChoiceMax);
 static_assert(static_cast<uint16_t>(schema::DeploymentState::MISCONFIGURED) ==
               kDeploymentStateMax);
@@ -83,6 +84,7 @@ struct ProjectionSnapshotReader {
   static Status ReadDeployment(schema::DeploymentEntry::Reader in, Projection* p);
   static Status ReadOpen(schema::OpenReservationEntry::Reader in,
                          std::map<Projection::ReservationKey, OpenReservation>* open);
+  static Status ReadKeys(schema::ProjectionSnapshot::Reader in, Projection* p);
   static Status CheckReservedTotals(
       const std::map<Projection::ReservationKey, OpenReservation>& open,
       const std::map<ScopeId, NanoUsd>& reserved);
@@ -135,6 +137,8 @@ Status ProjectionSnapshotReader::Read(schema::ProjectionSnapshot::Reader in, Pro
   p->anomalies_.unknown_releases = anomalies.getUnknownReleases();
   p->anomalies_.duplicate_reservations = anomalies.getDuplicateReservations();
   p->anomalies_.stale_gate_events = anomalies.getStaleGateEvents();
+  p->anomalies_.key_events_ignored = anomalies.getKeyEventsIgnored();
+  UKAIRO_RETURN_IF_ERROR(ReadKeys(in, p));
   UKAIRO_RETURN_IF_ERROR(CheckReservedTotals(open, reserved));
   p->AdoptSnapshot(spend, reserved, open);
   return Status::Ok();
@@ -187,6 +191,40 @@ Status ProjectionSnapshotReader::ReadOpen(
   r.started_micros = in.getStartedMicros();
   Projection::ReservationKey key(FromText(in.getRequestId()), in.getAttempt());
   return AppendAscending(*open, std::move(key), std::move(r), "open reservation");
+}
+
+Status ProjectionSnapshotReader::ReadKeys(schema::ProjectionSnapshot::Reader in,
+                                          Projection* p) {
+  for (auto e : in.getKeys()) {
+    KeyState k;
+    k.key_prefix = FromText(e.getKeyPrefix());
+    k.secret_sha256_hex = FromText(e.getSecretSha256Hex());
+    event_kinds::GetSettings(e.getSettings(), k.settings);
+    k.revoked = e.getRevoked();
+    k.created_micros = e.getCreatedMicros();
+    k.updated_micros = e.getUpdatedMicros();
+    k.revoked_micros = e.getRevokedMicros();
+    k.created_by = FromText(e.getCreatedBy());
+    UKAIRO_RETURN_IF_ERROR(AppendAscending(p->keys_, FromText(e.getKeyId()), std::move(k), "key"));
+  }
+  for (auto e : in.getTeams()) {
+    TeamState t;
+    event_kinds::GetSettings(e.getSettings(), t.settings);
+    t.created_micros = e.getCreatedMicros();
+    t.updated_micros = e.getUpdatedMicros();
+    UKAIRO_RETURN_IF_ERROR(
+        AppendAscending(p->teams_, FromText(e.getTeamId()), std::move(t), "team"));
+  }
+  std::string previous;
+  for (auto e : in.getRequestKeys()) {
+    std::string request_id = FromText(e.getRequestId());
+    if (!p->request_keys_.empty() && !(previous < request_id)) {
+      return Status::Corruption("snapshot: request key entries not ascending");
+    }
+    previous = request_id;
+    p->request_keys_.emplace(std::move(request_id), FromText(e.getKeyId()));
+  }
+  return Status::Ok();
 }
 
 // The fold keeps reserved_[scope] == the sum of the open reservations in
@@ -318,6 +356,38 @@ std::string Projection::Serialize() const {
   anomalies.setUnknownReleases(anomalies_.unknown_releases);
   anomalies.setDuplicateReservations(anomalies_.duplicate_reservations);
   anomalies.setStaleGateEvents(anomalies_.stale_gate_events);
+  anomalies.setKeyEventsIgnored(anomalies_.key_events_ignored);
+  auto keys = root.initKeys(static_cast<unsigned>(keys_.size()));
+  i = 0;
+  for (const auto& [id, k] : keys_) {
+    auto e = keys[i++];
+    e.setKeyId(AsText(id));
+    e.setKeyPrefix(AsText(k.key_prefix));
+    e.setSecretSha256Hex(AsText(k.secret_sha256_hex));
+    event_kinds::PutSettings(k.settings, e.initSettings());
+    e.setRevoked(k.revoked);
+    e.setCreatedMicros(k.created_micros);
+    e.setUpdatedMicros(k.updated_micros);
+    e.setRevokedMicros(k.revoked_micros);
+    e.setCreatedBy(AsText(k.created_by));
+  }
+  auto teams = root.initTeams(static_cast<unsigned>(teams_.size()));
+  i = 0;
+  for (const auto& [id, t] : teams_) {
+    auto e = teams[i++];
+    e.setTeamId(AsText(id));
+    event_kinds::PutSettings(t.settings, e.initSettings());
+    e.setCreatedMicros(t.created_micros);
+    e.setUpdatedMicros(t.updated_micros);
+  }
+  const std::map<std::string, std::string> request_keys_sorted = request_keys();
+  auto request_keys = root.initRequestKeys(static_cast<unsigned>(request_keys_sorted.size()));
+  i = 0;
+  for (const auto& [request_id, key_id] : request_keys_sorted) {
+    auto e = request_keys[i++];
+    e.setRequestId(AsText(request_id));
+    e.setKeyId(AsText(key_id));
+  }
 
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   kj::ArrayPtr<const kj::byte> bytes = words.asBytes();

@@ -25,6 +25,33 @@ struct ProjectionSnapshot {
   openReservations @9 :List(OpenReservationEntry);
   configSha256Hex @10 :Text;
   anomalies @11 :Anomalies;
+  keys @12 :List(KeyEntry);            # ascending key id
+  teams @13 :List(TeamEntry);          # ascending team id
+  requestKeys @14 :List(RequestKeyEntry);  # ascending request id
+}
+
+struct KeyEntry {
+  keyId @0 :Text;
+  keyPrefix @1 :Text;
+  secretSha256Hex @2 :Text;
+  settings @3 :Events.KeySettings;
+  revoked @4 :Bool;
+  createdMicros @5 :Int64;
+  updatedMicros @6 :Int64;
+  revokedMicros @7 :Int64;
+  createdBy @8 :Text;
+}
+
+struct TeamEntry {
+  teamId @0 :Text;
+  settings @1 :Events.TeamSettings;
+  createdMicros @2 :Int64;
+  updatedMicros @3 :Int64;
+}
+
+struct RequestKeyEntry {
+  requestId @0 :Text;
+  keyId @1 :Text;
 }
 
 struct Scope {
@@ -91,4 +118,5 @@ struct Anomalies {
   unknownReleases @0 :UInt64;        # finish/expiry of no open reservation
   duplicateReservations @1 :UInt64;  # a second start of an open (request, attempt)
   staleGateEvents @2 :UInt64;        # stop/decision for a period older than the gate's
+  keyEventsIgnored @3 :UInt64;       # issue of a known id, change of an unknown one
 }

@@ -7,6 +7,7 @@
 #include "ledger/projection.h"
 #include "router/core/actions.h"
 #include "router/core/core.h"
+#include "router/config/redact.h"
 #include "sim/event_queue.h"
 
 namespace ukairo::sim {
@@ -124,8 +125,7 @@ class Loop {
     stats_.start_micros = now_;
     ledger::Event applied;
     applied.time_micros = now_;
-    applied.body = ledger::ConfigApplied{config_->sha256_hex, config_->text, config_->source,
-                                         "ukairo simulate"};
+    applied.body = router::ConfigAppliedEvent(*config_, "ukairo simulate");
     actions_.events.push_back(std::move(applied));
     if (options_.warm_up != nullptr) {
       for (const ledger::Event& e : *options_.warm_up) core_.WarmUp(e);

@@ -2,10 +2,11 @@
 // into memory), human table by default, JSON lines with --json.
 //
 //   ukairo audit --ledger DIR [--since 7d] [--until ISO] [--model M] [--tag T]
-//                [--tier T] [--kind K] [--reason R] [--request ID] [--limit N]
+//                [--tier T] [--key ID] [--team ID] [--kind K] [--reason R]
+//                [--request ID] [--limit N]
 //   ukairo audit request ID --ledger DIR      the whole life of one request
 //   ukairo audit fallbacks|alerts|gate --ledger DIR [filters]
-//   ukairo audit spend --by model|tag|tier --period YYYY-MM --ledger DIR
+//   ukairo audit spend --by model|tag|tier|key|team --period YYYY-MM --ledger DIR
 //
 // --since/--until take ISO-8601 or a span before the ledger's last event
 // ("7d", "12h", "30m"), so they mean the same on a live and a simulated
@@ -16,9 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/event_json.h"
+#include "ledger/internal/scan_filter.h"
 #include "ledger/ledger.h"
 #include "ledger/period.h"
 #include "tools/audit_format.h"
+#include "tools/audit_keys.h"
 #include "tools/command.h"
 
 namespace ukairo::tools {
@@ -30,6 +33,7 @@ struct AuditFlags {
   std::string dir;
   bool json = false;
   std::string since, until, model, tag, tier, kind, reason, request, deployment;
+  std::string key, team;  // client key id, team id (tools/audit_keys.h)
   uint64_t limit = 0;  // 0 = no limit
   std::string by = "model";
   std::string period;  // YYYY-MM
@@ -47,6 +51,13 @@ std::unique_ptr<ledger::Ledger> Open(const std::string& dir) {
     return nullptr;
   }
   return std::move(opened).value();
+}
+
+// What Scan would have selected, for scans that read every event (--key).
+bool Matches(const ledger::ScanOptions& o, const Event& e) {
+  if (o.time_min_micros && e.time_micros < *o.time_min_micros) return false;
+  if (o.time_max_micros && e.time_micros >= *o.time_max_micros) return false;
+  return ledger::internal::MatchesFields(o, e);
 }
 
 // ISO-8601, or "<n>d|h|m|s" before `last_micros`.
@@ -117,10 +128,23 @@ int RunList(const AuditFlags& f, const std::vector<std::string>& kinds) {
   if (!f.deployment.empty()) scan.deployment = f.deployment;
   if (!f.kind.empty()) scan.kind = f.kind;
   if (kinds.size() == 1) scan.kind = kinds[0];
+  // --key / --team attribute events to requests' keys: every event is read
+  // (RequestAccepted and key events first), the other filters apply after.
+  const bool by_key = !f.key.empty() || !f.team.empty();
+  ledger::ScanOptions wanted = scan;
+  if (by_key) scan = ledger::ScanOptions{};
+  KeyAttribution keys;
   auto it = ledger->Scan(scan);
   uint64_t shown = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const Event& e = it->event();
+    if (by_key) {
+      keys.Fold(e);
+      const bool match = (f.key.empty() || keys.KeyOf(e) == f.key) &&
+                         (f.team.empty() || keys.TeamOf(e) == f.team) && Matches(wanted, e);
+      keys.AfterHandling(e);
+      if (!match) continue;
+    }
     if (kinds.size() > 1 &&
         std::find(kinds.begin(), kinds.end(), ledger::KindName(e.body)) == kinds.end()) {
       continue;
@@ -137,8 +161,9 @@ int RunList(const AuditFlags& f, const std::vector<std::string>& kinds) {
 }
 
 int RunSpend(const AuditFlags& f) {
-  if (f.by != "model" && f.by != "tag" && f.by != "tier") {
-    std::cerr << "ukairo audit spend: --by must be model, tag or tier\n";
+  const bool by_key = f.by == "key" || f.by == "team";
+  if (f.by != "model" && f.by != "tag" && f.by != "tier" && !by_key) {
+    std::cerr << "ukairo audit spend: --by must be model, tag, tier, key or team\n";
     return kExitUsage;
   }
   auto start = ParseIso8601(f.period + "-01");
@@ -150,15 +175,32 @@ int RunSpend(const AuditFlags& f) {
   if (!ledger) return kExitUsage;
   const int32_t period = PeriodOf(*start);
   ledger::ScanOptions scan;
-  scan.kind = "attempt_finished";
-  scan.time_min_micros = PeriodStartMicros(period);
+  // By key or team: every event up to the period's end is read, to know
+  // each request's key and each key's team (tools/audit_keys.h).
+  if (!by_key) {
+    scan.kind = "attempt_finished";
+    scan.time_min_micros = PeriodStartMicros(period);
+  }
   scan.time_max_micros = PeriodEndMicros(period);
   std::map<std::string, std::pair<NanoUsd, uint64_t>> spend;  // key → (cost, attempts)
   NanoUsd total = 0;
+  KeyAttribution keys;
   auto it = ledger->Scan(scan);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const auto& a = std::get<ledger::AttemptFinished>(it->event().body);
-    const std::string& key = f.by == "model" ? a.model_group : f.by == "tag" ? a.tag : a.tier;
+    const Event& e = it->event();
+    if (by_key) keys.Fold(e);
+    const auto* finished = std::get_if<ledger::AttemptFinished>(&e.body);
+    const bool counted = finished != nullptr && e.time_micros >= PeriodStartMicros(period);
+    std::string who;
+    if (counted && by_key) who = f.by == "key" ? keys.KeyOf(e) : keys.TeamOf(e);
+    if (by_key) keys.AfterHandling(e);
+    if (!counted) continue;
+    const auto& a = *finished;
+    if (by_key && who.empty()) who = "-";
+    const std::string& key = by_key            ? who
+                             : f.by == "model" ? a.model_group
+                             : f.by == "tag"   ? a.tag
+                                               : a.tier;
     spend[key].first += a.cost_nanos;
     spend[key].second += 1;
     total += a.cost_nanos;
@@ -198,6 +240,8 @@ void AddFilters(CLI::App* cmd, AuditFlags* f, bool ledger_required = true) {
   cmd->add_option("--deployment", f->deployment, "Deployment id");
   cmd->add_option("--tag", f->tag, "Process tag");
   cmd->add_option("--tier", f->tier, "Tier");
+  cmd->add_option("--key", f->key, "Client key id (k-...): its requests and key events");
+  cmd->add_option("--team", f->team, "Team id: its keys' requests and events");
   cmd->add_option("--reason", f->reason,
                   "Fallback reason, attempt outcome or alert action (rate_limit, budget, ...)");
   cmd->add_option("--limit", f->limit, "Show at most N events");
@@ -236,9 +280,11 @@ RegisterCommand registration(40, [](CLI::App& root, int* exit_code) {
   });
 
   auto s = std::make_shared<AuditFlags>();
-  CLI::App* spend = audit->add_subcommand("spend", "Settled spend per model, tag or tier");
+  CLI::App* spend =
+      audit->add_subcommand("spend", "Settled spend per model, tag, tier, client key or team");
   spend->add_option("--ledger", s->dir, "Ledger directory")->required();
-  spend->add_option("--by", s->by, "model, tag or tier")->capture_default_str();
+  spend->add_option("--by", s->by, "model, tag, tier, key or team (\"-\": no client key)")
+      ->capture_default_str();
   spend->add_option("--period", s->period, "Month, YYYY-MM")->required();
   spend->add_flag("--json", s->json, "JSON lines");
   spend->callback([s, exit_code] { *exit_code = RunSpend(*s); });

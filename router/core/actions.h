@@ -87,6 +87,7 @@ struct Respond {
   bool last_resort = false;
   ClientError error;                         // empty code on success
   std::vector<AttemptSummary> attempt_list;  // every attempt, on errors
+  int64_t retry_after_ms = -1;               // >= 0: a Retry-After for the client
   bool ok() const { return error.code.empty(); }
 };
 

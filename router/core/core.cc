@@ -105,6 +105,10 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
     resp.error = ClientError{"service_unavailable", "overloaded", "too many requests in flight"};
     return;
   }
+  // A client key's checks, before anything is recorded (core_keys.cc).
+  KeyScopes key_scopes;
+  std::string tag = in.tag;
+  if (!AdmitKey(in, model, &key_scopes, &tag)) return;
   auto [it, inserted] = requests_.try_emplace(in.request_id);
   if (!inserted) {
     // The outside world controls ids: answer, do not assert. Nothing is
@@ -120,7 +124,8 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   }
   RequestMachine& r = it->second;
   r.id = in.request_id;
-  r.tag = index_->ResolveTag(in.tag);
+  r.tag = index_->ResolveTag(tag);
+  r.key = std::move(key_scopes);
   r.tier = index_->tag_tier[r.tag];
   r.requested_group = model.kind == ModelKind::kGroup ? model.group : kNone;
   r.input_tokens = std::max<int64_t>(in.input_tokens, 0);
@@ -173,6 +178,7 @@ void RouterCore::Impl::SettleAttempt(RequestMachine& r, const UpstreamResult& re
   const int64_t cached = std::clamp<int64_t>(res.cached_tokens, 0, input);
   const NanoUsd cost = CostNanos(r.price, input - cached, output, cached);
   guard_.Settle(r.scopes, r.reserved_nanos, cost);
+  keys_.Release(r.key, r.reserved_nanos);
   const std::string& dep_id = orphan ? r.orphan_deployment : dep(d).id;
   const std::string& group =
       orphan ? r.orphan_group : index_->group_names[index_->deployment_group[d]];
@@ -187,6 +193,7 @@ void RouterCore::Impl::SettleAttempt(RequestMachine& r, const UpstreamResult& re
                                res.latency_micros, input, output, cached, cost, res.retry_after_ms,
                                res.error});
   r.total_cost_nanos += cost;
+  if (cost > 0) CheckKeyAlerts(r.key);
   // A good attempt ends the request, so only failed ones need listing.
   if (res.outcome != Outcome::kOk) {
     r.attempt_list.push_back(

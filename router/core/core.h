@@ -53,13 +53,24 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <variant>
 
 #include "ledger/event.h"
+#include "base/status.h"
 #include "ledger/projection.h"
 #include "router/core/actions.h"
 #include "router/core/config.h"
 
 namespace ukairo::router {
+
+// The client_key_id of requests made with the master key: not a client key,
+// so no key scope, limits or allowed models apply.
+inline constexpr std::string_view kMasterKeyId = "master";
+
+// An admin change to client keys or teams (router/core/core_keys.cc).
+using KeyChange = std::variant<ledger::KeyIssued, ledger::KeyUpdated, ledger::KeyRevoked,
+                               ledger::TeamCreated, ledger::TeamUpdated>;
 
 struct RequestInput {
   std::string request_id;       // unique among requests in flight
@@ -68,6 +79,13 @@ struct RequestInput {
   // tag's tier chain; a model group → that group's chain (see "Chain" above);
   // anything else → 404 model_not_found, answered without recording.
   std::string requested_model;
+  // The id of the client key that authenticated it (never the key), "master"
+  // (kMasterKeyId) or "" when the gateway is open. A client key's state in
+  // the projection decides: unknown, revoked or expired → 401; a model it
+  // may not use → 403 key_model_access_denied (as LiteLLM); its or its team's rpm/tpm
+  // reached → 429 with Retry-After; budget used up → 429 budget_exceeded.
+  // Refusals are answered before anything is recorded, like an unknown
+  // model. Its default tag applies when `tag` is "".
   std::string client_key_id;
   int64_t input_tokens = 0;       // counted or estimated by the driver
   int64_t max_output_tokens = 0;  // max_tokens of the body; 0 = config default
@@ -111,6 +129,8 @@ struct CoreStats {
   // Requests naming a model not served here (also in requests and
   // responses_error): answered 404 model_not_found, nothing recorded.
   uint64_t refused_unknown_model = 0;
+  // Keyed requests refused before recording (401 / 429, see RequestInput).
+  uint64_t refused_by_key = 0;
   uint64_t events = 0;
 };
 
@@ -148,10 +168,19 @@ class RouterCore {
   void OnProbeResult(const ProbeResult& probe, int64_t now_micros, Actions& out);
   // Records a human decision at the gate (period 0 = the current period).
   void OnGateDecision(const ledger::GateDecision& decision, int64_t now_micros, Actions& out);
+  // Records an admin change to keys or teams (KeyIssued, ...), after
+  // checking it against the current state: InvalidArgument for an empty id,
+  // FailedPrecondition for a second issue of an id, NotFound for a change to
+  // an unknown key or team (or a revoked key), Unavailable past
+  // ProjectionLimits::kKeysMax / kTeamsMax. Takes effect for the next request.
+  Status OnKeyChange(const KeyChange& change, int64_t now_micros, Actions& out);
   // Switches to a new config for new requests; requests in flight finish on
   // the chains they started with. The driver records ConfigApplied itself.
   void OnConfig(std::shared_ptr<const Config> config, int64_t now_micros, Actions& out);
 
+  // What requests in flight hold in a key or team scope (ledger::ScopeKind
+  // kKey / kTeam): the core's own part of those budgets, not in the projection.
+  NanoUsd KeyReserved(ledger::ScopeKind kind, const std::string& id) const;
   const ledger::Projection& projection() const;
   const Config& config() const;
   const CoreStats& stats() const;

@@ -174,6 +174,7 @@ std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, ui
       return FallbackReason::kBudget;
     }
   }
+  if (!KeyFits(r, reserve)) return FallbackReason::kBudget;
   return std::nullopt;
 }
 
@@ -240,6 +241,7 @@ void RouterCore::Impl::StartAttempt(RequestMachine& r, uint32_t d, bool retry) {
   r.orphan_group.clear();
   r.phase = RequestPhase::kAwaitingResult;
   guard_.Reserve(r.scopes, r.reserved_nanos);
+  keys_.Reserve(r.key, r.reserved_nanos);
   DeploymentRuntime& rt = runtime_[d];
   ++rt.in_flight;
   rt.window.Add(now_, 1, 0);
@@ -343,6 +345,10 @@ void RouterCore::Impl::CompleteError(RequestMachine& r, uint32_t http_status, co
 
 // Nothing left to try: one error that names every attempt (never a hang).
 void RouterCore::Impl::FailExhausted(RequestMachine& r) {
+  if (r.attempt_list.empty() && r.key_refusal) {
+    CompleteError(r, 429, "insufficient_quota", "budget_exceeded", KeyBudgetText(*r.key_refusal));
+    return;
+  }
   if (r.attempt_list.empty() && r.refused_scope != kNone) {
     CompleteError(
         r, 429, "insufficient_quota", "budget_exceeded",

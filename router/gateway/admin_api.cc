@@ -11,6 +11,7 @@
 #include "ledger/event_json.h"
 #include "ledger/period.h"
 #include "router/config/loader.h"
+#include "router/config/redact.h"
 #include "router/gateway/gateway_impl.h"
 #include "router/gateway/ui_assets.h"
 
@@ -27,6 +28,8 @@ HttpReply JsonReply(unsigned status, const std::string& body) {
 HttpReply Error(unsigned status, const std::string& message, const char* type, const char* code) {
   return JsonReply(status, ErrorJson(message, type, code));
 }
+
+}  // namespace
 
 // Query string value of `key` ("" when absent). Values are not %-decoded
 // beyond '+' → ' ' and %XX, which is all request ids and names need.
@@ -53,6 +56,8 @@ std::string Query(const std::string& target, const std::string& key) {
   }
   return "";
 }
+
+namespace {
 
 std::string PathOf(const std::string& target) { return target.substr(0, target.find('?')); }
 
@@ -247,7 +252,8 @@ std::string GatewayImpl::BudgetsJson() {
               {"period_start", FormatIso8601(period_start)},
               {"period_end", FormatIso8601(period_start + period_micros)},
               {"period_elapsed_basis_points", BasisPoints(elapsed_micros, period_micros)},
-              {"scopes", scopes}}
+              {"scopes", scopes},
+              {"key_scopes", KeyScopesJson(period)}}
       .dump();
 }
 
@@ -287,7 +293,9 @@ std::string GatewayImpl::MetricsText() {
   m << "# HELP ukairo_auth_failures_total Client requests refused with 401, by reason\n"
        "# TYPE ukairo_auth_failures_total counter\n"
     << "ukairo_auth_failures_total{reason=\"missing\"} " << auth_failures_missing_.load() << "\n"
-    << "ukairo_auth_failures_total{reason=\"invalid\"} " << auth_failures_invalid_.load() << "\n";
+    << "ukairo_auth_failures_total{reason=\"invalid\"} " << auth_failures_invalid_.load() << "\n"
+    << "ukairo_auth_failures_total{reason=\"revoked\"} " << auth_failures_revoked_.load() << "\n"
+    << "ukairo_auth_failures_total{reason=\"expired\"} " << auth_failures_expired_.load() << "\n";
   auto gauge = [&](const char* name, const char* help, uint64_t v) {
     m << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
       << name << " " << v << "\n";
@@ -466,8 +474,7 @@ void GatewayImpl::HandleReload(ReplyFn reply) {
   net::dispatch(core_strand_, [this, config = *loaded, reply = std::move(reply)]() mutable {
     std::vector<ledger::Event> events(1);
     events[0].time_micros = NowMicros();
-    events[0].body = ledger::ConfigApplied{config->sha256_hex, config->text, config->source,
-                                           "admin-api"};
+    events[0].body = router::ConfigAppliedEvent(*config, "admin-api");
     // Recorded before anything the new config decides (the writer keeps
     // order); the answer waits until the record is durable.
     std::string answer = Json{{"applied", true}, {"sha256", config->sha256_hex},
@@ -520,8 +527,10 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
     return reply(Error(404, "no such dashboard file: " + file, "invalid_request_error",
                        "not_found"));
   }
-  static const char* kAdmin[] = {"/budgets", "/deployments", "/gate", "/audit", "/timeline",
-                                 "/config/reload"};
+  static const char* kAdmin[] = {"/budgets",      "/deployments", "/gate",       "/audit",
+                                 "/timeline",     "/config/reload", "/key/generate", "/key/info",
+                                 "/key/update",   "/key/delete",  "/key/list",   "/team/new",
+                                 "/team/info"};
   bool admin = std::any_of(std::begin(kAdmin), std::end(kAdmin),
                            [&](const char* p) { return path == p; });
   if (!admin) {
@@ -548,6 +557,9 @@ void GatewayImpl::HandleAdmin(const HttpCall& call, ReplyFn reply) {
   if (path == "/audit" && want("GET")) return HandleAudit(call, std::move(reply));
   if (path == "/timeline" && want("GET")) return reply(TimelineReply(ledger_.get(), call.target));
   if (path == "/config/reload" && want("POST")) return HandleReload(std::move(reply));
+  if (path.rfind("/key/", 0) == 0 || path.rfind("/team/", 0) == 0) {
+    return HandleKeyAdmin(call, std::move(reply));
+  }
   reply(Error(405, "method " + call.method + " not allowed on " + path, "invalid_request_error",
               "method_not_allowed"));
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/period.h"
+#include "router/config/redact.h"
 #include "router/gateway/gateway_impl.h"
 
 namespace ukairo::gateway {
@@ -51,6 +52,7 @@ Status GatewayImpl::Init() {
   const int64_t now = NowMicros();
 
   core_ = std::make_unique<router::RouterCore>(config, durable_, options_.seed);
+  RefreshKeyDirectory();
   // Sliding windows and failure counts are folds over the recent tail.
   const int64_t warm_micros =
       std::max<int64_t>(config->cooldown.cooldown_time_ms, 60'000) * 1000;
@@ -71,8 +73,7 @@ Status GatewayImpl::Init() {
   if (durable_.config_sha256_hex() != config->sha256_hex) {
     std::vector<ledger::Event> events(1);
     events[0].time_micros = now;
-    events[0].body = ledger::ConfigApplied{config->sha256_hex, config->text, config->source,
-                                           "ukairo serve"};
+    events[0].body = router::ConfigAppliedEvent(*config, "ukairo serve");
     UKAIRO_RETURN_IF_ERROR(AppendEvents(&events));
   }
   writer_ = std::thread([this] { WriterLoop(); });
@@ -141,7 +142,7 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     // The core decides what "model" means ("auto", a tier, a group) and
     // answers an unknown one with 404 model_not_found (router/core/core.h).
     in.requested_model = request.model;
-    in.client_key_id = "";  // client keys are not issued yet; never the key itself
+    in.client_key_id = call.client_key_id;  // an id, never the key itself
     in.input_tokens = request.input_tokens;
     in.max_output_tokens = request.max_output_tokens;
     in.stream = request.stream;
@@ -217,6 +218,9 @@ void GatewayImpl::DeliverResponse(const router::Respond& r) {
   if (!reasons.empty()) reply.headers.emplace_back("x-ukairo-fallback-reason", reasons);
   if (r.last_resort) reply.headers.emplace_back("x-ukairo-last-resort", "true");
   reply.headers.emplace_back("x-ukairo-cost-usd", FormatNanosAsUsd(r.total_cost_nanos));
+  if (r.retry_after_ms >= 0) {
+    reply.headers.emplace_back("Retry-After", std::to_string((r.retry_after_ms + 999) / 1000));
+  }
   auto served = p->second.replies.find(r.served_attempt);
   if (served != p->second.replies.end() && (r.ok() || r.error.code.empty())) {
     reply.body = std::move(served->second.body);

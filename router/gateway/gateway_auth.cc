@@ -55,6 +55,10 @@ HttpReply AuthFailureReply(AuthFailure reason) {
           ? "You didn't provide an API key. You need to provide your API key in an "
             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), "
             "or as the x-api-key or api-key header."
+      : reason == AuthFailure::kRevoked
+          ? "This API key was revoked. Ask the gateway's operator for a new key."
+      : reason == AuthFailure::kExpired
+          ? "This API key has expired. Ask the gateway's operator for a new key."
           : "Incorrect API key provided. Ask the gateway's operator for a valid key.";
   HttpReply reply{401, "application/json",
                   ErrorJson(message, "invalid_request_error", "invalid_api_key"), {}};
@@ -66,7 +70,8 @@ bool GatewayImpl::ClientAuthRequired(const router::Config& config) {
   return !config.master_key.empty() || !config.master_key_env.empty() || config.auth_required;
 }
 
-AuthResult GatewayImpl::AuthenticateClient(const HttpCall& call, const router::Config& config) {
+AuthResult GatewayImpl::AuthenticateClient(const HttpCall& call,
+                                           const router::Config& config) const {
   AuthResult result;
   const std::vector<std::string_view> keys = PresentedKeys(call);
   if (keys.empty()) {
@@ -76,13 +81,18 @@ AuthResult GatewayImpl::AuthenticateClient(const HttpCall& call, const router::C
   const std::string& master = config.master_key;
   bool master_ok = false;
   for (std::string_view key : keys) master_ok |= KeyMatches(key, master);
-  // Client keys (ledger events) are checked here, later.
   if (master_ok) {
     result.ok = true;
-    result.key_id = "master";
+    result.key_id = std::string(router::kMasterKeyId);
     return result;
   }
+  // Client keys (gateway_keys.cc): the first presented key that is one.
   result.reason = AuthFailure::kInvalid;
+  for (std::string_view key : keys) {
+    AuthResult client = FindClientKey(key);
+    if (client.ok) return client;
+    if (client.reason != AuthFailure::kInvalid) result.reason = client.reason;
+  }
   return result;
 }
 
@@ -91,6 +101,10 @@ void GatewayImpl::CountAuthFailure(AuthFailure reason) {
     auth_failures_missing_.fetch_add(1, std::memory_order_relaxed);
   } else if (reason == AuthFailure::kInvalid) {
     auth_failures_invalid_.fetch_add(1, std::memory_order_relaxed);
+  } else if (reason == AuthFailure::kRevoked) {
+    auth_failures_revoked_.fetch_add(1, std::memory_order_relaxed);
+  } else if (reason == AuthFailure::kExpired) {
+    auth_failures_expired_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

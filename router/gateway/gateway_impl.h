@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include "ledger/ledger.h"
 #include "ledger/projection.h"
 #include "router/core/core.h"
+#include "ledger/sha256.h"
 #include "router/gateway/gateway.h"
 #include "router/gateway/gateway_metrics.h"
 #include "router/gateway/openai_api.h"
@@ -67,15 +69,19 @@ struct HttpCall {
   std::string x_api_key;     // x-api-key (Anthropic clients)
   std::string api_key;       // api-key (Azure clients)
   std::string tag_header;    // x-ukairo-tag
+  // Set by Handle after authentication: the id of the client key (never the
+  // key), "master", or "" when the gateway is open. Becomes the request's
+  // client_key_id.
+  std::string client_key_id;
   std::shared_ptr<StreamWriter> stream;  // for streamed answers
 };
 
 // Who a request is, by the key it presents (gateway_auth.cc).
-enum class AuthFailure : uint8_t { kNone = 0, kMissing, kInvalid };
+enum class AuthFailure : uint8_t { kNone = 0, kMissing, kInvalid, kRevoked, kExpired };
 struct AuthResult {
   bool ok = false;
-  // Names the key without revealing it: "master" for the master key (later a
-  // client key's id or prefix). Empty when !ok.
+  // Names the key without revealing it: "master" for the master key, else
+  // the client key's id (gateway_keys.cc). Empty when !ok.
   std::string key_id;
   AuthFailure reason = AuthFailure::kNone;
 };
@@ -108,6 +114,16 @@ void ToResponsesReply(const std::string& request_id, const std::string& echo_jso
 // The 401 for a failed client authentication, in OpenAI's error shape with
 // WWW-Authenticate: Bearer.
 HttpReply AuthFailureReply(AuthFailure reason);
+
+// Client keys: "sk-uk-" and 40 hex digits of randomness. Their id is
+// "k-" and the first 16 hex digits of the key's SHA-256 (names the key in
+// the ledger and logs without revealing it); the prefix shown to humans is
+// the key's first 10 characters and an ellipsis.
+std::string KeyIdOf(const ledger::Sha256& secret_sha256);
+std::string KeyPrefixOf(std::string_view secret);
+
+// Query string value of `key` in `target` ("" when absent), %-decoded.
+std::string Query(const std::string& target, const std::string& key);
 
 // Append latency histogram (Prometheus buckets, microseconds).
 struct LatencyHistogram {
@@ -183,9 +199,12 @@ class GatewayImpl : public Gateway {
   // key is valid and every client call is refused) or ukairo.auth.required.
   // `config` is CurrentConfig(), taken once per call (I/O threads).
   static bool ClientAuthRequired(const router::Config& config);
-  // The one place a client call's key is checked. Today the only valid key
-  // is the master key; client keys (ledger events) come here later.
-  static AuthResult AuthenticateClient(const HttpCall& call, const router::Config& config);
+  // The one place a client call's key is checked: the master key, or a
+  // client key found by its hash in the key directory (not revoked, not
+  // expired). The core checks the key again with its own state and time.
+  AuthResult AuthenticateClient(const HttpCall& call, const router::Config& config) const;
+  // A client key's id from a presented key, if it is a known, live one.
+  AuthResult FindClientKey(std::string_view presented) const;
   // Counts a failure for /metrics (never the key).
   void CountAuthFailure(AuthFailure reason);
 
@@ -201,6 +220,19 @@ class GatewayImpl : public Gateway {
   void HandleReload(ReplyFn reply);
   bool Ready();
 
+  // gateway_keys.cc: LiteLLM's key and team admin endpoints (/key/*,
+  // /team/*), over RouterCore::OnKeyChange; answered once recorded.
+  void HandleKeyAdmin(const HttpCall& call, ReplyFn reply);
+  // Copies the core's key state (hashes, revocation, expiry) for the I/O
+  // threads' authentication. On the strand, after every key change.
+  void RefreshKeyDirectory();
+  // /budgets' key and team scopes: every live key and team with a budget or
+  // spend in `period` (on the strand).
+  nlohmann::ordered_json KeyScopesJson(int32_t period);
+  // Records a key change and replies with `answer()` (run on the strand
+  // after the change) once the change is durable; errors as 4xx.
+  void ApplyKeyChange(router::KeyChange change, std::function<std::string()> answer,
+                      ReplyFn reply);
   // The config in force. /config/reload replaces it on the strand while I/O
   // threads read it (Accept's body limit, the admin key check): readers take
   // a snapshot and keep it for as long as they use it.
@@ -212,6 +244,15 @@ class GatewayImpl : public Gateway {
     std::lock_guard<std::mutex> lock(config_mu_);
     config_ = std::move(config);
   }
+
+  struct KeyDirectoryEntry {
+    ledger::Sha256 secret_sha256{};
+    bool revoked = false;
+    int64_t expires_micros = 0;
+  };
+  mutable std::mutex keys_mu_;
+  // By key id; bounded by ProjectionLimits::kKeysMax like the core's state.
+  std::unordered_map<std::string, KeyDirectoryEntry> key_directory_;  // GUARDED_BY(keys_mu_)
 
   GatewayOptions options_;
   mutable std::mutex config_mu_;
@@ -253,7 +294,8 @@ class GatewayImpl : public Gateway {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> http_requests_{0}, http_errors_{0}, ledger_appends_{0},
       ledger_events_{0}, refused_overload_{0}, refused_ledger_queue_{0},
-      auth_failures_missing_{0}, auth_failures_invalid_{0};
+      auth_failures_missing_{0}, auth_failures_invalid_{0}, auth_failures_revoked_{0},
+      auth_failures_expired_{0};
   LatencyHistogram append_latency_;
   GatewayMetrics metrics_;  // labelled families, counted from appended events
   std::once_flag stop_once_;

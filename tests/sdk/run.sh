@@ -41,3 +41,18 @@ port=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\) .*#\1#p' gw.log)
 [[ -n $port ]] || { cat gw.log >&2; exit 1; }
 UKAIRO_PORT="$port" node --test-reporter=spec --test ./*_sdk_test.mjs 2>&1 || {
   echo "--- gateway log" >&2; cat gw.log >&2; exit 1; }
+
+# The same with a master key: client keys made with /key/generate (issue 13).
+cp "$here/openai_sdk_keys_test.mjs" "$work/"
+sed 's/^ukairo:/general_settings:\n  master_key: os.environ\/UKAIRO_SDK_MASTER_KEY\nukairo:/' \
+  config.yaml >config_keys.yaml
+export UKAIRO_SDK_MASTER_KEY="sk-sdk-master-$$-$RANDOM"
+rm -rf ledger_keys gw_keys.log
+"$bin" serve --config config_keys.yaml --ledger ledger_keys --port 0 >gw_keys.log 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do grep -q "serving on" gw_keys.log && break; sleep 0.05; done
+port=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\) .*#\1#p' gw_keys.log)
+[[ -n $port ]] || { cat gw_keys.log >&2; exit 1; }
+UKAIRO_PORT="$port" UKAIRO_MASTER_KEY="$UKAIRO_SDK_MASTER_KEY" \
+  node --test-reporter=spec --test openai_sdk_keys_test.mjs 2>&1 || {
+  echo "--- gateway log" >&2; cat gw_keys.log >&2; exit 1; }

@@ -47,6 +47,21 @@ class RouterCore::Impl {
   // Sets the time and the output of the current call.
   void Begin(int64_t now_micros, Actions& out);
 
+  // --- client keys and teams (core_keys.cc) ---
+  // Checks a keyed request before anything is recorded; false after
+  // answering it (401 / 429). Fills *scopes and may set *tag (default tag).
+  bool AdmitKey(const RequestInput& in, const ModelResolution& model, KeyScopes* scopes,
+                std::string* tag);
+  bool ModelAllowed(const std::vector<std::string>& models, const RequestInput& in,
+                    const ModelResolution& model, uint32_t tag) const;
+  void RefuseBeforeRecording(const std::string& request_id, uint32_t http_status,
+                             ClientError error, int64_t retry_after_ms);
+  // Whether the attempt's reservation fits the request's key and team.
+  bool KeyFits(RequestMachine& r, NanoUsd reserve_nanos);
+  void CheckKeyAlerts(const KeyScopes& scopes);
+  std::string KeyBudgetText(const KeyLimitHit& hit) const;
+  Status ApplyKeyChange(const KeyChange& change);
+
   // --- routing (core_route.cc) ---
   const std::vector<uint32_t>* ResolveChain(uint32_t tier, uint32_t requested_group) const;
   void Advance(RequestMachine& r);
@@ -114,6 +129,7 @@ class RouterCore::Impl {
   ledger::Projection projection_;
   Rng rng_;
   BudgetGuard guard_;
+  KeyGuard keys_;
   std::vector<DeploymentRuntime> runtime_;
   std::unordered_map<std::string, RequestMachine> requests_;
   std::unordered_map<uint64_t, TimerTarget> timers_;

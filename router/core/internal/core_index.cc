@@ -58,6 +58,11 @@ void IndexScopes(CoreIndex& index, const Config& config) {
       case ScopeKind::kGlobal:
         index.global_scope = s;
         break;
+      case ScopeKind::kKey:
+      case ScopeKind::kTeam:
+        // Key and team budgets come with the keys (the projection's key
+        // state, KeyGuard), never from the config's budgets.
+        continue;
     }
     index.scopes.push_back(id);
     index.scope_limit_nanos.push_back(b.limit_nanos);

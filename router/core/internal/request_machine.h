@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "ledger/event.h"
 #include "router/core/actions.h"
 #include "router/core/internal/budget_guard.h"
+#include "router/core/internal/key_guard.h"
 
 namespace ukairo::router {
 
@@ -109,6 +111,11 @@ struct RequestMachine {
   std::vector<AttemptSummary> attempt_list;
   NanoUsd total_cost_nanos = 0;
   uint32_t refused_scope = kNone;  // a budget scope that refused it, for the error text
+
+  // The client key and team it counts against (empty: none), and the key
+  // or team budget that refused a deployment, for the error text.
+  KeyScopes key;
+  std::optional<KeyLimitHit> key_refusal;
 };
 
 }  // namespace ukairo::router
