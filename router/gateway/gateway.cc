@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/period.h"
+#include "router/gateway/anthropic_api.h"
 #include "router/gateway/gateway_impl.h"
 
 namespace ukairo::gateway {
@@ -145,7 +146,10 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     in.input_tokens = request.input_tokens;
     in.max_output_tokens = request.max_output_tokens;
     in.stream = request.stream;
+    if (endpoint == Endpoint::kMessages) in.api = router::ClientApi::kAnthropicMessages;
     Pending& p = pending_[in.request_id];
+    p.anthropic_version = std::move(call.anthropic_version);
+    p.anthropic_beta = std::move(call.anthropic_beta);
     p.body = std::move(call.body);
     p.endpoint = endpoint;
     p.stream = request.stream;
@@ -187,7 +191,15 @@ void GatewayImpl::DeliverResponse(const router::Respond& r) {
   if (p->second.streamed_attempt != 0) {
     // The body went out as it came; its events are in the WAL now, so the
     // stream may end. An error after output is told in the stream itself.
-    if (!r.ok()) {
+    if (!r.ok() && p->second.endpoint == Endpoint::kMessages) {
+      ++http_errors_;
+      // Anthropic's stream error; not twice when the provider's went out.
+      if (!p->second.stream_error_forwarded) {
+        p->second.stream_writer->Write(
+            "event: error\ndata: " +
+            AnthropicErrorJson(AnthropicErrorType(r.http_status), r.error.message) + "\n\n");
+      }
+    } else if (!r.ok()) {
       ++http_errors_;
       p->second.stream_writer->Write(
           "data: " + ErrorJson(r.error.message, r.error.type, r.error.code) + "\n\n");
@@ -261,11 +273,16 @@ std::string GatewayImpl::DeploymentKey(const router::Deployment& d) const {
 }
 
 namespace {
+// A provider's usage object kept in the ledger: a few hundred bytes in
+// practice; a larger one is cut, not refused.
+constexpr size_t kUsageJsonBytesMax = 4096;
+
 const char* EndpointPath(Endpoint e) {
   switch (e) {
     case Endpoint::kChatCompletions: return "/chat/completions";
     case Endpoint::kCompletions: return "/completions";
     case Endpoint::kEmbeddings: return "/embeddings";
+    case Endpoint::kMessages: return "/messages";
   }
   return "/chat/completions";
 }
@@ -291,16 +308,23 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
   const router::Deployment* d = core_->config().FindDeployment(send.deployment);
   auto p = pending_.find(rid);
   if (d == nullptr || p == pending_.end()) return fail_now("deployment or request vanished");
-  Result<UpstreamUrl> url = DeploymentUrl(*d);
-  if (!url.ok()) return fail_now(url.status().message());
-  Result<std::string> body =
-      UpstreamBody(p->second.body, UpstreamModelName(d->provider_model), p->second.stream);
-  if (!body.ok()) return fail_now(body.status().message());
   UpstreamCall call;
-  call.url = *url;
-  call.path = EndpointPath(p->second.endpoint);
-  call.body = std::move(*body);
-  call.bearer_token = DeploymentKey(*d);
+  const Endpoint endpoint = p->second.endpoint;
+  if (endpoint == Endpoint::kMessages) {
+    Result<UpstreamCall> messages = MessagesCall(*d, p->second);
+    if (!messages.ok()) return fail_now(messages.status().message());
+    call = std::move(*messages);
+  } else {
+    Result<UpstreamUrl> url = DeploymentUrl(*d);
+    if (!url.ok()) return fail_now(url.status().message());
+    Result<std::string> body =
+        UpstreamBody(p->second.body, UpstreamModelName(d->provider_model), p->second.stream);
+    if (!body.ok()) return fail_now(body.status().message());
+    call.url = *url;
+    call.path = EndpointPath(endpoint);
+    call.body = std::move(*body);
+    call.bearer_token = DeploymentKey(*d);
+  }
   call.timeout_ms = send.timeout_ms;
   const bool stream = p->second.stream;
   if (stream && p->second.stream_writer) {
@@ -326,8 +350,9 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       });
     };
   }
-  upstream_->Send(std::move(call), [this, rid, attempt, stream](UpstreamReply reply) {
-    net::post(core_strand_, [this, rid, attempt, stream, reply = std::move(reply)]() mutable {
+  upstream_->Send(std::move(call), [this, rid, attempt, stream, endpoint](UpstreamReply reply) {
+    net::post(core_strand_, [this, rid, attempt, stream, endpoint,
+                             reply = std::move(reply)]() mutable {
       router::UpstreamResult res;
       res.request_id = rid;
       res.attempt = attempt;
@@ -337,7 +362,9 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       res.error = reply.error.substr(0, 200);
       res.retry_after_ms = ParseRetryAfterMs(reply.retry_after, NowMicros() / 1'000'000);
       if (reply.outcome == ledger::Outcome::kOk) {
-        Result<Usage> usage = ParseUsage(reply.body, stream);
+        Result<Usage> usage = endpoint == Endpoint::kMessages
+                                  ? ParseMessagesUsage(reply.body, stream)
+                                  : ParseUsage(reply.body, stream);
         if (!usage.ok()) {
           // A 200 whose body is not what the API promises is the
           // provider's failure, named as such in the ledger.
@@ -347,6 +374,14 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
           res.input_tokens = usage->input_tokens;
           res.output_tokens = usage->output_tokens;
           res.cached_tokens = usage->cached_tokens;
+          res.cache_write_tokens = usage->cache_write_tokens;
+          res.reasoning_tokens = usage->reasoning_tokens;
+          res.usage_json = usage->raw_json.substr(0, kUsageJsonBytesMax);
+          if (!usage->stream_error_type.empty()) {
+            // A 200 stream that ended in the provider's error event.
+            res.outcome = StreamErrorOutcome(usage->stream_error_type);
+            res.error = "stream error event: " + usage->stream_error_type;
+          }
         }
       } else if (reply.error.empty()) {
         res.error = reply.body.substr(0, 200);
@@ -355,6 +390,9 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       if (p != pending_.end()) {
         res.delivered_partially =
             p->second.streamed_attempt == attempt && res.outcome != ledger::Outcome::kOk;
+        if (res.delivered_partially && reply.outcome == ledger::Outcome::kOk) {
+          p->second.stream_error_forwarded = true;  // its error event went out with the stream
+        }
         p->second.replies[attempt] = std::move(reply);
       }
       core_->OnUpstreamResult(res, NowMicros(), actions_);
