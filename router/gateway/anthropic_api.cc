@@ -30,12 +30,6 @@ size_t TextChars(const Json& value) {
   return chars;
 }
 
-std::string TagIn(const Json& tags) {
-  if (tags.is_string()) return tags.get<std::string>();
-  if (tags.is_array() && !tags.empty() && tags[0].is_string()) return tags[0].get<std::string>();
-  return "";
-}
-
 // The checks both /v1/messages and count_tokens make; the estimate of input
 // tokens into *input_tokens.
 Result<Json> ParseMessagesBody(std::string_view body, int64_t* input_tokens) {
@@ -79,12 +73,7 @@ Result<ClientRequest> ParseMessagesRequest(std::string_view body, std::string_vi
     if (!j["stream"].is_boolean()) return Status::InvalidArgument("stream: must be a boolean");
     r.stream = j["stream"].get<bool>();
   }
-  r.tag = std::string(tag_header);
-  if (r.tag.empty() && j.contains("metadata") && j["metadata"].is_object() &&
-      j["metadata"].contains("tags")) {
-    r.tag = TagIn(j["metadata"]["tags"]);
-  }
-  if (r.tag.empty() && j.contains("tags")) r.tag = TagIn(j["tags"]);
+  r.tag = RequestTag(tag_header, j);
   return r;
 }
 

@@ -81,13 +81,19 @@ Result<ClientRequest> ParseClientRequest(Endpoint endpoint, std::string_view bod
   if (j.contains("stream_options") && j["stream_options"].is_object()) {
     r.include_usage = j["stream_options"].value("include_usage", false);
   }
-  r.tag = std::string(tag_header);
-  if (r.tag.empty() && j.contains("metadata") && j["metadata"].is_object() &&
-      j["metadata"].contains("tags")) {
-    r.tag = FirstTag(j["metadata"]["tags"]);
-  }
-  if (r.tag.empty() && j.contains("tags")) r.tag = FirstTag(j["tags"]);
+  r.tag = RequestTag(tag_header, j);
   return r;
+}
+
+std::string RequestTag(std::string_view tag_header, const nlohmann::json& body) {
+  if (!tag_header.empty()) return std::string(tag_header);
+  std::string tag;
+  if (body.contains("metadata") && body["metadata"].is_object() &&
+      body["metadata"].contains("tags")) {
+    tag = FirstTag(body["metadata"]["tags"]);
+  }
+  if (tag.empty() && body.contains("tags")) tag = FirstTag(body["tags"]);
+  return tag;
 }
 
 Result<std::string> UpstreamBody(std::string_view client_body, const std::string& upstream_model,

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "ledger/event.h"
 #include "ledger/status.h"
 
@@ -32,6 +34,11 @@ struct ClientRequest {
 // Errors name the field: "field 'messages' must be an array".
 Result<ClientRequest> ParseClientRequest(Endpoint endpoint, std::string_view body,
                                          std::string_view tag_header);
+
+// The process tag of a request: the x-ukairo-tag header, else the body's
+// metadata.tags, else its tags (the first, as LiteLLM clients send them).
+// `body` is a JSON object.
+std::string RequestTag(std::string_view tag_header, const nlohmann::json& body);
 
 // Rewrites a client body for one upstream: sets "model" to the deployment's
 // provider model name, and for streams asks for usage in the final chunk

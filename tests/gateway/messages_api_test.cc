@@ -11,6 +11,7 @@
 #include "router/gateway/anthropic_api.h"
 #include "router/gateway/gateway.h"
 #include "tests/gateway/fake_fleet.h"
+#include "tests/gateway/test_gateway.h"
 #include "tests/util/http_client.h"
 #include "tests/util/test_util.h"
 
@@ -24,7 +25,7 @@ using Json = nlohmann::json;
 const char* kMasterKey = "sk-messages-master";
 
 class MessagesApi : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     setenv("UKAIRO_MESSAGES_MASTER", kMasterKey, 1);
     ASSERT_NO_FATAL_FAILURE(fleet_.Start(3));
@@ -61,20 +62,10 @@ ukairo:
   retry: {num_retries: 2, backoff_ms: [10, 20]}
   cooldown: {allowed_fails: 100, cooldown_time_s: 60}
 )";
-    const std::string path = dir_.Sub("config.yaml");
-    std::ofstream(path) << yaml;
     router::LoadOptions load;
     load.price_table_path = ukairo::testing::DataPath("prices/model_prices.json");
-    auto config = router::LoadConfigFile(path, load);
-    ASSERT_OK(config);
-    GatewayOptions o;
-    o.port = 0;
-    o.ledger_dir = dir_.Sub("ledger");
-    o.config_path = path;
-    o.drain_deadline_ms = 2000;
-    auto gw = Gateway::Start(o, *config);
-    ASSERT_OK(gw);
-    gateway_ = std::move(*gw);
+    gateway_ = ukairo::testing::StartTestGateway(dir_, yaml, load);
+    ASSERT_NE(gateway_, nullptr);
   }
 
   void SetFake(size_t i, const std::string& json) {
@@ -188,35 +179,37 @@ TEST_F(MessagesApi, StreamIsAnthropicsEventSequenceAndPricedFromTheFinalDelta) {
   EXPECT_EQ(attempts[0].cost_nanos, kCacheCostNanos);
 }
 
-TEST_F(MessagesApi, RateLimitedAnthropicDeploymentFallsBackAtOnce) {
-  StartGateway();
-  SetFake(0, R"({"status":429})");
-  HttpResponse r = Post("/v1/messages", MessagesBody(false));
+// A 429 and Anthropic's 529 (overloaded) both move to the next deployment at
+// once (R-2203), with retries configured: none is spent on claude-a.
+void ExpectImmediateFallback(MessagesApi* t, uint32_t status, bool stream) {
+  SCOPED_TRACE(std::to_string(status) + (stream ? " streamed" : ""));
+  t->SetFake(0, R"({"status":)" + std::to_string(status) + "}");
+  HttpResponse r = t->Post("/v1/messages", MessagesApi::MessagesBody(stream));
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.headers["x-ukairo-deployment"], "claude-b");
-  EXPECT_EQ(r.headers["x-ukairo-fallback-reason"], "rate_limit");
-  EXPECT_EQ(Json::parse(r.body)["type"], "message");
-  auto attempts = StopAndReadAttempts();
+  // A stream's headers go out with its first event, before the core's summary.
+  if (!stream) {
+    EXPECT_EQ(r.headers["x-ukairo-fallback-reason"], "rate_limit");
+  }
+  EXPECT_NE(r.body.find(stream ? "event: message_stop" : "\"type\":\"message\""),
+            std::string::npos)
+      << r.body;
+  auto attempts = t->StopAndReadAttempts();
   ASSERT_EQ(attempts.size(), 2u);
-  EXPECT_EQ(attempts[0].http_status, 429u);
+  EXPECT_EQ(attempts[0].deployment, "claude-a");
+  EXPECT_EQ(attempts[0].http_status, status);
   EXPECT_EQ(attempts[0].outcome, ledger::Outcome::kRateLimited);
   EXPECT_EQ(attempts[1].deployment, "claude-b");
 }
 
+TEST_F(MessagesApi, RateLimitedAnthropicDeploymentFallsBackAtOnce) {
+  StartGateway();
+  ExpectImmediateFallback(this, 429, false);
+}
+
 TEST_F(MessagesApi, OverloadedAnthropicDeploymentFallsBackAtOnceWhileStreaming) {
   StartGateway();
-  SetFake(0, R"({"status":529})");
-  HttpResponse r = Post("/v1/messages", MessagesBody(true));
-  EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.headers["x-ukairo-deployment"], "claude-b");
-  EXPECT_NE(r.body.find("event: message_stop"), std::string::npos) << r.body;
-  auto attempts = StopAndReadAttempts();
-  // 529 counts like a 429 (R-2203): no retry on the same deployment.
-  ASSERT_EQ(attempts.size(), 2u);
-  EXPECT_EQ(attempts[0].deployment, "claude-a");
-  EXPECT_EQ(attempts[0].http_status, 529u);
-  EXPECT_EQ(attempts[0].outcome, ledger::Outcome::kRateLimited);
-  EXPECT_EQ(attempts[1].deployment, "claude-b");
+  ExpectImmediateFallback(this, 529, true);
 }
 
 TEST_F(MessagesApi, MidStreamOverloadEndsTheStreamWithOneErrorEvent) {
