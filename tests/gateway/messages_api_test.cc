@@ -212,6 +212,49 @@ TEST_F(MessagesApi, OverloadedAnthropicDeploymentFallsBackAtOnceWhileStreaming) 
   ExpectImmediateFallback(this, 529, true);
 }
 
+// A session shaped like Claude Code's: a cached system prompt and tools,
+// ten turns whose cache reads grow as the conversation does, alternately
+// streamed. Every attempt and the session's total are priced to the
+// nano-dollar against the table's claude-sonnet-4-6 prices (pico-USD per
+// token: input 3'000'000, output 15'000'000, cache read 300'000, cache
+// write 3'750'000; each an exact multiple of 1000, so no rounding).
+TEST_F(MessagesApi, ClaudeCodeShapedSessionIsPricedToTheNanoDollar) {
+  StartGateway();
+  Json request = Json::parse(MessagesBody(false));
+  request["tools"] = Json::array({{{"name", "read_file"},
+                                   {"input_schema", {{"type", "object"}}},
+                                   {"cache_control", {{"type", "ephemeral"}}}}});
+  NanoUsd expected_total = 0;
+  for (int turn = 0; turn < 10; ++turn) {
+    const int64_t uncached = 40 + 7 * turn, output = 100 + 11 * turn;
+    const int64_t cache_read = turn == 0 ? 0 : 3000 + 900 * turn;
+    const int64_t cache_write = turn == 0 ? 3000 : 900;
+    SetFake(0, Json{{"prompt_tokens", uncached}, {"completion_tokens", output},
+                    {"cache_read_tokens", cache_read}, {"cache_write_tokens", cache_write}}
+                   .dump());
+    request["stream"] = turn % 2 == 1;
+    request["messages"].push_back({{"role", "user"}, {"content", "turn " + std::to_string(turn)}});
+    HttpResponse r = Post("/v1/messages", request.dump(), {{"x-ukairo-tag", "Spec"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    request["messages"].push_back({{"role", "assistant"}, {"content", "ok"}});
+    expected_total += (uncached * 3'000'000 + output * 15'000'000 + cache_read * 300'000 +
+                       cache_write * 3'750'000) /
+                      1000;
+  }
+  auto attempts = StopAndReadAttempts();
+  ASSERT_EQ(attempts.size(), 10u);
+  NanoUsd total = 0;
+  for (const auto& a : attempts) total += a.cost_nanos;
+  EXPECT_EQ(total, expected_total);
+  EXPECT_EQ(attempts[9].cached_tokens, 3000 + 900 * 9);
+  EXPECT_EQ(attempts[9].cache_write_tokens, 900);
+  EXPECT_EQ(attempts[9].output_tokens, 199);
+  // Turn 9 by hand: 103 × 3'000'000 + 199 × 15'000'000 + 11'100 × 300'000
+  //   + 900 × 3'750'000 = 309'000'000 + 2'985'000'000 + 3'330'000'000
+  //   + 3'375'000'000 = 9'999'000'000 pico-USD.
+  EXPECT_EQ(attempts[9].cost_nanos, 9'999'000);
+}
+
 TEST_F(MessagesApi, MidStreamOverloadEndsTheStreamWithOneErrorEvent) {
   StartGateway();
   SetFake(0, R"({"stream_error_after":3})");
