@@ -44,6 +44,7 @@ bool ApplyKey(const std::string& key, Get get, FakeBehavior* b) {
   else if (key == "stream_gap_ms") b->stream_gap_ms = get.template operator()<int64_t>();
   else if (key == "cache_read_tokens") b->cache_read_tokens = get.template operator()<int64_t>();
   else if (key == "cache_write_tokens") b->cache_write_tokens = get.template operator()<int64_t>();
+  else if (key == "required_header") b->required_header = get.template operator()<std::string>();
   else if (key == "stream_error_after") {
     b->stream_error_after = get.template operator()<uint32_t>();
   }
@@ -277,6 +278,16 @@ http::response<http::string_body> Impl::Handle(const http::request<http::string_
     return MakeJson(v, ka, http::status::bad_request,
                     Json::parse(AnthropicErrorJson("invalid_request_error",
                                                    "anthropic-version: header is required")));
+  }
+  if (const size_t colon = b.required_header.find(": "); colon != std::string::npos) {
+    const std::string name = b.required_header.substr(0, colon);
+    if (req[name] != b.required_header.substr(colon + 2)) {
+      ++errors_;
+      const std::string why = "scripted: header '" + name + "' missing or not as required";
+      return MakeJson(v, ka, http::status::bad_request,
+                      messages ? Json::parse(AnthropicErrorJson("invalid_request_error", why))
+                               : ErrorBody(why, "invalid_request_error", "required_header"));
+    }
   }
   if (b.outage_from_s >= 0 && since_start_s >= b.outage_from_s &&
       (b.outage_to_s < 0 || since_start_s < b.outage_to_s)) {

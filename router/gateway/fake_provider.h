@@ -41,6 +41,9 @@ struct FakeBehavior {
   int64_t cache_read_tokens = 0;
   int64_t cache_write_tokens = 0;
   uint32_t stream_error_after = 0;
+  // "name: value": a request without that header (exactly) gets a 400 naming
+  // it, so a test can check what the gateway sends (x-api-key, anthropic-beta).
+  std::string required_header;
   std::string model;                // "" = echo the requested model
 };
 

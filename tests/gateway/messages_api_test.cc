@@ -28,6 +28,7 @@ class MessagesApi : public ::testing::Test {
  public:
   void SetUp() override {
     setenv("UKAIRO_MESSAGES_MASTER", kMasterKey, 1);
+    setenv("UKAIRO_MESSAGES_UPSTREAM_KEY", "sk-ant-upstream", 1);
     ASSERT_NO_FATAL_FAILURE(fleet_.Start(3));
   }
   void TearDown() override {
@@ -47,7 +48,8 @@ class MessagesApi : public ::testing::Test {
     litellm_params: {model: anthropic/claude-sonnet-4-6, api_base: ")" + Base(0) + R"("}
     model_info: {id: claude-a}
   - model_name: claude-b
-    litellm_params: {model: anthropic/claude-sonnet-4-6, api_base: ")" + Base(1) + R"(/v1"}
+    litellm_params: {model: anthropic/claude-sonnet-4-6, api_base: ")" + Base(1) + R"(/v1",
+                     api_key: os.environ/UKAIRO_MESSAGES_UPSTREAM_KEY}
     model_info: {id: claude-b}
   - model_name: gpt
     litellm_params: {model: openai/gpt-5.2, api_base: ")" + Base(2) + R"(/v1"}
@@ -253,6 +255,27 @@ TEST_F(MessagesApi, ClaudeCodeShapedSessionIsPricedToTheNanoDollar) {
   //   + 900 × 3'750'000 = 309'000'000 + 2'985'000'000 + 3'330'000'000
   //   + 3'375'000'000 = 9'999'000'000 pico-USD.
   EXPECT_EQ(attempts[9].cost_nanos, 9'999'000);
+}
+
+TEST_F(MessagesApi, UpstreamGetsItsKeyAndTheClientsAnthropicHeaders) {
+  StartGateway();
+  auto expect_header = [&](const std::string& required, const std::string& beta, int status) {
+    SCOPED_TRACE(required);
+    SetFake(1, Json{{"required_header", required}}.dump());
+    std::map<std::string, std::string> headers{{"x-ukairo-tag", "Spec"}};
+    if (!beta.empty()) headers["anthropic-beta"] = beta;
+    HttpResponse r = Post("/v1/messages", MessagesBody(false, "claude-b"), headers);
+    EXPECT_EQ(r.status, status) << r.body;
+    if (status == 400) {  // the provider's own error, passed on in its shape
+      EXPECT_EQ(Json::parse(r.body)["error"]["type"], "invalid_request_error") << r.body;
+    }
+  };
+  // The deployment's key as x-api-key (never the client's), version and beta as sent.
+  expect_header("x-api-key: sk-ant-upstream", "", 200);
+  expect_header("anthropic-version: 2023-06-01", "", 200);
+  expect_header("anthropic-beta: prompt-caching-2024-07-31,tools-2024-05-16",
+                "prompt-caching-2024-07-31,tools-2024-05-16", 200);
+  expect_header("anthropic-beta: prompt-caching-2024-07-31", "", 400);
 }
 
 TEST_F(MessagesApi, MidStreamOverloadEndsTheStreamWithOneErrorEvent) {
