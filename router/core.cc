@@ -127,6 +127,7 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   r.max_output_tokens =
       in.max_output_tokens > 0 ? in.max_output_tokens : config_->default_max_output_tokens;
   r.anthropic_messages = in.api == ClientApi::kAnthropicMessages;
+  if (r.anthropic_messages) r.untranslatable_feature = in.untranslatable_feature;
   r.accepted_micros = now_;
   r.deadline_micros = now_ + RequestTimeoutMicros();
   r.chain = ResolveChain(r.tier, r.requested_group);

@@ -66,7 +66,7 @@ namespace ukairo::router {
 // simulator, given the same input, makes the same skips.
 enum class ClientApi : uint8_t {
   kOpenAi = 0,          // chat/completions, completions, embeddings
-  kAnthropicMessages,   // POST /v1/messages: only anthropic/... deployments
+  kAnthropicMessages,   // POST /v1/messages: anthropic/... deployments, others if translatable
 };
 
 struct RequestInput {
@@ -81,6 +81,9 @@ struct RequestInput {
   int64_t max_output_tokens = 0;  // max_tokens of the body; 0 = config default
   bool stream = false;
   ClientApi api = ClientApi::kOpenAi;
+  // kAnthropicMessages: what keeps the request from being translated for an
+  // OpenAI-compatible deployment; "" = it can be, so such deployments serve it.
+  std::string untranslatable_feature = "not checked";
 };
 
 struct UpstreamResult {

@@ -148,10 +148,15 @@ uint32_t RouterCore::Impl::PickInGroup(RequestMachine& r, uint32_t g, FallbackRe
   return Choose(candidates_);
 }
 
+// Whether deployment `d` speaks the request's API, natively or translated.
+bool RouterCore::Impl::Serves(const RequestMachine& r, uint32_t d) const {
+  return !r.anthropic_messages || dep(d).speaks_anthropic() || r.untranslatable_feature.empty();
+}
+
 // Why deployment `d` of group `g` cannot take the request now, if it cannot.
 std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, uint32_t d,
                                                            uint32_t g) {
-  if (r.anthropic_messages && !dep(d).speaks_anthropic()) return FallbackReason::kUnsupported;
+  if (!Serves(r, d)) return FallbackReason::kUnsupported;
   if (!Available(d)) {
     const DeploymentState state = runtime_[d].state;
     if (state == DeploymentState::kBudgetStopped) {
@@ -217,7 +222,7 @@ uint32_t RouterCore::Impl::PickLastResort(RequestMachine& r) {
     if (guard_.Refused(index_->group_scope[*it])) continue;
     for (uint32_t d : index_->group_deployments[*it]) {
       if (!dep(d).is_local() || r.attempted.contains(d)) continue;
-      if (r.anthropic_messages && !dep(d).speaks_anthropic()) continue;
+      if (!Serves(r, d)) continue;
       const DeploymentState s = runtime_[d].state;
       if (s == DeploymentState::kMisconfigured || s == DeploymentState::kGated) continue;
       return d;
@@ -369,8 +374,8 @@ void RouterCore::Impl::FailExhausted(RequestMachine& r) {
     }
     const auto& reasons = r.fallback_reasons;
     if (std::find(reasons.begin(), reasons.end(), FallbackReason::kUnsupported) != reasons.end()) {
-      message += " (unsupported: the Anthropic Messages API is served only by anthropic/... "
-                 "deployments)";
+      message += " (unsupported: an OpenAI-compatible deployment cannot serve this Anthropic "
+                 "Messages request: " + r.untranslatable_feature + ")";
     }
   }
   const bool timed_out = now_ >= r.deadline_micros;

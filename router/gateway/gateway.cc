@@ -8,6 +8,7 @@
 #include "ledger/period.h"
 #include "router/gateway/anthropic_api.h"
 #include "router/gateway/gateway_impl.h"
+#include "router/gateway/messages_translate.h"
 
 namespace ukairo::gateway {
 
@@ -146,7 +147,10 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     in.input_tokens = request.input_tokens;
     in.max_output_tokens = request.max_output_tokens;
     in.stream = request.stream;
-    if (endpoint == Endpoint::kMessages) in.api = router::ClientApi::kAnthropicMessages;
+    if (endpoint == Endpoint::kMessages) {
+      in.api = router::ClientApi::kAnthropicMessages;
+      in.untranslatable_feature = request.untranslatable_feature;
+    }
     Pending& p = pending_[in.request_id];
     p.anthropic_version = std::move(call.anthropic_version);
     p.anthropic_beta = std::move(call.anthropic_beta);
@@ -310,7 +314,20 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
   if (d == nullptr || p == pending_.end()) return fail_now("deployment or request vanished");
   UpstreamCall call;
   const Endpoint endpoint = p->second.endpoint;
-  if (endpoint == Endpoint::kMessages) {
+  // A Messages request to an OpenAI-compatible deployment: translated (the
+  // core sends only translatable ones there).
+  const bool translated = endpoint == Endpoint::kMessages && !d->speaks_anthropic();
+  if (translated) {
+    Result<UpstreamUrl> url = DeploymentUrl(*d);
+    if (!url.ok()) return fail_now(url.status().message());
+    Result<std::string> body =
+        MessagesToChatBody(p->second.body, UpstreamModelName(d->provider_model));
+    if (!body.ok()) return fail_now(body.status().message());
+    call.url = *url;
+    call.path = "/chat/completions";
+    call.body = std::move(*body);
+    call.bearer_token = DeploymentKey(*d);
+  } else if (endpoint == Endpoint::kMessages) {
     Result<UpstreamCall> messages = MessagesCall(*d, p->second);
     if (!messages.ok()) return fail_now(messages.status().message());
     call = std::move(*messages);
@@ -350,8 +367,9 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       });
     };
   }
-  upstream_->Send(std::move(call), [this, rid, attempt, stream, endpoint](UpstreamReply reply) {
-    net::post(core_strand_, [this, rid, attempt, stream, endpoint,
+  upstream_->Send(std::move(call), [this, rid, attempt, stream, endpoint,
+                                    translated](UpstreamReply reply) {
+    net::post(core_strand_, [this, rid, attempt, stream, endpoint, translated,
                              reply = std::move(reply)]() mutable {
       router::UpstreamResult res;
       res.request_id = rid;
@@ -362,9 +380,16 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       res.error = reply.error.substr(0, 200);
       res.retry_after_ms = ParseRetryAfterMs(reply.retry_after, NowMicros() / 1'000'000);
       if (reply.outcome == ledger::Outcome::kOk) {
-        Result<Usage> usage = endpoint == Endpoint::kMessages
+        Result<Usage> usage = endpoint == Endpoint::kMessages && !translated
                                   ? ParseMessagesUsage(reply.body, stream)
                                   : ParseUsage(reply.body, stream);
+        if (usage.ok() && translated) {
+          // The client gets a Messages answer; one that cannot be made is
+          // the provider's failure like any malformed reply.
+          Result<std::string> answer = ChatToMessagesBody(reply.body);
+          if (answer.ok()) reply.body = std::move(*answer);
+          if (!answer.ok()) usage = answer.status();
+        }
         if (!usage.ok()) {
           // A 200 whose body is not what the API promises is the
           // provider's failure, named as such in the ledger.

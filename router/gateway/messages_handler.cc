@@ -4,6 +4,7 @@
 // OpenAI endpoints; only the wire format differs.
 #include "router/gateway/anthropic_api.h"
 #include "router/gateway/gateway_impl.h"
+#include "router/gateway/messages_translate.h"
 
 namespace ukairo::gateway {
 
@@ -32,6 +33,7 @@ void GatewayImpl::HandleMessages(HttpCall call, ReplyFn reply, bool count_tokens
   }
   Result<ClientRequest> request = ParseMessagesRequest(call.body, call.tag_header);
   if (!request.ok()) return error(400, request.status().message());
+  request->untranslatable_feature = UntranslatableFeature(call.body);
   SubmitRequest(Endpoint::kMessages, std::move(call), std::move(*request),
                 std::move(anthropic_reply));
 }

@@ -28,6 +28,8 @@ struct ClientRequest {
   int64_t max_output_tokens = 0; // max_tokens / max_completion_tokens, 0 = absent
   bool stream = false;
   bool include_usage = false;    // stream_options.include_usage was asked by the client
+  // kMessages: what keeps it from an OpenAI-compatible deployment ("" = nothing).
+  std::string untranslatable_feature;
 };
 
 // Parses a client body. `tag_header` is the x-ukairo-tag header ("" if none).

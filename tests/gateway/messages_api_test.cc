@@ -61,6 +61,7 @@ ukairo:
   tiers:
     - {name: high, tags: [Spec], chain: [claude, claude-b]}
     - {name: build, tags: [Build], chain: [gpt]}
+    - {name: mixed, tags: [Mixed], chain: [claude, gpt]}
   retry: {num_retries: 2, backoff_ms: [10, 20]}
   cooldown: {allowed_fails: 100, cooldown_time_s: 60}
 )";
@@ -276,6 +277,39 @@ TEST_F(MessagesApi, UpstreamGetsItsKeyAndTheClientsAnthropicHeaders) {
   expect_header("anthropic-beta: prompt-caching-2024-07-31,tools-2024-05-16",
                 "prompt-caching-2024-07-31,tools-2024-05-16", 200);
   expect_header("anthropic-beta: prompt-caching-2024-07-31", "", 400);
+}
+
+// claude (Anthropic) answers 429; the chain's next group is OpenAI-compatible:
+// a plain request is translated there and back, a streamed one (not
+// translated yet) is refused naming why, never silently degraded.
+TEST_F(MessagesApi, FallbackToOpenAiIsTranslatedOrSkippedNamingTheFeature) {
+  StartGateway();
+  SetFake(0, R"({"status":429})");
+  SetFake(2, R"({"prompt_tokens":50,"completion_tokens":7})");
+  const std::string plain =
+      R"({"model":"auto","max_tokens":64,"system":[{"type":"text","text":"Be brief.",
+          "cache_control":{"type":"ephemeral"}}],
+          "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})";
+  HttpResponse r = Post("/v1/messages", plain, {{"x-ukairo-tag", "Mixed"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["x-ukairo-deployment"], "gpt-1");
+  Json j = Json::parse(r.body);
+  EXPECT_EQ(j["type"], "message");
+  EXPECT_EQ(j["content"][0]["type"], "text");
+  EXPECT_NE(j["content"][0]["text"].get<std::string>().find("fake reply"), std::string::npos);
+  EXPECT_EQ(j["stop_reason"], "end_turn");
+  EXPECT_EQ(j["usage"]["input_tokens"], 50);
+  EXPECT_EQ(j["usage"]["output_tokens"], 7);
+  Json streamed = Json::parse(plain);
+  streamed["stream"] = true;
+  HttpResponse refused = Post("/v1/messages", streamed.dump(), {{"x-ukairo-tag", "Mixed"}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("unsupported"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("stream"), std::string::npos) << refused.body;
+  auto attempts = StopAndReadAttempts();
+  ASSERT_GE(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].deployment, "gpt-1");
+  EXPECT_EQ(attempts[1].input_tokens, 50);
 }
 
 TEST_F(MessagesApi, MidStreamOverloadEndsTheStreamWithOneErrorEvent) {
