@@ -11,11 +11,13 @@ __extension__ typedef __int128 Int128;
 }  // namespace
 
 NanoUsd CostNanos(const TokenPrice& price, int64_t input_tokens, int64_t output_tokens,
-                  int64_t cached_tokens) {
-  UKAIRO_CHECK(input_tokens >= 0 && output_tokens >= 0 && cached_tokens >= 0);
+                  int64_t cached_tokens, int64_t cache_write_tokens) {
+  UKAIRO_CHECK(input_tokens >= 0 && output_tokens >= 0 && cached_tokens >= 0 &&
+               cache_write_tokens >= 0);
   Int128 pico = static_cast<Int128>(input_tokens) * price.input_pico +
                   static_cast<Int128>(output_tokens) * price.output_pico +
-                  static_cast<Int128>(cached_tokens) * price.cache_read_pico;
+                  static_cast<Int128>(cached_tokens) * price.cache_read_pico +
+                  static_cast<Int128>(cache_write_tokens) * price.cache_write_pico;
   Int128 nanos = (pico + kPicoPerNano - 1) / kPicoPerNano;
   if (nanos > INT64_MAX) return INT64_MAX;
   return static_cast<NanoUsd>(nanos);

@@ -29,14 +29,16 @@ struct TokenPrice {
   PicoUsdPerToken input_pico = 0;
   PicoUsdPerToken output_pico = 0;
   PicoUsdPerToken cache_read_pico = 0;  // price of a cached input token
+  PicoUsdPerToken cache_write_pico = 0; // price of an input token written to the cache
   bool operator==(const TokenPrice&) const = default;
 };
 
 // Cost in nano-USD of `input_tokens` uncached input, `cached_tokens` cached
-// input and `output_tokens` output at `price`, rounded up.
+// input, `cache_write_tokens` input written to the cache and `output_tokens`
+// output at `price`, rounded up once over the sum.
 // REQUIRES: token counts >= 0. Saturates at INT64_MAX instead of overflowing.
 NanoUsd CostNanos(const TokenPrice& price, int64_t input_tokens, int64_t output_tokens,
-                  int64_t cached_tokens = 0);
+                  int64_t cached_tokens = 0, int64_t cache_write_tokens = 0);
 
 // Parses a non-negative decimal number in plain or exponent notation ("50",
 // "0.5", "1e-07", "1.25E-7", "3.0e+2") and returns it multiplied by

@@ -41,7 +41,7 @@ void AddRequest(uint64_t request, int64_t t, std::vector<Event>* out) {
                     800, 256, false};
   AttemptStarted s{id, 1, 1, dep, "gpt-4o", a.tag, "gold", 1'234'567};
   AttemptFinished f{id, 1, dep, "gpt-4o", a.tag, "gold", Outcome::kOk, 200, 420'000, 800,
-                    200, 0, 987'654, -1, ""};
+                    200, 0, 987'654, -1, "", 0, 0, ""};
   RequestCompleted c{id, a.tag, "gold", dep, "gpt-4o", 200, "", 987'654, 1, 0, 430'000, false};
   for (EventBody body : {EventBody(a), EventBody(s), EventBody(f), EventBody(c)}) {
     Event e;

@@ -27,6 +27,7 @@ const char* FallbackReasonName(FallbackReason r) {
     case FallbackReason::kGate: return "gate";
     case FallbackReason::kContextWindow: return "context_window";
     case FallbackReason::kMisconfigured: return "misconfigured";
+    case FallbackReason::kUnsupported: return "unsupported";
   }
   return "unknown";
 }

@@ -50,6 +50,7 @@ enum class FallbackReason : uint8_t {
   kGate,
   kContextWindow,
   kMisconfigured,
+  kUnsupported,  // the deployment cannot serve the request's API or a feature of it
 };
 
 // kKey and kTeam: a client key's and a team's own budget (the key's id, the
@@ -122,6 +123,11 @@ struct AttemptFinished {
   NanoUsd cost_nanos = 0;         // settled actual cost
   int64_t retry_after_ms = -1;    // -1: the provider sent none
   std::string error;              // short provider error text, never secrets
+  // Part of input_tokens written to the provider's prompt cache (priced at
+  // cache_creation_input_token_cost); cached_tokens are the ones read from it.
+  int64_t cache_write_tokens = 0;
+  int64_t reasoning_tokens = 0;   // part of output_tokens, when the provider says
+  std::string usage_json;         // the provider's own usage object, as sent ("" if none)
   bool operator==(const AttemptFinished&) const = default;
 };
 

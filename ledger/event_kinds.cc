@@ -141,6 +141,9 @@ void Put(const AttemptFinished& v, s::AttemptFinished::Builder o) {
   o.setCostNanos(v.cost_nanos);
   o.setRetryAfterMs(v.retry_after_ms);
   o.setError(v.error);
+  o.setCacheWriteTokens(v.cache_write_tokens);
+  o.setReasoningTokens(v.reasoning_tokens);
+  o.setUsageJson(v.usage_json);
 }
 
 void Get(s::AttemptFinished::Reader r, Checker& c, AttemptFinished& v) {
@@ -160,6 +163,9 @@ void Get(s::AttemptFinished::Reader r, Checker& c, AttemptFinished& v) {
   v.cost_nanos = r.getCostNanos();
   v.retry_after_ms = r.getRetryAfterMs();
   Assign(&v.error, r.getError());
+  v.cache_write_tokens = r.getCacheWriteTokens();
+  v.reasoning_tokens = r.getReasoningTokens();
+  Assign(&v.usage_json, r.getUsageJson());
 }
 
 void ToJson(const AttemptFinished& e, Json& j) {
@@ -172,6 +178,13 @@ void ToJson(const AttemptFinished& e, Json& j) {
   Money(j, "cost", e.cost_nanos);
   j["retry_after_ms"] = e.retry_after_ms;
   j["error"] = e.error;
+  // Only when present, so audits of OpenAI-only ledgers read as before.
+  if (e.cache_write_tokens != 0) j["cache_write_tokens"] = e.cache_write_tokens;
+  if (e.reasoning_tokens != 0) j["reasoning_tokens"] = e.reasoning_tokens;
+  if (!e.usage_json.empty()) {
+    Json usage = Json::parse(e.usage_json, nullptr, /*allow_exceptions=*/false);
+    j["usage"] = usage.is_discarded() ? Json(e.usage_json) : usage;  // a cut one stays text
+  }
 }
 
 std::string Describe(const AttemptFinished& e) {
@@ -245,7 +258,7 @@ void Get(s::FallbackTaken::Reader r, Checker& c, FallbackTaken& v) {
   Assign(&v.from_model_group, r.getFromModelGroup());
   Assign(&v.to_deployment, r.getToDeployment());
   Assign(&v.to_model_group, r.getToModelGroup());
-  v.reason = c.Enum(r.getReason(), FallbackReason::kMisconfigured, "reason");
+  v.reason = c.Enum(r.getReason(), FallbackReason::kUnsupported, "reason");
   if (v.reason == FallbackReason::kBudget && r.hasBudgetScopeKey()) {
     v.budget_scope_kind = c.Enum(r.getBudgetScopeKind(), ScopeKind::kTeam, "budget_scope_kind");
     Assign(&v.budget_scope_key, r.getBudgetScopeKey());

@@ -23,7 +23,7 @@ enum Outcome {
 }
 enum FallbackReason {
   rateLimit @0; failure @1; budget @2; cooldown @3; gate @4; contextWindow @5;
-  misconfigured @6;
+  misconfigured @6; unsupported @7;
 }
 enum ScopeKind { model @0; tag @1; tier @2; global @3; key @4; team @5; }
 enum AlertAction { notify @0; warn @1; stopAndFallback @2; }
@@ -74,6 +74,9 @@ struct AttemptFinished {
   costNanos @12 :Int64;        # settled actual cost
   retryAfterMs @13 :Int64 = -1;  # -1: none sent
   error @14 :Text;
+  cacheWriteTokens @15 :Int64;   # part of inputTokens written to the prompt cache
+  reasoningTokens @16 :Int64;    # part of outputTokens
+  usageJson @17 :Text;           # the provider's usage object as sent
 }
 
 struct RetryScheduled {

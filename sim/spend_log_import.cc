@@ -116,7 +116,10 @@ class Importer {
                                      0,
                                      row.spend_nanos,
                                      -1,
-                                     ok ? "" : "failure recorded by LiteLLM"};
+                                     ok ? "" : "failure recorded by LiteLLM",
+                                     0,
+                                     0,
+                                     ""};
     ledger::RequestCompleted completed{request_id,
                                        tag,
                                        tier,

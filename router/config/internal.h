@@ -99,6 +99,7 @@ struct PriceOverride {
   std::optional<PicoUsdPerToken> input_pico;
   std::optional<PicoUsdPerToken> output_pico;
   std::optional<PicoUsdPerToken> cache_read_pico;
+  std::optional<PicoUsdPerToken> cache_write_pico;
   int64_t max_tokens_param = 0;  // litellm_params.max_tokens
   std::string base_model;        // model_info.base_model: priced as this model
   YAML::Node where;              // the deployment's node, for warnings

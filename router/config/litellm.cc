@@ -87,6 +87,8 @@ void ParseModelInfo(Reader* r, const YAML::Node& node, const std::string& path, 
       ov->output_pico = r->PricePerToken(field.value, p);
     } else if (k == "cache_read_input_token_cost") {
       ov->cache_read_pico = r->PricePerToken(field.value, p);
+    } else if (k == "cache_creation_input_token_cost") {
+      ov->cache_write_pico = r->PricePerToken(field.value, p);
     } else if (k == "max_input_tokens") {
       if (auto v = r->Int(field.value, p, 0, kTokensMax)) dep->max_input_tokens = *v;
     } else if (k == "max_output_tokens" || k == "max_tokens") {

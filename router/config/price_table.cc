@@ -96,6 +96,8 @@ class PriceTableBuilder : public nlohmann::json_sax<nlohmann::json> {
       current_.has_output_price = Price(text, &current_.price.output_pico);
     } else if (key_ == "cache_read_input_token_cost") {
       Price(text, &current_.price.cache_read_pico);
+    } else if (key_ == "cache_creation_input_token_cost") {
+      Price(text, &current_.price.cache_write_pico);
     } else if (key_ == "max_input_tokens") {
       Tokens(text, &current_.max_input_tokens);
     } else if (key_ == "max_output_tokens") {

@@ -57,6 +57,7 @@ void ApplyPrices(Reader* r, const PriceTable* table, Draft* d) {
       output_known = true;
     }
     if (ov.cache_read_pico) dep.price.cache_read_pico = *ov.cache_read_pico;
+    if (ov.cache_write_pico) dep.price.cache_write_pico = *ov.cache_write_pico;
     if (dep.max_output_tokens == 0) {
       dep.max_output_tokens = ov.max_tokens_param != 0 ? ov.max_tokens_param
                               : entry != nullptr       ? entry->max_output_tokens

@@ -48,6 +48,9 @@ struct Deployment {
   bool is_local() const {
     return price_known && price.input_pico == 0 && price.output_pico == 0;
   }
+  // Called with Anthropic's Messages API (and its OpenAI-compatible layer
+  // for OpenAI-style requests).
+  bool speaks_anthropic() const { return provider_model.rfind("anthropic/", 0) == 0; }
 };
 
 struct ModelGroup {

@@ -131,6 +131,8 @@ void RouterCore::Impl::OnRequest(const RequestInput& in) {
   r.input_tokens = std::max<int64_t>(in.input_tokens, 0);
   r.max_output_tokens =
       in.max_output_tokens > 0 ? in.max_output_tokens : config_->default_max_output_tokens;
+  r.anthropic_messages = in.api == ClientApi::kAnthropicMessages;
+  if (r.anthropic_messages) r.untranslatable_feature = in.untranslatable_feature;
   r.accepted_micros = now_;
   r.deadline_micros = now_ + RequestTimeoutMicros();
   r.chain = ResolveChain(r.tier, r.requested_group);
@@ -176,7 +178,8 @@ void RouterCore::Impl::SettleAttempt(RequestMachine& r, const UpstreamResult& re
   const int64_t input = std::max<int64_t>(res.input_tokens, 0);
   const int64_t output = std::max<int64_t>(res.output_tokens, 0);
   const int64_t cached = std::clamp<int64_t>(res.cached_tokens, 0, input);
-  const NanoUsd cost = CostNanos(r.price, input - cached, output, cached);
+  const int64_t cache_write = std::clamp<int64_t>(res.cache_write_tokens, 0, input - cached);
+  const NanoUsd cost = CostNanos(r.price, input - cached - cache_write, output, cached, cache_write);
   guard_.Settle(r.scopes, r.reserved_nanos, cost);
   keys_.Release(r.key, r.reserved_nanos);
   const std::string& dep_id = orphan ? r.orphan_deployment : dep(d).id;
@@ -191,7 +194,8 @@ void RouterCore::Impl::SettleAttempt(RequestMachine& r, const UpstreamResult& re
   Emit(ledger::AttemptFinished{r.id, r.attempts, dep_id, group, index_->tag_names[r.tag],
                                index_->TierName(r.tier), res.outcome, res.http_status,
                                res.latency_micros, input, output, cached, cost, res.retry_after_ms,
-                               res.error});
+                               res.error, cache_write, std::max<int64_t>(res.reasoning_tokens, 0),
+                               res.usage_json});
   r.total_cost_nanos += cost;
   if (cost > 0) CheckKeyAlerts(r.key);
   // A good attempt ends the request, so only failed ones need listing.

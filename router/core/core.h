@@ -72,6 +72,14 @@ inline constexpr std::string_view kMasterKeyId = "master";
 using KeyChange = std::variant<ledger::KeyIssued, ledger::KeyUpdated, ledger::KeyRevoked,
                                ledger::TeamCreated, ledger::TeamUpdated>;
 
+// The API a client request speaks. A deployment that cannot serve it is
+// skipped with fallback reason unsupported (Deployment::Serves), so the
+// simulator, given the same input, makes the same skips.
+enum class ClientApi : uint8_t {
+  kOpenAi = 0,          // chat/completions, completions, embeddings
+  kAnthropicMessages,   // POST /v1/messages: anthropic/... deployments, others if translatable
+};
+
 struct RequestInput {
   std::string request_id;       // unique among requests in flight
   std::string tag;              // process tag; "" or unknown → Config::default_tag
@@ -90,6 +98,10 @@ struct RequestInput {
   int64_t input_tokens = 0;       // counted or estimated by the driver
   int64_t max_output_tokens = 0;  // max_tokens of the body; 0 = config default
   bool stream = false;
+  ClientApi api = ClientApi::kOpenAi;
+  // kAnthropicMessages: what keeps the request from being translated for an
+  // OpenAI-compatible deployment; "" = it can be, so such deployments serve it.
+  std::string untranslatable_feature = "not checked";
 };
 
 struct UpstreamResult {
@@ -98,9 +110,15 @@ struct UpstreamResult {
   ledger::Outcome outcome = ledger::Outcome::kOk;
   uint32_t http_status = 0;  // 0: no HTTP answer
   int64_t latency_micros = 0;
-  int64_t input_tokens = 0;  // as billed (includes cached_tokens)
+  // Normalised across providers: input_tokens includes cached_tokens (read
+  // from the prompt cache) and cache_write_tokens (written to it), as
+  // OpenAI's prompt_tokens does; Anthropic's input_tokens excludes both.
+  int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   int64_t cached_tokens = 0;
+  int64_t cache_write_tokens = 0;
+  int64_t reasoning_tokens = 0;  // part of output_tokens
+  std::string usage_json;        // the provider's usage object, kept in the ledger
   int64_t retry_after_ms = -1;  // -1: none sent
   std::string error;            // short provider text, never secrets
   // Part of this attempt's output already reached the client (a stream that

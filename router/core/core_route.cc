@@ -63,11 +63,16 @@ AttemptScopes RouterCore::Impl::ScopesOf(const RequestMachine& r, uint32_t group
 }
 
 // Worst case: every input token uncached, output up to the cap (the
-// deployment's own output limit when it is lower).
+// deployment's own output limit when it is lower). A Messages request may
+// mark its prompt cache_control, so its input may all be cache writes,
+// dearer than plain input.
 NanoUsd RouterCore::Impl::ReserveNanos(const Deployment& dp, const RequestMachine& r) const {
   if (dp.is_local()) return 0;
   int64_t output_tokens = r.max_output_tokens;
   if (dp.max_output_tokens > 0) output_tokens = std::min(output_tokens, dp.max_output_tokens);
+  if (r.anthropic_messages && dp.price.cache_write_pico > dp.price.input_pico) {
+    return CostNanos(dp.price, 0, output_tokens, 0, r.input_tokens);
+  }
   return CostNanos(dp.price, r.input_tokens, output_tokens);
 }
 
@@ -143,9 +148,15 @@ uint32_t RouterCore::Impl::PickInGroup(RequestMachine& r, uint32_t g, FallbackRe
   return Choose(candidates_);
 }
 
+// Whether deployment `d` speaks the request's API, natively or translated.
+bool RouterCore::Impl::Serves(const RequestMachine& r, uint32_t d) const {
+  return !r.anthropic_messages || dep(d).speaks_anthropic() || r.untranslatable_feature.empty();
+}
+
 // Why deployment `d` of group `g` cannot take the request now, if it cannot.
 std::optional<FallbackReason> RouterCore::Impl::SkipReason(RequestMachine& r, uint32_t d,
                                                            uint32_t g) {
+  if (!Serves(r, d)) return FallbackReason::kUnsupported;
   if (!Available(d)) {
     const DeploymentState state = runtime_[d].state;
     if (state == DeploymentState::kBudgetStopped) {
@@ -212,6 +223,7 @@ uint32_t RouterCore::Impl::PickLastResort(RequestMachine& r) {
     if (guard_.Refused(index_->group_scope[*it])) continue;
     for (uint32_t d : index_->group_deployments[*it]) {
       if (!dep(d).is_local() || r.attempted.contains(d)) continue;
+      if (!Serves(r, d)) continue;
       const DeploymentState s = runtime_[d].state;
       if (s == DeploymentState::kMisconfigured || s == DeploymentState::kGated) continue;
       return d;
@@ -365,6 +377,11 @@ void RouterCore::Impl::FailExhausted(RequestMachine& r) {
     message += " skipped for:";
     for (auto reason : r.fallback_reasons) {
       message += std::string(" ") + ledger::FallbackReasonName(reason);
+    }
+    const auto& reasons = r.fallback_reasons;
+    if (std::find(reasons.begin(), reasons.end(), FallbackReason::kUnsupported) != reasons.end()) {
+      message += " (unsupported: an OpenAI-compatible deployment cannot serve this Anthropic "
+                 "Messages request: " + r.untranslatable_feature + ")";
     }
   }
   const bool timed_out = now_ >= r.deadline_micros;

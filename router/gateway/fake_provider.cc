@@ -1,5 +1,8 @@
 #include "router/gateway/fake_provider.h"
 
+#include "router/gateway/anthropic_api.h"
+#include "router/gateway/fake_messages.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <atomic>
@@ -39,6 +42,12 @@ bool ApplyKey(const std::string& key, Get get, FakeBehavior* b) {
   else if (key == "context_window") b->context_window = get.template operator()<uint32_t>();
   else if (key == "model") b->model = get.template operator()<std::string>();
   else if (key == "stream_gap_ms") b->stream_gap_ms = get.template operator()<int64_t>();
+  else if (key == "cache_read_tokens") b->cache_read_tokens = get.template operator()<int64_t>();
+  else if (key == "cache_write_tokens") b->cache_write_tokens = get.template operator()<int64_t>();
+  else if (key == "required_header") b->required_header = get.template operator()<std::string>();
+  else if (key == "stream_error_after") {
+    b->stream_error_after = get.template operator()<uint32_t>();
+  }
   else if (key == "stream_break_after") {
     b->stream_break_after = get.template operator()<uint32_t>();
   }
@@ -51,6 +60,10 @@ Json ErrorBody(const std::string& message, const std::string& type, const std::s
                          {"code", code}}}};
 }
 
+bool IsMessagesTarget(const std::string& target) {
+  return target == "/v1/messages" || target == "/messages";
+}
+
 int64_t EstimateTokens(const Json& request) {
   size_t chars = 0;
   if (request.contains("messages") && request["messages"].is_array()) {
@@ -60,7 +73,7 @@ int64_t EstimateTokens(const Json& request) {
       }
     }
   }
-  for (const char* key : {"prompt", "input"}) {
+  for (const char* key : {"prompt", "input", "system"}) {
     if (request.contains(key) && request[key].is_string()) {
       chars += request[key].get_ref<const std::string&>().size();
     }
@@ -279,16 +292,35 @@ http::response<http::string_body> Impl::Handle(const http::request<http::string_
   const uint64_t n = ++requests_;
   const int64_t since_start_s = std::chrono::duration_cast<std::chrono::seconds>(
                                     std::chrono::steady_clock::now() - started_).count();
+  const bool messages = IsMessagesTarget(target);
   auto fail = [&](uint32_t status, const std::string& why) {
     ++errors_;
     auto res = MakeJson(v, ka, static_cast<http::status>(status),
-                        ErrorBody(why, status == 429 ? "rate_limit_error" : "server_error",
-                                  std::to_string(status)));
-    if ((status == 429 || status == 503) && b.retry_after_s >= 0) {
+                        messages ? Json::parse(AnthropicErrorJson(AnthropicErrorType(status), why))
+                                 : ErrorBody(why, status == 429 ? "rate_limit_error" : "server_error",
+                                             std::to_string(status)));
+    if ((status == 429 || status == 503 || status == 529) && b.retry_after_s >= 0) {
       res.set(http::field::retry_after, std::to_string(b.retry_after_s));
     }
     return res;
   };
+  if (messages && req["anthropic-version"].empty()) {
+    // As Anthropic answers it: the version header is required.
+    ++errors_;
+    return MakeJson(v, ka, http::status::bad_request,
+                    Json::parse(AnthropicErrorJson("invalid_request_error",
+                                                   "anthropic-version: header is required")));
+  }
+  if (const size_t colon = b.required_header.find(": "); colon != std::string::npos) {
+    const std::string name = b.required_header.substr(0, colon);
+    if (req[name] != b.required_header.substr(colon + 2)) {
+      ++errors_;
+      const std::string why = "scripted: header '" + name + "' missing or not as required";
+      return MakeJson(v, ka, http::status::bad_request,
+                      messages ? Json::parse(AnthropicErrorJson("invalid_request_error", why))
+                               : ErrorBody(why, "invalid_request_error", "required_header"));
+    }
+  }
   if (b.outage_from_s >= 0 && since_start_s >= b.outage_from_s &&
       (b.outage_to_s < 0 || since_start_s < b.outage_to_s)) {
     return fail(503, "scripted outage");
@@ -334,6 +366,21 @@ http::response<http::string_body> Impl::Completion(const http::request<http::str
   const std::string text = "fake reply from " + model + ToolResultNote(body);
   const Json tool_call = FakeToolCall(body, id);
   ++ok_;
+  if (IsMessagesTarget(target)) {
+    const FakeMessagesUsage u{prompt, completion, b.cache_read_tokens, b.cache_write_tokens};
+    if (!body.value("stream", false)) {
+      auto res = MakeJson(v, ka, http::status::ok, Json());
+      res.body() = FakeMessagesJson(body, model, "msg_" + id, u);
+      res.prepare_payload();
+      return res;
+    }
+    http::response<http::string_body> res{http::status::ok, v};
+    res.set(http::field::content_type, "text/event-stream");
+    res.keep_alive(ka);
+    res.body() = FakeMessagesSse(body, model, "msg_" + id, u, b.stream_error_after);
+    res.prepare_payload();
+    return res;
+  }
   if (target.find("/embeddings") != std::string::npos) {
     return MakeJson(v, ka, http::status::ok,
                     Json{{"object", "list"},

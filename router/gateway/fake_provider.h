@@ -1,6 +1,7 @@
 // A fake OpenAI-compatible provider for end-to-end tests and load benchmarks.
 //
-// It speaks the OpenAI HTTP API on loopback (Beast, async, keep-alive, N
+// It speaks the OpenAI HTTP API, and Anthropic's Messages API on
+// POST /v1/messages (router/gateway/fake_messages.h), on loopback (Beast, async, keep-alive, N
 // threads) and behaves as scripted: latency, token counts, 429 with
 // Retry-After, 5xx, hangs (for timeouts), outage windows, failing the first N
 // requests or every Nth one. Behaviour can be changed while it runs with
@@ -34,6 +35,15 @@ struct FakeBehavior {
   int64_t prompt_tokens = 0;        // 0: estimate from the request (chars / 4)
   int64_t completion_tokens = 16;   // capped by the request's max_tokens
   uint32_t context_window = 0;      // > 0: prompts above it get a context error
+  // Messages API only: prompt-cache tokens reported beside prompt_tokens
+  // (Anthropic's input_tokens, which excludes them), and a stream that ends
+  // in an overloaded_error event after N events (0: never).
+  int64_t cache_read_tokens = 0;
+  int64_t cache_write_tokens = 0;
+  uint32_t stream_error_after = 0;
+  // "name: value": a request without that header (exactly) gets a 400 naming
+  // it, so a test can check what the gateway sends (x-api-key, anthropic-beta).
+  std::string required_header;
   std::string model;                // "" = echo the requested model
 };
 

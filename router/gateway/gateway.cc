@@ -7,7 +7,9 @@
 
 #include "ledger/period.h"
 #include "router/config/redact.h"
+#include "router/gateway/anthropic_api.h"
 #include "router/gateway/gateway_impl.h"
+#include "router/gateway/messages_translate.h"
 
 namespace ukairo::gateway {
 
@@ -146,7 +148,13 @@ void GatewayImpl::SubmitRequest(Endpoint endpoint, HttpCall call, ClientRequest 
     in.input_tokens = request.input_tokens;
     in.max_output_tokens = request.max_output_tokens;
     in.stream = request.stream;
+    if (endpoint == Endpoint::kMessages) {
+      in.api = router::ClientApi::kAnthropicMessages;
+      in.untranslatable_feature = request.untranslatable_feature;
+    }
     Pending& p = pending_[in.request_id];
+    p.anthropic_version = std::move(call.anthropic_version);
+    p.anthropic_beta = std::move(call.anthropic_beta);
     p.body = std::move(call.body);
     p.endpoint = endpoint;
     p.stream = request.stream;
@@ -195,6 +203,13 @@ void GatewayImpl::DeliverResponse(const router::Respond& r) {
     if (p->second.responses_stream) {
       p->second.stream_writer->Write(
           p->second.responses_stream->Finish(r.ok(), r.error.code, r.error.message));
+    } else if (!r.ok() && p->second.endpoint == Endpoint::kMessages) {
+      // Anthropic's stream error; not twice when the provider's went out.
+      if (!p->second.stream_error_forwarded) {
+        p->second.stream_writer->Write(
+            "event: error\ndata: " +
+            AnthropicErrorJson(AnthropicErrorType(r.http_status), r.error.message) + "\n\n");
+      }
     } else if (!r.ok()) {
       p->second.stream_writer->Write(
           "data: " + ErrorJson(r.error.message, r.error.type, r.error.code) + "\n\n");
@@ -275,11 +290,16 @@ std::string GatewayImpl::DeploymentKey(const router::Deployment& d) const {
 }
 
 namespace {
+// A provider's usage object kept in the ledger: a few hundred bytes in
+// practice; a larger one is cut, not refused.
+constexpr size_t kUsageJsonBytesMax = 4096;
+
 const char* EndpointPath(Endpoint e) {
   switch (e) {
     case Endpoint::kChatCompletions: return "/chat/completions";
     case Endpoint::kCompletions: return "/completions";
     case Endpoint::kEmbeddings: return "/embeddings";
+    case Endpoint::kMessages: return "/messages";
   }
   return "/chat/completions";
 }
@@ -305,16 +325,36 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
   const router::Deployment* d = core_->config().FindDeployment(send.deployment);
   auto p = pending_.find(rid);
   if (d == nullptr || p == pending_.end()) return fail_now("deployment or request vanished");
-  Result<UpstreamUrl> url = DeploymentUrl(*d);
-  if (!url.ok()) return fail_now(url.status().message());
-  Result<std::string> body =
-      UpstreamBody(p->second.body, UpstreamModelName(d->provider_model), p->second.stream);
-  if (!body.ok()) return fail_now(body.status().message());
   UpstreamCall call;
-  call.url = *url;
-  call.path = EndpointPath(p->second.endpoint);
-  call.body = std::move(*body);
-  call.bearer_token = DeploymentKey(*d);
+  const Endpoint endpoint = p->second.endpoint;
+  // A Messages request to an OpenAI-compatible deployment: translated (the
+  // core sends only translatable ones there).
+  const bool translated = endpoint == Endpoint::kMessages && !d->speaks_anthropic();
+  if (translated) {
+    Result<UpstreamUrl> url = DeploymentUrl(*d);
+    if (!url.ok()) return fail_now(url.status().message());
+    Result<std::string> body =
+        MessagesToChatBody(p->second.body, UpstreamModelName(d->provider_model));
+    if (!body.ok()) return fail_now(body.status().message());
+    call.url = *url;
+    call.path = "/chat/completions";
+    call.body = std::move(*body);
+    call.bearer_token = DeploymentKey(*d);
+  } else if (endpoint == Endpoint::kMessages) {
+    Result<UpstreamCall> messages = MessagesCall(*d, p->second);
+    if (!messages.ok()) return fail_now(messages.status().message());
+    call = std::move(*messages);
+  } else {
+    Result<UpstreamUrl> url = DeploymentUrl(*d);
+    if (!url.ok()) return fail_now(url.status().message());
+    Result<std::string> body =
+        UpstreamBody(p->second.body, UpstreamModelName(d->provider_model), p->second.stream);
+    if (!body.ok()) return fail_now(body.status().message());
+    call.url = *url;
+    call.path = EndpointPath(endpoint);
+    call.body = std::move(*body);
+    call.bearer_token = DeploymentKey(*d);
+  }
   call.timeout_ms = send.timeout_ms;
   const bool stream = p->second.stream;
   if (stream && p->second.stream_writer) {
@@ -347,8 +387,10 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       });
     };
   }
-  upstream_->Send(std::move(call), [this, rid, attempt, stream](UpstreamReply reply) {
-    net::post(core_strand_, [this, rid, attempt, stream, reply = std::move(reply)]() mutable {
+  upstream_->Send(std::move(call), [this, rid, attempt, stream, endpoint,
+                                    translated](UpstreamReply reply) {
+    net::post(core_strand_, [this, rid, attempt, stream, endpoint, translated,
+                             reply = std::move(reply)]() mutable {
       router::UpstreamResult res;
       res.request_id = rid;
       res.attempt = attempt;
@@ -358,7 +400,16 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       res.error = reply.error.substr(0, 200);
       res.retry_after_ms = ParseRetryAfterMs(reply.retry_after, NowMicros() / 1'000'000);
       if (reply.outcome == ledger::Outcome::kOk) {
-        Result<Usage> usage = ParseUsage(reply.body, stream);
+        Result<Usage> usage = endpoint == Endpoint::kMessages && !translated
+                                  ? ParseMessagesUsage(reply.body, stream)
+                                  : ParseUsage(reply.body, stream);
+        if (usage.ok() && translated) {
+          // The client gets a Messages answer; one that cannot be made is
+          // the provider's failure like any malformed reply.
+          Result<std::string> answer = ChatToMessagesBody(reply.body);
+          if (answer.ok()) reply.body = std::move(*answer);
+          if (!answer.ok()) usage = answer.status();
+        }
         if (!usage.ok()) {
           // A 200 whose body is not what the API promises is the
           // provider's failure, named as such in the ledger.
@@ -368,6 +419,14 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
           res.input_tokens = usage->input_tokens;
           res.output_tokens = usage->output_tokens;
           res.cached_tokens = usage->cached_tokens;
+          res.cache_write_tokens = usage->cache_write_tokens;
+          res.reasoning_tokens = usage->reasoning_tokens;
+          res.usage_json = usage->raw_json.substr(0, kUsageJsonBytesMax);
+          if (!usage->stream_error_type.empty()) {
+            // A 200 stream that ended in the provider's error event.
+            res.outcome = StreamErrorOutcome(usage->stream_error_type);
+            res.error = "stream error event: " + usage->stream_error_type;
+          }
         }
       } else if (reply.error.empty()) {
         res.error = reply.body.substr(0, 200);
@@ -376,6 +435,9 @@ void GatewayImpl::SendAttempt(const router::SendAttempt& send) {
       if (p != pending_.end()) {
         res.delivered_partially =
             p->second.streamed_attempt == attempt && res.outcome != ledger::Outcome::kOk;
+        if (res.delivered_partially && reply.outcome == ledger::Outcome::kOk) {
+          p->second.stream_error_forwarded = true;  // its error event went out with the stream
+        }
         p->second.replies[attempt] = std::move(reply);
       }
       core_->OnUpstreamResult(res, NowMicros(), actions_);

@@ -96,6 +96,19 @@ AuthResult GatewayImpl::AuthenticateClient(const HttpCall& call,
   return result;
 }
 
+std::optional<HttpReply> GatewayImpl::AuthRefusal(HttpCall& call) {
+  const std::shared_ptr<const router::Config> config = CurrentConfig();
+  if (!ClientAuthRequired(*config)) return std::nullopt;
+  AuthResult auth = AuthenticateClient(call, *config);
+  if (auth.ok) {
+    call.client_key_id = std::move(auth.key_id);
+    return std::nullopt;
+  }
+  http_errors_.fetch_add(1, std::memory_order_relaxed);
+  CountAuthFailure(auth.reason);
+  return AuthFailureReply(auth.reason);
+}
+
 void GatewayImpl::CountAuthFailure(AuthFailure reason) {
   if (reason == AuthFailure::kMissing) {
     auth_failures_missing_.fetch_add(1, std::memory_order_relaxed);

@@ -73,6 +73,8 @@ struct HttpCall {
   // key), "master", or "" when the gateway is open. Becomes the request's
   // client_key_id.
   std::string client_key_id;
+  std::string anthropic_version;  // forwarded unchanged to Anthropic deployments
+  std::string anthropic_beta;
   std::shared_ptr<StreamWriter> stream;  // for streamed answers
 };
 
@@ -164,6 +166,9 @@ class GatewayImpl : public Gateway {
     std::string responses_echo_json;
     std::shared_ptr<ResponsesStream> responses_stream;
     int64_t accepted_micros = 0;    // for the time to first token
+    std::string anthropic_version;  // the client's headers, for kMessages
+    std::string anthropic_beta;
+    bool stream_error_forwarded = false;  // the provider's own error event reached the client
   };
 
   // http_server.cc
@@ -193,6 +198,15 @@ class GatewayImpl : public Gateway {
   Result<UpstreamUrl> DeploymentUrl(const router::Deployment& d) const;
   std::string DeploymentKey(const router::Deployment& d) const;
 
+  // messages_handler.cc: Anthropic's Messages API (router/gateway/anthropic_api.h).
+  // POST /v1/messages and /v1/messages/count_tokens; every error the gateway
+  // itself answers there is in Anthropic's shape.
+  void HandleMessages(HttpCall call, ReplyFn reply, bool count_tokens);
+  // The upstream call of a Messages request to Anthropic deployment `d`:
+  // {api_base}/v1/messages, x-api-key, anthropic-version (the client's, else
+  // kDefaultAnthropicVersion) and anthropic-beta when the client sent one.
+  Result<UpstreamCall> MessagesCall(const router::Deployment& d, const Pending& pending) const;
+
   // gateway_auth.cc
   // Whether client endpoints need a key: a master key is configured
   // (general_settings.master_key, even one whose env var is unset: then no
@@ -207,6 +221,9 @@ class GatewayImpl : public Gateway {
   AuthResult FindClientKey(std::string_view presented) const;
   // Counts a failure for /metrics (never the key).
   void CountAuthFailure(AuthFailure reason);
+  // The 401 for a client call on a key-protected endpoint, counted; nullopt
+  // when the call may proceed, with call.client_key_id set (I/O threads).
+  std::optional<HttpReply> AuthRefusal(HttpCall& call);
 
   // admin_api.cc
   void HandleAdmin(const HttpCall& call, ReplyFn reply);

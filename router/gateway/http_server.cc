@@ -78,6 +78,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find("x-ukairo-tag"); it != req.end()) {
       call.tag_header = std::string(it->value());
     }
+    if (auto it = req.find("anthropic-version"); it != req.end()) {
+      call.anthropic_version = std::string(it->value());
+    }
+    if (auto it = req.find("anthropic-beta"); it != req.end()) {
+      call.anthropic_beta = std::string(it->value());
+    }
     // The response may come from another thread: hop back to this stream.
     stream_.expires_never();
     auto self = shared_from_this();
@@ -241,6 +247,9 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
     http_errors_.fetch_add(1, std::memory_order_relaxed);
     reply(HttpReply{status, "application/json", ErrorJson(message, type, code), {}});
   };
+  if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
+    return HandleMessages(std::move(call), std::move(reply), path != "/v1/messages");
+  }
   Endpoint endpoint = Endpoint::kChatCompletions;  // meaningful when api
   bool api = true;
   // The Responses API goes upstream as a chat completion (responses_api.h).
@@ -257,16 +266,7 @@ void GatewayImpl::Handle(HttpCall call, ReplyFn reply) {
   // Every client endpoint needs a valid key once one is configured: a
   // refused call reaches no upstream and writes nothing to the ledger.
   if (api || path == "/v1/models" || path == "/models") {
-    const std::shared_ptr<const router::Config> config = CurrentConfig();
-    AuthResult auth;
-    auth.ok = !ClientAuthRequired(*config);
-    if (!auth.ok) auth = AuthenticateClient(call, *config);
-    if (!auth.ok) {
-      http_errors_.fetch_add(1, std::memory_order_relaxed);
-      CountAuthFailure(auth.reason);
-      return reply(AuthFailureReply(auth.reason));
-    }
-    call.client_key_id = std::move(auth.key_id);
+    if (std::optional<HttpReply> refusal = AuthRefusal(call)) return reply(std::move(*refusal));
   }
   if (api) {
     if (call.method != "POST") {

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "router/gateway/sse.h"
+
 namespace ukairo::gateway {
 namespace {
 
@@ -79,13 +81,19 @@ Result<ClientRequest> ParseClientRequest(Endpoint endpoint, std::string_view bod
   if (j.contains("stream_options") && j["stream_options"].is_object()) {
     r.include_usage = j["stream_options"].value("include_usage", false);
   }
-  r.tag = std::string(tag_header);
-  if (r.tag.empty() && j.contains("metadata") && j["metadata"].is_object() &&
-      j["metadata"].contains("tags")) {
-    r.tag = FirstTag(j["metadata"]["tags"]);
-  }
-  if (r.tag.empty() && j.contains("tags")) r.tag = FirstTag(j["tags"]);
+  r.tag = RequestTag(tag_header, j);
   return r;
+}
+
+std::string RequestTag(std::string_view tag_header, const nlohmann::json& body) {
+  if (!tag_header.empty()) return std::string(tag_header);
+  std::string tag;
+  if (body.contains("metadata") && body["metadata"].is_object() &&
+      body["metadata"].contains("tags")) {
+    tag = FirstTag(body["metadata"]["tags"]);
+  }
+  if (tag.empty() && body.contains("tags")) tag = FirstTag(body["tags"]);
+  return tag;
 }
 
 Result<std::string> UpstreamBody(std::string_view client_body, const std::string& upstream_model,
@@ -118,6 +126,14 @@ Result<Usage> ParseUsage(std::string_view body, bool stream) {
         out->cached_tokens = details["cached_tokens"].get<int64_t>();
       }
     }
+    if (usage.contains("completion_tokens_details") &&
+        usage["completion_tokens_details"].is_object()) {
+      const Json& details = usage["completion_tokens_details"];
+      if (details.contains("reasoning_tokens") && details["reasoning_tokens"].is_number_integer()) {
+        out->reasoning_tokens = details["reasoning_tokens"].get<int64_t>();
+      }
+    }
+    out->raw_json = usage.dump();
     out->found = true;
   };
   Usage usage;
@@ -130,30 +146,26 @@ Result<Usage> ParseUsage(std::string_view body, bool stream) {
     return usage;
   }
   // Server-sent events: lines "data: {...}"; the usage chunk comes last.
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t end = body.find('\n', pos);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.substr(0, 5) != "data:") continue;
-    line.remove_prefix(5);
-    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line == "[DONE]" || line.empty()) continue;
+  Status status = Status::Ok();
+  ForEachSseData(body, [&](std::string_view line) {
     Json chunk = Json::parse(line, nullptr, false);
-    if (chunk.is_discarded()) return Status::Corruption("upstream stream chunk is not JSON");
+    if (chunk.is_discarded()) {
+      status = Status::Corruption("upstream stream chunk is not JSON");
+      return false;
+    }
     if (chunk.is_object() && chunk.contains("usage") && !chunk["usage"].is_null()) {
       read(chunk["usage"], &usage);
     }
-  }
+    return true;
+  });
+  if (!status.ok()) return status;
   return usage;
 }
 
 ledger::Outcome ClassifyStatus(uint32_t status, std::string_view body) {
   using ledger::Outcome;
   if (status >= 200 && status < 300) return Outcome::kOk;
-  if (status == 429) return Outcome::kRateLimited;
+  if (status == 429 || status == 529) return Outcome::kRateLimited;
   if (status == 408) return Outcome::kTimeout;
   if (status >= 500) return Outcome::kServerError;
   if (status == 401 || status == 403) return Outcome::kAuthError;

@@ -162,6 +162,8 @@ void Exchange<Stream>::Start(tcp::resolver* resolver) {
   if (!call_.bearer_token.empty()) {
     request_.set(http::field::authorization, "Bearer " + call_.bearer_token);
   }
+  if (!call_.x_api_key.empty()) request_.set("x-api-key", call_.x_api_key);
+  for (const auto& [name, value] : call_.headers) request_.set(name, value);
   request_.body() = call_.body;
   request_.prepare_payload();
   Lowest(*stream_).expires_after(std::chrono::milliseconds(call_.timeout_ms));

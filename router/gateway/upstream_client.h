@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ledger/event.h"
 #include "base/status.h"
@@ -39,6 +41,9 @@ struct UpstreamCall {
   std::string method = "POST";
   std::string body;
   std::string bearer_token;  // "" = no Authorization header; never logged
+  std::string x_api_key;     // "" = no x-api-key header (Anthropic's auth); never logged
+  // Further request headers, sent as given (anthropic-version, anthropic-beta).
+  std::vector<std::pair<std::string, std::string>> headers;
   int64_t timeout_ms = 600'000;
   // When set, the body of a 2xx answer is also handed over piece by piece as
   // it arrives (a server-sent-events stream), before the reply completes.

@@ -23,7 +23,8 @@ std::vector<EventBody> EveryBody() {
   out.push_back(AttemptStarted{"req-1", 2, 3, "dep-openai-1", "gpt-4o", "team-a", "gold", 777});
   out.push_back(AttemptFinished{"req-1", 2, "dep-openai-1", "gpt-4o", "team-a", "gold",
                                 Outcome::kAuthError, 403, 12345, 1000, 200, 50, 987654321, 7,
-                                "forbidden"});
+                                "forbidden", 300, 40,
+                                R"({"input_tokens":650,"cache_creation_input_tokens":300})"});
   out.push_back(RetryScheduled{"req-1", 2, "dep-openai-1", 250, Outcome::kTimeout});
   out.push_back(FallbackTaken{"req-1", "team-a", "gold", "dep-a", "gpt-4o", "dep-b", "claude",
                               FallbackReason::kMisconfigured, ScopeKind::kGlobal, "", false, 0, 0,

@@ -40,7 +40,7 @@ EventBody SampleOf(std::type_identity<AttemptStarted>) {
 EventBody SampleOf(std::type_identity<AttemptFinished>) {
   return AttemptFinished{"req-1", 2, "dep-openai-1", "gpt-4o", "team-a", "gold",
                          Outcome::kAuthError, 403, 12345, 1000, 200, 50, 987654321, 7,
-                         "forbidden"};
+                         "forbidden", 0, 0, ""};
 }
 EventBody SampleOf(std::type_identity<RetryScheduled>) {
   return RetryScheduled{"req-1", 2, "dep-openai-1", 250, Outcome::kTimeout};
@@ -131,6 +131,13 @@ std::vector<EventBody> Samples() {
                               FallbackReason::kBudget, ScopeKind::kGlobal, "", true, 5, 0, 0});
   out.push_back(GateDecision{ScopeKind::kGlobal, "", 202612, GateChoice::kContinueWithModel,
                              "mini", 0, "dave", ""});
+  // An Anthropic attempt: cache writes and the provider's usage are shown.
+  out.push_back(AttemptFinished{"req-5", 1, "claude-1", "claude", "Spec", "high", Outcome::kOk,
+                                200, 900, 8011, 203, 5003, 15075150, -1, "", 2007, 0,
+                                R"({"input_tokens":1001,"cache_read_input_tokens":5003})"});
+  out.push_back(FallbackTaken{"req-5", "Spec", "high", "", "gpt", "claude-1", "claude",
+                              FallbackReason::kUnsupported, ScopeKind::kGlobal, "", false, 0, 0,
+                              0});
   return out;
 }
 
@@ -159,7 +166,7 @@ const Golden kGolden[] = {
     {"a78fcf1ac47046abd9812b7bd619cf09dce3452f8e956fc6f0d88927ddc56f93",
      "{\"seq\":2,\"time_micros\":1793491202000002,\"time\":\"2026-11-01T00:00:02.000002Z\",\"kind\":\"attempt_started\",\"request_id\":\"req-1\",\"attempt\":2,\"try_on_deployment\":3,\"deployment\":\"dep-openai-1\",\"model_group\":\"gpt-4o\",\"tag\":\"team-a\",\"tier\":\"gold\",\"reserved_nanos\":777,\"reserved_usd\":\"0.000000777\"}",
      "attempt 2 → dep-openai-1 (gpt-4o, retry 2), reserved $0.000000777"},
-    {"1567e922daf5f069e9e17731bbe7658b6bfa8e4cbce4a46d129f8960e3a48266",
+    {"52d1a7a03a8d16d38b43e0bf439cd47e016a1302a54b255c79d60d2ba081c70f",
      "{\"seq\":3,\"time_micros\":1793491203000003,\"time\":\"2026-11-01T00:00:03.000003Z\",\"kind\":\"attempt_finished\",\"request_id\":\"req-1\",\"attempt\":2,\"deployment\":\"dep-openai-1\",\"model_group\":\"gpt-4o\",\"tag\":\"team-a\",\"tier\":\"gold\",\"outcome\":\"auth_error\",\"http_status\":403,\"latency_micros\":12345,\"input_tokens\":1000,\"output_tokens\":200,\"cached_tokens\":50,\"cost_nanos\":987654321,\"cost_usd\":\"0.987654321\",\"retry_after_ms\":7,\"error\":\"forbidden\"}",
      "attempt 2 on dep-openai-1: auth_error (403) in 12 ms, 1000/200 tokens, cost $0.987654321, Retry-After 7 ms, error: forbidden"},
     {"86eb081563f0694c3282a219e18a7a4cc2fd9a7af9881c456c0576cbcb2113fd",
@@ -225,6 +232,12 @@ const Golden kGolden[] = {
     {"37ff85c35ded29a19b55291a2920bfb00558a8b5b4a1936fc2e7d27043633d2e",
      "{\"seq\":24,\"time_micros\":1793491224000024,\"time\":\"2026-11-01T00:00:24.000024Z\",\"kind\":\"gate_decision\",\"scope_kind\":\"global\",\"scope_key\":\"\",\"period\":202612,\"choice\":\"continue_with_model\",\"model\":\"mini\",\"new_limit_nanos\":0,\"new_limit_usd\":\"0\",\"actor\":\"dave\",\"note\":\"\"}",
      "gate on global: continue_with_model mini by dave"},
+    {"e9416060487612ccbea59a83488ee67a1db2ecb566cd835d1462c839fc5e0ff4",
+     "{\"seq\":25,\"time_micros\":1793491225000025,\"time\":\"2026-11-01T00:00:25.000025Z\",\"kind\":\"attempt_finished\",\"request_id\":\"req-5\",\"attempt\":1,\"deployment\":\"claude-1\",\"model_group\":\"claude\",\"tag\":\"Spec\",\"tier\":\"high\",\"outcome\":\"ok\",\"http_status\":200,\"latency_micros\":900,\"input_tokens\":8011,\"output_tokens\":203,\"cached_tokens\":5003,\"cost_nanos\":15075150,\"cost_usd\":\"0.01507515\",\"retry_after_ms\":-1,\"error\":\"\",\"cache_write_tokens\":2007,\"usage\":{\"input_tokens\":1001,\"cache_read_input_tokens\":5003}}",
+     "attempt 1 on claude-1: ok (200) in 0 ms, 8011/203 tokens, cost $0.01507515"},
+    {"5ee68eba15737a4239dbdf5022cd17334018eb37525943c73fbbc6cef9d88ba7",
+     "{\"seq\":26,\"time_micros\":1793491226000026,\"time\":\"2026-11-01T00:00:26.000026Z\",\"kind\":\"fallback_taken\",\"request_id\":\"req-5\",\"tag\":\"Spec\",\"tier\":\"high\",\"from_deployment\":\"\",\"from_model_group\":\"gpt\",\"to_deployment\":\"claude-1\",\"to_model_group\":\"claude\",\"reason\":\"unsupported\"}",
+     "fallback (unsupported): gpt → claude"},
 };
 
 TEST(EventKinds, OutputsArePinned) {

@@ -101,7 +101,7 @@ TEST(ConfigExample, DeploymentsAndPrices) {
   EXPECT_EQ(opus->provider_model, "anthropic/claude-opus-4-8");
   EXPECT_EQ(opus->api_key_env, "ANTHROPIC_API_KEY");
   EXPECT_EQ(opus->rpm, 100);
-  EXPECT_EQ(opus->price, (TokenPrice{5'000'000, 25'000'000, 500'000}));
+  EXPECT_EQ(opus->price, (TokenPrice{5'000'000, 25'000'000, 500'000, 6'250'000}));
   EXPECT_TRUE(opus->price_known);
   EXPECT_FALSE(opus->is_local());
   EXPECT_EQ(opus->max_input_tokens, 1'000'000);

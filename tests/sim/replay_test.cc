@@ -469,7 +469,7 @@ TEST(ReplaySemantics, NewTimeoutCutsRecordedAnswersAndNewAttemptsAreModelled) {
     ev[2].time_micros = t0 + 5'000'000;
     ev[2].body = ledger::AttemptFinished{
         "g-1", 1,  "slow-1", "slow", "Build", "build", ledger::Outcome::kOk, 200, 5'000'000,
-        120,   30, 0,        0,      -1,      ""};
+        120,   30, 0,        0,      -1,      "",   0,   0,       ""};
     ev[3].time_micros = t0 + 5'000'000;
     ev[3].body = ledger::RequestCompleted{"g-1", "Build", "build", "slow-1", "slow",    200,
                                           "",    0,       1,       0,        5'000'000, false};
@@ -551,7 +551,7 @@ TEST(ReplaySemantics, NewAttemptsDrawLatencyFittedFromTheRecording) {
       e.time_micros = t + latency;
       e.body = ledger::AttemptFinished{
           id,  1,  dep, group, "Build", "build", ledger::Outcome::kOk, 200, latency,
-          120, 30, 0,   0,     -1,      ""};
+          120, 30, 0,   0,     -1,      "",      0,    0,    ""};
       ev.push_back(e);
       e.body = ledger::RequestCompleted{id, "Build", "build", dep, group,   200,
                                         "", 0,       1,       0,   latency, false};
@@ -634,10 +634,11 @@ TEST(RecordedRequest, FoldPairsStartsWithFinishesAndFindsByDeploymentAndTry) {
   events[0].body = ledger::AttemptStarted{"q", 1, 1, "a", "g", "t", "tier", 0};
   events[1].body = ledger::AttemptFinished{
       "q", 1, "a", "g", "t", "tier", ledger::Outcome::kServerError, 500, 1000,
-      0,   0, 0,   0,   -1,  "boom"};
+      0,   0, 0,   0,   -1,  "boom", 0,   0,      ""};
   events[2].body = ledger::AttemptStarted{"q", 2, 2, "a", "g", "t", "tier", 0};
   events[3].body = ledger::AttemptFinished{
-      "q", 2, "a", "g", "t", "tier", ledger::Outcome::kOk, 200, 2000, 7, 9, 1, 42, -1, ""};
+      "q", 2, "a", "g", "t", "tier", ledger::Outcome::kOk, 200, 2000, 7, 9, 1, 42, -1, "",
+      0,   0, ""};
   events[4].body = ledger::AttemptStarted{"q", 3, 1, "b", "g", "t", "tier", 0};  // never finished
   RecordedRequest r = FoldRecordedRequest("q", events);
   ASSERT_EQ(r.attempts.size(), 2u);

@@ -51,7 +51,7 @@ TEST(ReportCli, WritesReproducibleEvidence) {
                                               "high", 5'000'000}));
     events.push_back(At(t0 + 2, AttemptFinished{"r1", 1, "opus-1", "claude-opus", "Spec", "high",
                                                Outcome::kRateLimited, 429, 1000, 0, 0, 0, 0,
-                                               30'000, "slow down"}));
+                                               30'000, "slow down", 0, 0, ""}));
     events.push_back(At(t0 + 2, DeploymentStateChanged{"opus-1", DeploymentState::kHealthy,
                                                       DeploymentState::kRateLimited,
                                                       "429 from provider", t0 + 30'000'000, ""}));
@@ -63,7 +63,7 @@ TEST(ReportCli, WritesReproducibleEvidence) {
                                               "high", 3'000'000}));
     events.push_back(At(t0 + 4, AttemptFinished{"r1", 2, "sonnet-1", "claude-sonnet", "Spec",
                                                "high", Outcome::kOk, 200, 2000, 100, 10, 0,
-                                               450'000, -1, ""}));
+                                               450'000, -1, "", 0, 0, ""}));
     events.push_back(At(t0 + 5, BudgetAlert{ScopeKind::kTag, "Spec", 80, AlertAction::kNotify,
                                            450'000, 500'000, 202611}));
     events.push_back(At(t0 + 30'000'000, Recovered{"opus-1", t0 + 2,

@@ -98,6 +98,7 @@ class RouterCore::Impl {
   void MaybeRollover();
   bool Available(uint32_t d);
   bool OwnLimitReached(uint32_t d, int64_t input_tokens);
+  bool Serves(const RequestMachine& r, uint32_t d) const;
   void SetState(uint32_t d, ledger::DeploymentState to, int64_t until_micros, std::string reason);
   void Recover(uint32_t d, ledger::RecoveryConfirmation how);
   void RecordFailure(uint32_t d);

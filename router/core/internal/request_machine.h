@@ -60,6 +60,8 @@ struct RequestMachine {
   uint32_t requested_group = kNone;  // the model group the client named, if any
   int64_t input_tokens = 0;
   int64_t max_output_tokens = 0;
+  bool anthropic_messages = false;  // RequestInput::api
+  std::string untranslatable_feature;  // "" = OpenAI-compatible deployments serve it too
   int64_t accepted_micros = 0;
   int64_t deadline_micros = 0;  // no attempt starts after it
 
