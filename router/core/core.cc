@@ -60,15 +60,7 @@ void RouterCore::Impl::WarmUp(const ledger::Event& event) {
   }
 }
 
-void RouterCore::Impl::Start() {
-  // Reservations of requests that died with the previous process.
-  std::vector<ledger::ReservationExpired> expired;
-  for (const auto& [key, res] : projection_.open_reservations()) {
-    expired.push_back(
-        ledger::ReservationExpired{key.first, key.second, res.deployment, res.reserved_nanos});
-  }
-  for (auto& e : expired) Emit(std::move(e));
-  if (!expired.empty()) guard_.Load(*index_, projection_, guard_.period());
+void RouterCore::Impl::ArmDeploymentTimers() {
   for (uint32_t d = 0; d < runtime_.size(); ++d) {
     const DeploymentRuntime& rt = runtime_[d];
     if (HasDeadline(rt.state)) {
@@ -78,6 +70,18 @@ void RouterCore::Impl::Start() {
       ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
     }
   }
+}
+
+void RouterCore::Impl::Start() {
+  // Reservations of requests that died with the previous process.
+  std::vector<ledger::ReservationExpired> expired;
+  for (const auto& [key, res] : projection_.open_reservations()) {
+    expired.push_back(
+        ledger::ReservationExpired{key.first, key.second, res.deployment, res.reserved_nanos});
+  }
+  for (auto& e : expired) Emit(std::move(e));
+  if (!expired.empty()) guard_.Load(*index_, projection_, guard_.period());
+  ArmDeploymentTimers();
 }
 
 void RouterCore::Impl::OnRequest(const RequestInput& in) {
@@ -429,15 +433,7 @@ void RouterCore::Impl::OnConfig(std::shared_ptr<const Config> config) {
       ArmTimer(TimerKind::kRetry, kNone, now_, id);  // retry now rather than lose it
     }
   }
-  for (uint32_t d = 0; d < runtime_.size(); ++d) {
-    const DeploymentRuntime& rt = runtime_[d];
-    if (HasDeadline(rt.state)) {
-      ArmTimer(TimerKind::kDeadline, d, std::max(rt.until_micros, now_), "");
-    }
-    if (Probeable(rt.state) && config_->health.enabled) {
-      ArmTimer(TimerKind::kProbe, d, now_ + ProbeIntervalMicros(), "");
-    }
-  }
+  ArmDeploymentTimers();
 }
 
 // Moves a request's indexes from `old` to the current index_, by name.

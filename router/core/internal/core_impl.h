@@ -104,6 +104,9 @@ class RouterCore::Impl {
   void RecordFailure(uint32_t d);
   void MarkRateLimited(uint32_t d, int64_t retry_after_ms);
   void ArmTimer(TimerKind kind, uint32_t d, int64_t fire_at_micros, std::string request_id);
+  // Every deployment's deadline and probe timer from its state (at start and
+  // after a config change).
+  void ArmDeploymentTimers();
   void CheckAlerts(const AttemptScopes& scopes);
   void FireExhausted(uint32_t s);
   void FireAlert(uint32_t s, size_t rule);
