@@ -26,6 +26,7 @@
 #include "router/config/loader.h"
 #include "router/gateway/gateway.h"
 #include "tests/gateway/fake_fleet.h"
+#include "tests/gateway/test_gateway.h"
 #include "tests/util/http_client.h"
 #include "tests/util/test_util.h"
 
@@ -131,18 +132,8 @@ class PrometheusTest : public ::testing::Test {
   retry: {num_retries: 2, backoff_ms: [10, 20]}
   cooldown: {allowed_fails: 100, cooldown_time_s: 60}
 )";
-    const std::string path = dir_.Sub("config.yaml");
-    std::ofstream(path) << yaml;
-    auto config = router::LoadConfigFile(path);
-    ASSERT_OK(config);
-    GatewayOptions o;
-    o.port = 0;
-    o.ledger_dir = dir_.Sub("ledger");
-    o.config_path = path;
-    o.drain_deadline_ms = 2000;
-    auto gw = Gateway::Start(o, *config);
-    ASSERT_OK(gw);
-    gateway_ = std::move(*gw);
+    gateway_ = ukairo::testing::StartTestGateway(dir_, yaml);
+    ASSERT_NE(gateway_, nullptr);
   }
 
   HttpResponse Chat(const std::string& tag, bool stream = false) {
